@@ -1,0 +1,27 @@
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+default:
+    @just --list
+
+# The README's two commands
+run:
+    cargo run --release -- analyze datasets/example/trial.csv --study datasets/example/study.toml --out reports/example
+test:
+    cargo test --locked
+
+# What CI runs (.ci/run is the single source)
+ci:
+    bash .ci/run
+
+fmt:
+    cargo fmt --all
+
+lint:
+    cargo clippy --locked --all-targets -- -D warnings
+
+bench *ARGS:
+    cargo bench --locked {{ARGS}}
+
+# Regenerate golden values with R (Debian packages; see tests/golden/README.md). Not in CI.
+golden:
+    bash tests/golden/gen/regenerate.sh

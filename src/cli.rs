@@ -1,0 +1,240 @@
+//! Command-line types (clap derive). Doc comments are the help text. These types only say what
+//! was typed; defaults live in `Config`, and `app` merges the two.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::results::Analysis;
+
+/// Backward-walking trial analysis: R-exact statistics and reports you can rerun.
+///
+/// retrotrial reads a long trial CSV (participant_id,arm,timepoint,outcome,value), validates
+/// it, and compares backward walking with forward walking and controls using the tests a trial
+/// statistician would run, with the same numbers as R.
+///
+/// Exit codes: 0 ran and wrote its outputs; 1 outputs written but the run is incomplete
+/// (validation errors or failed tasks); 2 could not run (usage, config, unreadable data, IO).
+#[derive(Debug, Parser)]
+#[command(
+    name = "retrotrial",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate a trial CSV, run every selected analysis and write the reports.
+    ///
+    /// Writes records.json, results.json, results.csv, report.md and config.resolved.toml into
+    /// the output directory (created if absent; reused if empty or written by retrotrial
+    /// before). With validation errors it writes validation.json and validation.md and exits 1.
+    ///
+    /// Example:
+    ///   retrotrial analyze datasets/example/trial.csv --study datasets/example/study.toml --out reports/example
+    #[command(verbatim_doc_comment)]
+    Analyze(AnalyzeArgs),
+    /// Check a trial CSV and print every problem with its line number (exit 1 on errors).
+    ///
+    /// Example:
+    ///   retrotrial validate datasets/example/trial.csv
+    #[command(verbatim_doc_comment)]
+    Validate(ValidateArgs),
+    /// Generate a synthetic trial CSV (spec §8); the same seed gives the same bytes.
+    ///
+    /// Example:
+    ///   retrotrial simulate --participants 300 --seed 1 --out trial.csv
+    #[command(verbatim_doc_comment)]
+    Simulate(SimulateArgs),
+    /// Print a study TOML inferred from a data file (arms, timepoints, outcomes and ranges).
+    ///
+    /// Example:
+    ///   retrotrial init trial.csv --out study.toml
+    #[command(verbatim_doc_comment)]
+    Init(InitArgs),
+    /// Print the configuration.
+    Config(ConfigArgs),
+}
+
+/// Data file and study file, shared by the commands that read a trial.
+#[derive(Debug, Args)]
+pub struct DataArgs {
+    /// The trial CSV in long layout: participant_id,arm,timepoint,outcome,value.
+    #[arg(value_name = "DATA.csv")]
+    pub data: PathBuf,
+    /// A study TOML declaring arms, timepoints, outcome scales and analyses
+    /// (`retrotrial config --default` prints every key).
+    #[arg(long, value_name = "study.toml")]
+    pub study: Option<PathBuf>,
+}
+
+/// `retrotrial analyze`.
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Input files.
+    #[command(flatten)]
+    pub input: DataArgs,
+    /// Output directory [default: report.out_dir of the config, reports/analysis].
+    #[arg(long, short, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Run only these analyses (comma list of spec ids), overriding the study file.
+    #[arg(long, value_delimiter = ',', value_name = "ANALYSES")]
+    pub only: Option<Vec<Analysis>>,
+    /// Master seed of the permutation and bootstrap analyses [default: 20240601].
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Permutation replicates [default: 10000].
+    #[arg(long, value_name = "B")]
+    pub permutations: Option<usize>,
+    /// Bootstrap replicates [default: 2000].
+    #[arg(long, value_name = "B")]
+    pub bootstrap: Option<usize>,
+    /// Worker threads; 0 means one per core. Results do not depend on it.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Also write PNG versions of the figures (plots/*.png).
+    #[arg(long)]
+    pub png: bool,
+}
+
+/// `retrotrial validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Input files.
+    #[command(flatten)]
+    pub input: DataArgs,
+    /// Print the issues as JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `retrotrial simulate`.
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Number of participants (balanced allocation).
+    #[arg(long, short = 'n', default_value_t = 300, value_name = "N")]
+    pub participants: usize,
+    /// RNG seed.
+    #[arg(long, default_value_t = 1, value_name = "S")]
+    pub seed: u64,
+    /// `3` (backward, forward, control), `2` (backward, forward) or a comma list.
+    #[arg(long, default_value = "3", value_name = "ARMS")]
+    pub arms: String,
+    /// `3` (baseline, week3, week6), `2` (baseline, week6) or a comma list starting with baseline.
+    #[arg(long, default_value = "3", value_name = "TIMEPOINTS")]
+    pub timepoints: String,
+    /// `all` or a comma list of pain_nrs, womac_total, tug_seconds, quad_strength_kg.
+    #[arg(long, default_value = "all", value_name = "OUTCOMES")]
+    pub outcomes: String,
+    /// Probability that a participant drops out before the last timepoint.
+    #[arg(long, default_value_t = 0.10, value_name = "P")]
+    pub dropout: f64,
+    /// Probability that a follow-up row is written with an empty value.
+    #[arg(long, default_value_t = 0.0, value_name = "Q")]
+    pub empty_cells: f64,
+    /// Extra standardised improvement of backward over forward walking.
+    #[arg(long, default_value_t = 0.4, value_name = "D")]
+    pub effect: f64,
+    /// Write the rows in random order.
+    #[arg(long)]
+    pub shuffle_rows: bool,
+    /// Output file (written atomically) [default: stdout].
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// `retrotrial init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The trial CSV to infer the design from.
+    #[arg(value_name = "DATA.csv")]
+    pub data: PathBuf,
+    /// Write the TOML to this file (atomically) instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// `retrotrial config`.
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Print the full default configuration with comments.
+    #[arg(long, required = true)]
+    pub default: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn analyze_flags_parse() {
+        let cli = Cli::try_parse_from([
+            "retrotrial",
+            "analyze",
+            "d.csv",
+            "--study",
+            "s.toml",
+            "--out",
+            "o",
+            "--only",
+            "welch_t,hedges_g",
+            "--seed",
+            "7",
+            "--threads",
+            "2",
+            "--permutations",
+            "99",
+            "--bootstrap",
+            "50",
+            "--quiet",
+        ])
+        .unwrap();
+        let Command::Analyze(a) = cli.command else {
+            panic!("not analyze")
+        };
+        assert_eq!(a.only.unwrap(), vec![Analysis::WelchT, Analysis::HedgesG]);
+        assert_eq!(
+            (a.seed, a.threads, a.permutations, a.bootstrap),
+            (Some(7), Some(2), Some(99), Some(50))
+        );
+        assert!(a.quiet);
+    }
+
+    #[test]
+    fn unknown_analysis_is_a_usage_error() {
+        assert!(
+            Cli::try_parse_from(["retrotrial", "analyze", "d.csv", "--only", "welch"]).is_err()
+        );
+        assert!(Cli::try_parse_from(["retrotrial", "config"]).is_err());
+    }
+
+    #[test]
+    fn simulate_defaults_are_the_spec_defaults() {
+        let Command::Simulate(s) = Cli::try_parse_from(["retrotrial", "simulate"])
+            .unwrap()
+            .command
+        else {
+            panic!("not simulate")
+        };
+        assert_eq!(
+            (s.participants, s.seed, s.dropout, s.effect),
+            (300, 1, 0.10, 0.4)
+        );
+    }
+}

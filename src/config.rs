@@ -1,0 +1,426 @@
+//! `Config`: the single home of every option and its default (hyperfine's `Options`).
+//!
+//! Resolution order: `Config::default()` < `--study study.toml` < command-line flags, then
+//! [`Config::validate`]. Every section is `#[serde(default, deny_unknown_fields)]`, so a typo in
+//! a study file is an error that names the key, not a silently ignored option. The resolved
+//! config is written next to the results as `config.resolved.toml`. No polars here.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::results::Analysis;
+
+/// Errors while reading or checking the configuration.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The study file could not be read.
+    #[error("cannot read study file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The IO error.
+        source: std::io::Error,
+    },
+    /// The study file is not valid TOML for this schema.
+    #[error("invalid study file {path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// toml's message, which names the line and the key.
+        message: String,
+    },
+    /// A value is out of range or contradicts another.
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+/// Which direction of an outcome is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Better {
+    /// Lower values are better (pain, WOMAC, timed up-and-go).
+    #[default]
+    Lower,
+    /// Higher values are better (strength).
+    Higher,
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// How the data file is read.
+    pub data: DataConfig,
+    /// Arms, timepoints and their roles.
+    pub design: DesignConfig,
+    /// Per-outcome labels, units, scales and directions, keyed by outcome name.
+    pub outcomes: BTreeMap<String, OutcomeConfig>,
+    /// Which analyses run.
+    pub analyses: AnalysesConfig,
+    /// Seeds and replicate counts.
+    pub resampling: ResamplingConfig,
+    /// Execution options that never change results.
+    pub run: RunConfig,
+    /// Where and what to write.
+    pub report: ReportConfig,
+}
+
+/// How the data file is read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct DataConfig {
+    /// Extra value codes that mean "missing" (an empty cell and `NA` always do), e.g. `["-99"]`.
+    pub missing_values: Vec<String>,
+}
+
+/// Arms, timepoints and their roles. Empty lists mean "infer from the data" (spec §3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DesignConfig {
+    /// Arms in report order; when given, any other arm in the data is an error.
+    pub arms: Vec<String>,
+    /// The reference arm of the ANCOVA; default `forward` (else the first arm).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference_arm: Option<String>,
+    /// Timepoints; when given, any other timepoint in the data is an error.
+    pub timepoints: Vec<String>,
+    /// Name of the baseline timepoint.
+    pub baseline: String,
+    /// The timepoint whose change from baseline is analysed; default the last one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub primary_timepoint: Option<String>,
+}
+
+impl Default for DesignConfig {
+    fn default() -> Self {
+        Self {
+            arms: Vec::new(),
+            reference_arm: None,
+            timepoints: Vec::new(),
+            baseline: "baseline".to_string(),
+            primary_timepoint: None,
+        }
+    }
+}
+
+/// Labels, units, scale range and direction of one outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutcomeConfig {
+    /// Human label, e.g. "Pain (NRS 0–10)".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Unit, e.g. "points" or "s".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Smallest valid value; smaller values are validation errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Largest valid value; larger values are validation errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// Which direction is better.
+    pub better: Better,
+}
+
+/// Which analyses run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AnalysesConfig {
+    /// Analyses to run, by spec id; default all.
+    pub run: Vec<Analysis>,
+    /// Outcomes forming the multiplicity family; empty means every outcome.
+    pub multiplicity_family: Vec<String>,
+}
+
+impl Default for AnalysesConfig {
+    fn default() -> Self {
+        Self {
+            run: Analysis::ALL.to_vec(),
+            multiplicity_family: Vec::new(),
+        }
+    }
+}
+
+/// Default master seed of the resampling analyses (spec §5.8).
+pub const DEFAULT_SEED: u64 = 20_240_601;
+
+/// Seeds and replicate counts of the resampling analyses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ResamplingConfig {
+    /// Master seed; each task derives its own stream from it.
+    pub seed: u64,
+    /// Permutation replicates B.
+    pub permutations: usize,
+    /// Bootstrap replicates B.
+    pub bootstrap: usize,
+}
+
+impl Default for ResamplingConfig {
+    fn default() -> Self {
+        Self {
+            seed: DEFAULT_SEED,
+            permutations: 10_000,
+            bootstrap: 2_000,
+        }
+    }
+}
+
+/// Execution options; they never change a result, so provenance leaves them out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct RunConfig {
+    /// Worker threads; 0 means one per core.
+    pub threads: usize,
+    /// No progress bar.
+    pub quiet: bool,
+}
+
+/// Where and what to write.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReportConfig {
+    /// Output directory.
+    pub out_dir: PathBuf,
+    /// Also write `plots/*.png` next to the SVGs.
+    pub png: bool,
+}
+
+impl Default for ReportConfig {
+    fn default() -> Self {
+        Self {
+            out_dir: PathBuf::from("reports/analysis"),
+            png: false,
+        }
+    }
+}
+
+/// The commented default study file printed by `retrotrial config --default`.
+/// A unit test parses it and compares it with `Config::default()`, so it cannot drift.
+pub const DEFAULT_TOML: &str = r#"# retrotrial study configuration (all keys optional; shown with their defaults).
+# Use it with: retrotrial analyze DATA.csv --study study.toml --out DIR
+
+[data]
+# Extra value codes meaning "missing"; an empty cell and NA always are.
+missing_values = []
+
+[design]
+# Arms in report order. Empty: infer (backward, forward, control, then alphabetical).
+# When listed, an arm in the data that is not listed is an error.
+arms = []
+# reference_arm = "forward"      # ANCOVA reference; default forward, else the first arm
+# Timepoints. Empty: infer (baseline first, then by the number their name ends with).
+timepoints = []
+baseline = "baseline"
+# primary_timepoint = "week6"    # change = primary - baseline; default the last timepoint
+
+# One table per outcome (all keys optional):
+# [outcomes.pain_nrs]
+# label = "Pain (NRS 0-10)"
+# unit = "points"
+# min = 0
+# max = 10
+# better = "lower"               # or "higher"
+
+[analyses]
+# Analyses to run (spec ids). --only overrides this list.
+run = ["descriptives", "paired_t", "wilcoxon_signed_rank", "welch_t", "student_t", "mann_whitney", "hedges_g", "rank_biserial", "ancova", "anova_oneway", "welch_anova", "kruskal_wallis", "multiplicity", "permutation", "bootstrap"]
+# Outcomes adjusted together by Holm and Benjamini-Hochberg. Empty: every outcome.
+multiplicity_family = []
+
+[resampling]
+seed = 20240601
+permutations = 10000
+bootstrap = 2000
+
+[run]
+threads = 0                      # 0 = one per core; never changes results
+quiet = false
+
+[report]
+out_dir = "reports/analysis"
+png = false                      # also write plots/*.png (--png)
+"#;
+
+impl Config {
+    /// Reads a study file over the defaults.
+    ///
+    /// # Errors
+    /// `Read` when the file cannot be read, `Parse` for bad TOML or an unknown key.
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::from_toml(&text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Parses TOML text over the defaults.
+    ///
+    /// # Errors
+    /// toml's error (unknown keys included).
+    pub fn from_toml(text: &str) -> Result<Config, toml::de::Error> {
+        toml::from_str(text)
+    }
+
+    /// Checks values that serde cannot.
+    ///
+    /// # Errors
+    /// `ConfigError::Invalid` with what to change.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |m: String| Err(ConfigError::Invalid(m));
+        if self.resampling.permutations == 0 || self.resampling.bootstrap == 0 {
+            return bad("permutations and bootstrap replicates must be at least 1".into());
+        }
+        if self.resampling.permutations > 10_000_000 || self.resampling.bootstrap > 10_000_000 {
+            return bad("at most 10,000,000 permutation or bootstrap replicates".into());
+        }
+        if self.run.threads > 1024 {
+            return bad(format!(
+                "--threads {} is too many; use 0 for one per core",
+                self.run.threads
+            ));
+        }
+        if let Some(r) = &self.design.reference_arm
+            && !self.design.arms.is_empty()
+            && !self.design.arms.contains(r)
+        {
+            return bad(format!("reference_arm `{r}` is not among design.arms"));
+        }
+        if let Some(p) = &self.design.primary_timepoint
+            && p == &self.design.baseline
+        {
+            return bad("primary_timepoint must differ from the baseline".into());
+        }
+        for (name, o) in &self.outcomes {
+            if let (Some(lo), Some(hi)) = (o.min, o.max)
+                && lo > hi
+            {
+                return bad(format!("outcomes.{name}: min {lo} is above max {hi}"));
+            }
+        }
+        if self.analyses.run.is_empty() {
+            return bad("no analyses selected; list at least one in analyses.run or --only".into());
+        }
+        Ok(())
+    }
+
+    /// The config as TOML text.
+    ///
+    /// # Errors
+    /// Serialisation failure (not expected for this schema).
+    pub fn to_toml(&self) -> Result<String, toml::ser::Error> {
+        toml::to_string(self)
+    }
+
+    /// The config as provenance records it: without run-time-only options.
+    pub fn provenance_value(&self) -> serde_json::Value {
+        let mut c = self.clone();
+        c.run = RunConfig::default();
+        c.report = ReportConfig::default();
+        serde_json::to_value(&c).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// Whether an analysis is selected.
+    pub fn runs(&self, a: Analysis) -> bool {
+        self.analyses.run.contains(&a)
+    }
+}
+
+/// What retrotrial knows about an outcome without a study file: labels, units, scales and
+/// directions of the four modelled outcomes (spec §8); other outcomes get their name as label
+/// and "lower is better", which `init` marks for review.
+pub fn known_outcome(name: &str) -> Option<OutcomeConfig> {
+    let mk = |label: &str, unit: &str, min: f64, max: Option<f64>, better| OutcomeConfig {
+        label: Some(label.to_string()),
+        unit: Some(unit.to_string()),
+        min: Some(min),
+        max,
+        better,
+    };
+    match name {
+        "pain_nrs" => Some(mk(
+            "Pain (NRS 0-10)",
+            "points",
+            0.0,
+            Some(10.0),
+            Better::Lower,
+        )),
+        "womac_total" => Some(mk(
+            "WOMAC total (0-96)",
+            "points",
+            0.0,
+            Some(96.0),
+            Better::Lower,
+        )),
+        "tug_seconds" => Some(mk("Timed up-and-go", "s", 0.0, None, Better::Lower)),
+        "quad_strength_kg" => Some(mk("Quadriceps strength", "kg", 0.0, None, Better::Higher)),
+        _ => None,
+    }
+}
+
+impl Config {
+    /// The effective settings of an outcome: the study file's, else the known defaults (labels
+    /// and direction only; a scale is enforced only when the study file declares it).
+    pub fn outcome(&self, name: &str) -> OutcomeConfig {
+        if let Some(o) = self.outcomes.get(name) {
+            return o.clone();
+        }
+        known_outcome(name)
+            .map(|k| OutcomeConfig {
+                min: None,
+                max: None,
+                ..k
+            })
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_toml_is_the_default_config() {
+        let parsed = Config::from_toml(DEFAULT_TOML).unwrap();
+        assert_eq!(parsed, Config::default());
+    }
+
+    #[test]
+    fn default_config_round_trips_through_toml() {
+        let text = Config::default().to_toml().unwrap();
+        assert_eq!(Config::from_toml(&text).unwrap(), Config::default());
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_that_name_the_key() {
+        let err = Config::from_toml("[design]\nreferense_arm = \"forward\"\n").unwrap_err();
+        assert!(err.to_string().contains("referense_arm"), "{err}");
+        let err = Config::from_toml("[analyses]\nrun = [\"welch\"]\n").unwrap_err();
+        assert!(err.to_string().contains("welch"), "{err}");
+    }
+
+    #[test]
+    fn validate_rejects_contradictions() {
+        let mut c = Config::default();
+        c.outcomes.insert(
+            "pain".into(),
+            OutcomeConfig {
+                min: Some(10.0),
+                max: Some(0.0),
+                ..Default::default()
+            },
+        );
+        assert!(c.validate().is_err());
+        let mut c = Config::default();
+        c.resampling.permutations = 0;
+        assert!(c.validate().is_err());
+    }
+}

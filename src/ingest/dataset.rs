@@ -1,0 +1,273 @@
+//! [`Dataset`]: a validated trial in analysis form, with arms, timepoints and outcomes in spec
+//! order (§3) and one cell per (outcome, participant, timepoint).
+//!
+//! Participants are sorted by id, so every accessor returns values in the same order whatever
+//! the row order of the file: this is what makes shuffled files give byte-identical results.
+//! Change scores are rounded to 9 decimals here, once, as the spec requires before any use.
+
+use std::cmp::Ordering;
+
+use super::{EMPTY, RawData, RawValue};
+use crate::config::DesignConfig;
+use crate::simulate::trailing_number;
+
+/// A cell of the analysis matrix.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell {
+    /// No row in the file.
+    Absent,
+    /// A row with a missing value.
+    Empty,
+    /// A row with a value.
+    Value(f64),
+}
+
+impl Cell {
+    /// The value, if any.
+    pub fn value(self) -> Option<f64> {
+        match self {
+            Cell::Value(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+/// The analysis form of a trial.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dataset {
+    /// Arms in spec (or declared) order.
+    pub arms: Vec<String>,
+    /// Timepoints in order; index 0 is the baseline.
+    pub timepoints: Vec<String>,
+    /// Outcomes in spec order.
+    pub outcomes: Vec<String>,
+    /// Participant ids, sorted.
+    pub participants: Vec<String>,
+    /// Arm index of each participant.
+    pub arm_of: Vec<usize>,
+    /// Index of the timepoint whose change from baseline is analysed.
+    pub primary: usize,
+    /// Cells, `[outcome][participant][timepoint]`, flattened.
+    cells: Vec<Cell>,
+}
+
+/// Spec arm order: backward, forward, control, then alphabetical.
+pub fn arm_order(a: &str, b: &str) -> Ordering {
+    let rank = |s: &str| match s {
+        "backward" => 0,
+        "forward" => 1,
+        "control" => 2,
+        _ => 3,
+    };
+    rank(a).cmp(&rank(b)).then_with(|| a.cmp(b))
+}
+
+/// Spec timepoint order: the baseline first, then by trailing number, ties by name; names
+/// without a number come last.
+pub fn timepoint_order(a: &str, b: &str, baseline: &str) -> Ordering {
+    let key = |s: &str| (s != baseline, trailing_number(s).unwrap_or(f64::INFINITY));
+    let (ka, kb) = (key(a), key(b));
+    ka.0.cmp(&kb.0)
+        .then_with(|| ka.1.total_cmp(&kb.1))
+        .then_with(|| a.cmp(b))
+}
+
+/// Spec outcome order: the four modelled outcomes, then alphabetical.
+pub fn outcome_order(a: &str, b: &str) -> Ordering {
+    const KNOWN: [&str; 4] = ["pain_nrs", "womac_total", "tug_seconds", "quad_strength_kg"];
+    let rank = |s: &str| KNOWN.iter().position(|k| *k == s).unwrap_or(KNOWN.len());
+    rank(a).cmp(&rank(b)).then_with(|| a.cmp(b))
+}
+
+/// Rounds a change score to 9 decimals (spec §3), so equal decimal changes are equal doubles.
+pub fn round9(x: f64) -> f64 {
+    (x * 1e9).round() / 1e9
+}
+
+impl Dataset {
+    /// Builds the analysis form. Call it on data that passed validation; rows that validation
+    /// would reject (empty names, invalid values) are skipped, and a duplicate keeps its first
+    /// value.
+    pub fn build(raw: &RawData, design: &DesignConfig) -> Dataset {
+        let arms = ordered(&raw.arms, &design.arms, arm_order);
+        let timepoints = ordered(&raw.timepoints, &design.timepoints, |a, b| {
+            timepoint_order(a, b, &design.baseline)
+        });
+        let outcomes = ordered(&raw.outcomes, &[], outcome_order);
+        let mut participants = raw.participants.clone();
+        participants.sort();
+        let remap = |from: &[String], to: &[String]| -> Vec<usize> {
+            from.iter()
+                .map(|n| to.iter().position(|m| m == n).unwrap_or(usize::MAX))
+                .collect()
+        };
+        let arm_map = remap(&raw.arms, &arms);
+        let tp_map = remap(&raw.timepoints, &timepoints);
+        let out_map = remap(&raw.outcomes, &outcomes);
+        let pid_map: Vec<usize> = raw
+            .participants
+            .iter()
+            .map(|p| participants.binary_search(p).unwrap_or(usize::MAX))
+            .collect();
+        let (np, nt, no) = (participants.len(), timepoints.len(), outcomes.len());
+        let mut cells = vec![Cell::Absent; np * nt * no];
+        let mut arm_of = vec![usize::MAX; np];
+        for r in &raw.rows {
+            if [r.participant, r.arm, r.timepoint, r.outcome].contains(&EMPTY) {
+                continue;
+            }
+            let (p, a) = (pid_map[r.participant as usize], arm_map[r.arm as usize]);
+            let (t, o) = (tp_map[r.timepoint as usize], out_map[r.outcome as usize]);
+            if p == usize::MAX || a == usize::MAX || t == usize::MAX || o == usize::MAX {
+                continue;
+            }
+            if arm_of[p] == usize::MAX {
+                arm_of[p] = a;
+            }
+            let cell = &mut cells[(o * np + p) * nt + t];
+            if *cell == Cell::Absent {
+                *cell = match r.value {
+                    RawValue::Number(v) => Cell::Value(v),
+                    _ => Cell::Empty,
+                };
+            }
+        }
+        let primary = design
+            .primary_timepoint
+            .as_ref()
+            .and_then(|p| timepoints.iter().position(|t| t == p))
+            .unwrap_or(nt.saturating_sub(1));
+        Dataset {
+            arms,
+            timepoints,
+            outcomes,
+            participants,
+            arm_of,
+            primary,
+            cells,
+        }
+    }
+
+    fn cell(&self, o: usize, p: usize, t: usize) -> Cell {
+        let (np, nt) = (self.participants.len(), self.timepoints.len());
+        self.cells[(o * np + p) * nt + t]
+    }
+
+    fn members(&self, arm: usize) -> impl Iterator<Item = usize> + '_ {
+        (0..self.participants.len()).filter(move |&p| self.arm_of[p] == arm)
+    }
+
+    /// Non-missing values of an outcome for one arm at one timepoint, in participant order.
+    pub fn values(&self, o: usize, arm: usize, t: usize) -> Vec<f64> {
+        self.members(arm)
+            .filter_map(|p| self.cell(o, p, t).value())
+            .collect()
+    }
+
+    /// Rows present with a missing value, for one arm and timepoint.
+    pub fn n_empty(&self, o: usize, arm: usize, t: usize) -> usize {
+        self.members(arm)
+            .filter(|&p| self.cell(o, p, t) == Cell::Empty)
+            .count()
+    }
+
+    /// Complete cases of an outcome for one arm: (baseline, primary) pairs in participant order.
+    pub fn complete_pairs(&self, o: usize, arm: usize) -> (Vec<f64>, Vec<f64>) {
+        self.members(arm)
+            .filter_map(|p| {
+                Some((
+                    self.cell(o, p, 0).value()?,
+                    self.cell(o, p, self.primary).value()?,
+                ))
+            })
+            .unzip()
+    }
+
+    /// Change scores (primary − baseline, rounded to 9 decimals) of one arm's complete cases.
+    pub fn changes(&self, o: usize, arm: usize) -> Vec<f64> {
+        let (base, last) = self.complete_pairs(o, arm);
+        base.iter().zip(&last).map(|(b, l)| round9(l - b)).collect()
+    }
+
+    /// Participants of an arm.
+    pub fn n_randomised(&self, arm: usize) -> usize {
+        self.members(arm).count()
+    }
+
+    /// Participants of an arm with a non-missing value for any outcome at a timepoint.
+    pub fn n_observed(&self, arm: usize, t: usize) -> usize {
+        self.members(arm)
+            .filter(|&p| (0..self.outcomes.len()).any(|o| self.cell(o, p, t).value().is_some()))
+            .count()
+    }
+}
+
+/// Declared names in their declared order (then any others in spec order), or the data's names
+/// in spec order.
+fn ordered(
+    found: &[String],
+    declared: &[String],
+    cmp: impl Fn(&str, &str) -> Ordering,
+) -> Vec<String> {
+    let mut out: Vec<String> = declared
+        .iter()
+        .filter(|d| found.contains(d))
+        .cloned()
+        .collect();
+    let mut rest: Vec<String> = found
+        .iter()
+        .filter(|f| !declared.contains(f))
+        .cloned()
+        .collect();
+    rest.sort_by(|a, b| cmp(a, b));
+    out.extend(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::DataConfig;
+    use std::path::Path;
+
+    fn dataset(text: &str) -> Dataset {
+        let raw = crate::ingest::from_bytes(
+            Path::new("t.csv"),
+            text.as_bytes().to_vec(),
+            &DataConfig::default(),
+        )
+        .unwrap();
+        Dataset::build(&raw, &DesignConfig::default())
+    }
+
+    #[test]
+    fn orders_follow_the_spec() {
+        let mut arms = vec!["zeta", "control", "alpha", "forward", "backward"];
+        arms.sort_by(|a, b| arm_order(a, b));
+        assert_eq!(arms, ["backward", "forward", "control", "alpha", "zeta"]);
+        let mut tps = vec!["week12", "week6", "baseline", "month3", "visit"];
+        tps.sort_by(|a, b| timepoint_order(a, b, "baseline"));
+        assert_eq!(tps, ["baseline", "month3", "week6", "week12", "visit"]);
+        let mut outs = vec!["aaa", "tug_seconds", "pain_nrs"];
+        outs.sort_by(|a, b| outcome_order(a, b));
+        assert_eq!(outs, ["pain_nrs", "tug_seconds", "aaa"]);
+    }
+
+    #[test]
+    fn change_scores_are_rounded_and_complete_cases_only() {
+        let d = dataset(
+            "participant_id,arm,timepoint,outcome,value\n\
+             P2,backward,baseline,o,9.2\nP2,backward,week6,o,10.5\n\
+             P1,backward,baseline,o,10.2\nP1,backward,week6,o,11.5\n\
+             P3,backward,baseline,o,1\nP3,backward,week6,o,\n",
+        );
+        let ch = d.changes(0, 0);
+        assert_eq!(ch.len(), 2);
+        assert_eq!(
+            ch[0], ch[1],
+            "10.5 - 9.2 and 11.5 - 10.2 must be the same double"
+        );
+        assert_eq!(d.n_empty(0, 0, 1), 1);
+        assert_eq!(d.values(0, 0, 0), vec![10.2, 9.2, 1.0]);
+    }
+}

@@ -1,0 +1,447 @@
+//! Figures: builds per-figure data from the [`ResultSet`] (never calls `stats`), draws each
+//! figure with one function generic over the plotters backend, and writes `plots/*.svg` (and
+//! `*.png` when asked) atomically. File names come from outcome ids through
+//! [`safe_file_name`].
+
+pub mod distribution;
+pub mod flow;
+pub mod forest;
+pub mod theme;
+pub mod trajectory;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::report::OutDir;
+use crate::results::{Analysis, ResultSet};
+
+/// Errors while drawing (exit 2: a report without its figures is not written silently).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlotError {
+    /// The bundled font could not be registered.
+    #[error("cannot register the bundled DejaVu font")]
+    Font,
+    /// plotters failed while drawing.
+    #[error("cannot draw {figure}: {message}")]
+    Draw {
+        /// Which figure.
+        figure: String,
+        /// plotters' message.
+        message: String,
+    },
+    /// Writing a figure failed.
+    #[error(transparent)]
+    Write(#[from] crate::report::ReportError),
+}
+
+/// Maps a plotters error into a [`PlotError::Draw`] for `figure`.
+pub fn draw_err<E: std::fmt::Display>(figure: &str) -> impl Fn(E) -> PlotError + '_ {
+    move |e| PlotError::Draw {
+        figure: figure.to_string(),
+        message: e.to_string(),
+    }
+}
+
+/// A written figure, as the reports reference it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlotRef {
+    /// `trajectory`, `distribution`, `forest` or `flow`.
+    pub kind: String,
+    /// The outcome it belongs to, or empty for whole-trial figures.
+    pub outcome: String,
+    /// Caption.
+    pub title: String,
+    /// Path relative to the output directory, e.g. `plots/trajectory_pain_nrs.svg`.
+    pub file: String,
+    /// The SVG text (inlined by the HTML report).
+    #[serde(skip)]
+    pub svg: String,
+}
+
+/// Turns an id into a file-name stem: ASCII letters, digits, `-` and `_`; everything else
+/// becomes `_`; never empty, at most 64 characters (criterion's `make_filename_safe`).
+pub fn safe_file_name(id: &str) -> String {
+    let mut s: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(64)
+        .collect();
+    if s.is_empty() || s.chars().all(|c| c == '_') {
+        s = format!("x{s}");
+    }
+    s
+}
+
+/// One arm's series of a trajectory: (timepoint index, mean, CI low, CI high).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArmSeries {
+    /// Arm name.
+    pub arm: String,
+    /// Position in arm order (colour and marker).
+    pub index: usize,
+    /// Points.
+    pub points: Vec<(usize, f64, Option<f64>, Option<f64>)>,
+}
+
+/// Data of one trajectory figure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrajectoryData {
+    /// Title.
+    pub title: String,
+    /// Y-axis description.
+    pub y_label: String,
+    /// Timepoint names, in order.
+    pub timepoints: Vec<String>,
+    /// One series per arm.
+    pub series: Vec<ArmSeries>,
+}
+
+/// Data of one change-distribution figure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DistributionData {
+    /// Title.
+    pub title: String,
+    /// Y-axis description.
+    pub y_label: String,
+    /// (arm, arm index, change scores) per arm.
+    pub arms: Vec<(String, usize, Vec<f64>)>,
+}
+
+/// One row of the forest plot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForestRow {
+    /// Row label, e.g. `Pain: backward-forward`.
+    pub label: String,
+    /// Oriented g: positive favours the first arm of the contrast.
+    pub estimate: f64,
+    /// Oriented CI.
+    pub low: f64,
+    /// Oriented CI.
+    pub high: f64,
+}
+
+/// Data of the forest plot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForestData {
+    /// Title.
+    pub title: String,
+    /// Rows, top to bottom.
+    pub rows: Vec<ForestRow>,
+}
+
+/// Data of the flow diagram.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlowData {
+    /// Total randomised.
+    pub total: usize,
+    /// One column per arm.
+    pub arms: Vec<FlowArm>,
+    /// Name of the primary outcome whose complete cases are shown.
+    pub primary_outcome: String,
+}
+
+/// One arm's column of the flow diagram.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlowArm {
+    /// Arm name.
+    pub arm: String,
+    /// Participants allocated.
+    pub randomised: usize,
+    /// Participants observed at each timepoint: (timepoint, n).
+    pub observed: Vec<(String, usize)>,
+    /// Complete cases of the primary outcome, if known.
+    pub complete: Option<usize>,
+}
+
+/// Draws `draw` into an SVG string.
+///
+/// # Errors
+/// Whatever the drawing returns.
+pub fn to_svg(
+    draw: impl Fn(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), PlotError>,
+    size: (u32, u32),
+) -> Result<String, PlotError> {
+    theme::register_font()?;
+    let mut buf = String::new();
+    {
+        let area = SVGBackend::with_string(&mut buf, size).into_drawing_area();
+        draw(&area)?;
+        area.present().map_err(draw_err("svg"))?;
+    }
+    Ok(buf)
+}
+
+/// Draws `draw` into a PNG file at `target`, through a temporary file and a rename (plotters
+/// encodes the PNG itself when the bitmap backend is presented).
+///
+/// # Errors
+/// Whatever the drawing returns, or PNG encoding and rename failures.
+pub fn to_png(
+    draw: impl Fn(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), PlotError>,
+    size: (u32, u32),
+    target: &std::path::Path,
+) -> Result<(), PlotError> {
+    theme::register_font()?;
+    let tmp = target.with_extension(format!("tmp.{}.png", std::process::id()));
+    {
+        let area = BitMapBackend::new(&tmp, size).into_drawing_area();
+        draw(&area)?;
+        area.present().map_err(draw_err("png"))?;
+    }
+    std::fs::rename(&tmp, target).map_err(|source| {
+        let _ = std::fs::remove_file(&tmp);
+        crate::report::ReportError::Write {
+            path: target.to_path_buf(),
+            source,
+        }
+    })?;
+    Ok(())
+}
+
+/// Builds the figure data from the result set.
+pub fn figure_data(
+    rs: &ResultSet,
+) -> (
+    Vec<(String, TrajectoryData, DistributionData)>,
+    ForestData,
+    FlowData,
+) {
+    let d = &rs.design;
+    let mut per_outcome = Vec::new();
+    for oc in &d.outcomes {
+        let unit = if oc.unit.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", oc.unit)
+        };
+        let series = d
+            .arms
+            .iter()
+            .enumerate()
+            .map(|(i, arm)| ArmSeries {
+                arm: arm.clone(),
+                index: i,
+                points: d
+                    .timepoints
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(t, tp)| {
+                        let c = format!("{arm}@{tp}");
+                        rs.records
+                            .iter()
+                            .find(|r| {
+                                r.outcome == oc.name
+                                    && r.analysis == Analysis::Descriptives
+                                    && r.contrast == c
+                            })
+                            .and_then(|r| Some((t, r.estimate?, r.ci_low, r.ci_high)))
+                    })
+                    .collect(),
+            })
+            .collect();
+        let traj = TrajectoryData {
+            title: format!("{}: arm means with 95 % CIs", oc.label),
+            y_label: format!("{}{unit}", oc.label),
+            timepoints: d.timepoints.clone(),
+            series,
+        };
+        let dist = DistributionData {
+            title: format!(
+                "{}: change {} − {} by arm",
+                oc.label,
+                d.primary_timepoint,
+                d.timepoints.first().map_or("", String::as_str)
+            ),
+            y_label: format!("change{unit}"),
+            arms: d
+                .arms
+                .iter()
+                .enumerate()
+                .map(|(i, arm)| {
+                    let v = rs
+                        .samples
+                        .iter()
+                        .find(|s| s.outcome == oc.name && &s.arm == arm)
+                        .map(|s| s.changes.clone())
+                        .unwrap_or_default();
+                    (arm.clone(), i, v)
+                })
+                .collect(),
+        };
+        per_outcome.push((oc.name.clone(), traj, dist));
+    }
+    let mut rows = Vec::new();
+    for oc in &d.outcomes {
+        for r in rs
+            .records
+            .iter()
+            .filter(|r| r.outcome == oc.name && r.analysis == Analysis::HedgesG)
+        {
+            let (Some(g), Some(lo), Some(hi)) = (r.estimate, r.ci_low, r.ci_high) else {
+                continue;
+            };
+            // Orient so that > 0 favours the first arm: for lower-is-better outcomes a negative
+            // change difference is the benefit.
+            let s = if oc.lower_is_better { -1.0 } else { 1.0 };
+            let (a, b) = (s * lo, s * hi);
+            rows.push(ForestRow {
+                label: format!("{}: {}", oc.label, r.contrast),
+                estimate: s * g,
+                low: a.min(b),
+                high: a.max(b),
+            });
+        }
+    }
+    let forest = ForestData {
+        title: "Standardised effects on change (Hedges' g, 95 % CI)".into(),
+        rows,
+    };
+    let primary_outcome = d
+        .outcomes
+        .first()
+        .map(|o| o.name.clone())
+        .unwrap_or_default();
+    let flow = FlowData {
+        total: d
+            .arms
+            .iter()
+            .map(|a| {
+                rs.flow
+                    .iter()
+                    .find(|f| &f.arm == a)
+                    .map_or(0, |f| f.n_randomised)
+            })
+            .sum(),
+        arms: d
+            .arms
+            .iter()
+            .map(|arm| {
+                let cells: Vec<_> = rs.flow.iter().filter(|f| &f.arm == arm).collect();
+                let complete = rs
+                    .records
+                    .iter()
+                    .find(|r| {
+                        r.outcome == primary_outcome
+                            && r.analysis == Analysis::Descriptives
+                            && r.contrast == format!("{arm}@change")
+                    })
+                    .and_then(|r| r.extra_f64("n"))
+                    .map(|n| n as usize)
+                    .or_else(|| {
+                        rs.samples
+                            .iter()
+                            .find(|s| s.outcome == primary_outcome && &s.arm == arm)
+                            .map(|s| s.changes.len())
+                    });
+                FlowArm {
+                    arm: arm.clone(),
+                    randomised: cells.first().map_or(0, |f| f.n_randomised),
+                    observed: cells
+                        .iter()
+                        .map(|f| (f.timepoint.clone(), f.n_observed))
+                        .collect(),
+                    complete,
+                }
+            })
+            .collect(),
+        primary_outcome,
+    };
+    (per_outcome, forest, flow)
+}
+
+/// Renders every figure into `out/plots/` and returns their references, in report order.
+///
+/// # Errors
+/// Drawing or writing failures.
+pub fn render_all(rs: &ResultSet, out: &OutDir, png: bool) -> Result<Vec<PlotRef>, PlotError> {
+    let (per_outcome, forest_data, flow_data) = figure_data(rs);
+    let dir = out.path().join("plots");
+    std::fs::create_dir_all(&dir).map_err(|source| crate::report::ReportError::Write {
+        path: dir.clone(),
+        source,
+    })?;
+    let mut refs = Vec::new();
+    let size = (theme::WIDTH, theme::HEIGHT);
+    // One figure: SVG always, PNG when asked, and its reference for the reports.
+    macro_rules! figure {
+        ($kind:expr, $outcome:expr, $title:expr, $stem:expr, $size:expr, $draw:expr) => {{
+            let stem: String = $stem;
+            let svg = to_svg($draw, $size)?;
+            let file = format!("plots/{stem}.svg");
+            out.write(&file, svg.as_bytes())?;
+            if png {
+                to_png($draw, $size, &dir.join(format!("{stem}.png")))?;
+            }
+            refs.push(PlotRef {
+                kind: $kind.into(),
+                outcome: $outcome.to_string(),
+                title: $title.to_string(),
+                file,
+                svg,
+            });
+        }};
+    }
+    figure!(
+        "flow",
+        "",
+        "Participant flow",
+        "flow".to_string(),
+        flow::size(&flow_data),
+        |a| flow::flow(a, &flow_data)
+    );
+    for (name, traj, dist) in &per_outcome {
+        let stem = safe_file_name(name);
+        figure!(
+            "trajectory",
+            name,
+            &traj.title,
+            format!("trajectory_{stem}"),
+            size,
+            |a| trajectory::trajectory(a, traj)
+        );
+        if dist.arms.iter().any(|(_, _, v)| !v.is_empty()) {
+            figure!(
+                "distribution",
+                name,
+                &dist.title,
+                format!("change_{stem}"),
+                size,
+                |a| distribution::distribution(a, dist)
+            );
+        }
+    }
+    if !forest_data.rows.is_empty() {
+        figure!(
+            "forest",
+            "",
+            &forest_data.title,
+            "forest_hedges_g".to_string(),
+            forest::size(&forest_data),
+            |a| forest::forest(a, &forest_data)
+        );
+    }
+    Ok(refs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_safe() {
+        assert_eq!(safe_file_name("pain_nrs"), "pain_nrs");
+        assert_eq!(safe_file_name("../etc/passwd"), "___etc_passwd");
+        assert_eq!(safe_file_name("<script>"), "_script_");
+        assert_eq!(safe_file_name(""), "x");
+        assert_eq!(safe_file_name("é"), "x_");
+        assert_eq!(safe_file_name(&"a".repeat(100)).len(), 64);
+    }
+}

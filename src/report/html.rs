@@ -1,0 +1,156 @@
+//! `report.html`: one self-contained file (CSS and SVG inline, no script, no external load;
+//! a Content-Security-Policy forbids any) laid out from the same [`ReportView`] as Markdown.
+//! Every data string goes through [`escape`]; the template is compiled in with `include_str!`.
+
+use crate::plot::PlotRef;
+use crate::report::view::{ReportView, Table};
+use crate::report::{Exporter, Report, ReportError};
+
+/// The HTML exporter.
+pub struct Html;
+
+const TEMPLATE: &str = include_str!("templates/report.html");
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Renders a cell, turning a leading `**x**` marker into `<strong>`.
+fn cell(c: &str) -> String {
+    if let Some(rest) = c.strip_prefix("**")
+        && let Some((bold, tail)) = rest.split_once("**")
+    {
+        return format!("<strong>{}</strong>{}", escape(bold), escape(tail));
+    }
+    escape(c)
+}
+
+fn table(out: &mut String, t: &Table, heading: bool) {
+    if heading {
+        out.push_str(&format!("<h3>{}</h3>\n", escape(&t.title)));
+    }
+    out.push_str("<div class=\"scroll\"><table>\n<thead><tr>");
+    for h in &t.headers {
+        out.push_str(&format!("<th>{}</th>", escape(h)));
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for row in &t.rows {
+        out.push_str("<tr>");
+        for c in row {
+            out.push_str(&format!("<td>{}</td>", cell(c)));
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody></table></div>\n");
+}
+
+/// Inlines a plotters SVG. plotters escapes its text nodes; the XML prolog is dropped so the
+/// element can sit inside HTML.
+fn figure(out: &mut String, p: &PlotRef) {
+    let svg = p.svg.trim_start();
+    let svg = match svg.find("<svg") {
+        Some(i) => &svg[i..],
+        None => svg,
+    };
+    out.push_str(&format!(
+        "<figure role=\"img\" aria-label=\"{}\">\n{}\n<figcaption>{} (<code>{}</code>)</figcaption></figure>\n",
+        escape(&p.title),
+        svg,
+        escape(&p.title),
+        escape(&p.file)
+    ));
+}
+
+/// Renders the report view into the template.
+pub fn render(v: &ReportView) -> String {
+    let mut b = format!("<h1>{}</h1>\n<ul class=\"muted\">\n", escape(&v.title));
+    for p in &v.provenance {
+        b.push_str(&format!("<li>{}</li>\n", escape(p)));
+    }
+    b.push_str("</ul>\n");
+    if !v.summary.is_empty() {
+        b.push_str("<h2>Primary result</h2>\n<div class=\"summary\"><ul>\n");
+        for s in &v.summary {
+            b.push_str(&format!("<li>{}</li>\n", escape(s)));
+        }
+        b.push_str("</ul></div>\n");
+    }
+    b.push_str("<h2>Participant flow</h2>\n");
+    table(&mut b, &v.flow, false);
+    for p in &v.trial_figures {
+        figure(&mut b, p);
+    }
+    if !v.warnings.is_empty() || !v.failures.is_empty() {
+        b.push_str("<h2>Warnings and failed analyses</h2>\n<div class=\"warn\"><ul>\n");
+        for w in &v.warnings {
+            b.push_str(&format!("<li>{}</li>\n", escape(w)));
+        }
+        for f in &v.failures {
+            b.push_str(&format!("<li>failed: {}</li>\n", escape(f)));
+        }
+        b.push_str("</ul></div>\n");
+    }
+    for o in &v.outcomes {
+        b.push_str(&format!(
+            "<h2>{}</h2>\n<p class=\"muted\">{}</p>\n",
+            escape(&o.heading),
+            escape(&o.direction)
+        ));
+        for p in &o.figures {
+            figure(&mut b, p);
+        }
+        for t in &o.tables {
+            table(&mut b, t, true);
+        }
+    }
+    for p in &v.summary_figures {
+        b.push_str(&format!("<h2>{}</h2>\n", escape(&p.title)));
+        figure(&mut b, p);
+    }
+    b.push_str(&format!(
+        "<h2>Statistical methods</h2>\n<p>{}</p>\n",
+        escape(&v.methods)
+    ));
+    b.push_str("<h2>Provenance</h2>\n<ul class=\"muted\">\n");
+    for p in &v.provenance_detail {
+        b.push_str(&format!("<li><code>{}</code></li>\n", escape(p)));
+    }
+    b.push_str("</ul>\n<p class=\"muted\">All numbers at full precision are in records.json. p-values are two-sided.</p>\n");
+    TEMPLATE
+        .replace("{{title}}", &escape(&v.title))
+        .replace("{{body}}", &b)
+}
+
+impl Exporter for Html {
+    fn file_name(&self) -> &'static str {
+        "report.html"
+    }
+    fn render(&self, report: &Report<'_>) -> Result<Vec<u8>, ReportError> {
+        Ok(render(&ReportView::build(report.rs, report.plots)).into_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            escape("<script>alert('x')</script>&\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;"
+        );
+    }
+}

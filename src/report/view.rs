@@ -1,0 +1,471 @@
+//! `ReportView`: every table and sentence of the human reports, built once from a
+//! [`ResultSet`] as pre-formatted strings (criterion's `Context`). Markdown (and later HTML)
+//! only lay these out, so the formats cannot disagree on a number. No statistics here: the
+//! numbers come from records.
+
+use crate::plot::PlotRef;
+use crate::report::format::{count, est_ci, num, p_value};
+use crate::results::{Analysis, Record, ResultSet};
+
+/// A titled table of strings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// Table title.
+    pub title: String,
+    /// Column headers.
+    pub headers: Vec<String>,
+    /// Rows of cells.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// One outcome's section.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeSection {
+    /// Heading (label and unit).
+    pub heading: String,
+    /// Direction sentence.
+    pub direction: String,
+    /// Tables in reading order, primary contrast first.
+    pub tables: Vec<Table>,
+    /// This outcome's figures.
+    pub figures: Vec<PlotRef>,
+}
+
+/// The whole human report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportView {
+    /// Document title.
+    pub title: String,
+    /// Provenance lines.
+    pub provenance: Vec<String>,
+    /// Plain-words summary of the primary contrast per outcome.
+    pub summary: Vec<String>,
+    /// Participant flow table.
+    pub flow: Table,
+    /// Per-outcome sections.
+    pub outcomes: Vec<OutcomeSection>,
+    /// Validation warnings as lines.
+    pub warnings: Vec<String>,
+    /// Failed tasks as lines.
+    pub failures: Vec<String>,
+    /// Whole-trial figures shown with the flow (the flow diagram).
+    pub trial_figures: Vec<PlotRef>,
+    /// Figures after the outcome sections (the forest plot).
+    pub summary_figures: Vec<PlotRef>,
+    /// The generated methods paragraph.
+    pub methods: String,
+    /// Provenance details: config, seed, version.
+    pub provenance_detail: Vec<String>,
+}
+
+fn find<'a>(recs: &'a [&'a Record], a: Analysis, contrast: &str, stat: &str) -> Option<&'a Record> {
+    recs.iter()
+        .copied()
+        .find(|r| r.analysis == a && r.contrast == contrast && r.statistic_name == stat)
+}
+
+fn s(v: &str) -> String {
+    v.to_string()
+}
+
+impl ReportView {
+    /// Builds the view from a result set.
+    pub fn build(rs: &ResultSet, plots: &[PlotRef]) -> ReportView {
+        let d = &rs.design;
+        let pv = &rs.provenance;
+        let title = format!("retrotrial report: {}", pv.input);
+        let provenance = vec![
+            format!("Input `{}`, SHA-256 `{}`", pv.input, pv.input_sha256),
+            format!(
+                "retrotrial {}, schema {}, resampling seed {}",
+                pv.tool_version, rs.schema_version, pv.seed
+            ),
+            format!(
+                "Arms: {}; reference arm (ANCOVA): {}; change = {} − {}; primary contrast: {}",
+                d.arms.join(", "),
+                d.reference_arm,
+                d.primary_timepoint,
+                d.timepoints.first().map_or("baseline", String::as_str),
+                d.primary_contrast
+            ),
+        ];
+        let mut headers = vec![s("arm"), s("randomised")];
+        headers.extend(d.timepoints.iter().cloned());
+        let flow = Table {
+            title: s("Participant flow (participants with any value at each timepoint)"),
+            headers,
+            rows: d
+                .arms
+                .iter()
+                .map(|arm| {
+                    let cells: Vec<_> = rs.flow.iter().filter(|f| &f.arm == arm).collect();
+                    let mut row = vec![
+                        arm.clone(),
+                        cells.first().map_or(s("0"), |f| f.n_randomised.to_string()),
+                    ];
+                    row.extend(d.timepoints.iter().map(|tp| {
+                        cells
+                            .iter()
+                            .find(|f| &f.timepoint == tp)
+                            .map_or(s("0"), |f| f.n_observed.to_string())
+                    }));
+                    row
+                })
+                .collect(),
+        };
+        let mut summary = Vec::new();
+        let mut outcomes = Vec::new();
+        for oc in &d.outcomes {
+            let recs: Vec<&Record> = rs.records.iter().filter(|r| r.outcome == oc.name).collect();
+            if let Some(w) = find(&recs, Analysis::WelchT, &d.primary_contrast, "t") {
+                summary.push(summary_sentence(oc, &d.primary_contrast, w));
+            }
+            let mut section = outcome_section(rs, oc, &recs);
+            section.figures = plots
+                .iter()
+                .filter(|p| p.outcome == oc.name)
+                .cloned()
+                .collect();
+            outcomes.push(section);
+        }
+        let config = toml::to_string(&rs.provenance.config).unwrap_or_default();
+        ReportView {
+            title,
+            provenance,
+            summary,
+            flow,
+            outcomes,
+            trial_figures: plots.iter().filter(|p| p.kind == "flow").cloned().collect(),
+            summary_figures: plots
+                .iter()
+                .filter(|p| p.kind == "forest")
+                .cloned()
+                .collect(),
+            methods: methods(rs),
+            provenance_detail: vec![
+                format!("retrotrial version {}", pv.tool_version),
+                format!("input {} (SHA-256 {})", pv.input, pv.input_sha256),
+                format!("resampling seed {}", pv.seed),
+                format!("resolved configuration: {}", config.replace('\n', "; ")),
+            ],
+            warnings: rs.issues.iter().map(ToString::to_string).collect(),
+            failures: rs
+                .failures
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{} / {} / {}: {}",
+                        f.outcome, f.analysis, f.contrast, f.reason
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
+fn summary_sentence(oc: &crate::results::OutcomeSummary, contrast: &str, w: &Record) -> String {
+    let (first, second) = contrast.split_once('-').unwrap_or((contrast, ""));
+    let est = w.estimate.unwrap_or(f64::NAN);
+    let better_first = if oc.lower_is_better {
+        est < 0.0
+    } else {
+        est > 0.0
+    };
+    let significant = w.p_value.is_some_and(|p| p < 0.05);
+    let verdict = match (significant, better_first) {
+        (true, true) => format!("favours {first}"),
+        (true, false) => format!("favours {second}"),
+        (false, _) => "no clear difference at the 5 % level".to_string(),
+    };
+    format!(
+        "{}: difference in mean change {} = {} (95 % CI {}), Welch p = {}; {} ({} is better).",
+        oc.label,
+        contrast,
+        num(w.estimate),
+        crate::report::format::ci(w.ci_low, w.ci_high),
+        p_value(w.p_value),
+        verdict,
+        if oc.lower_is_better {
+            "lower"
+        } else {
+            "higher"
+        }
+    )
+}
+
+fn outcome_section(
+    rs: &ResultSet,
+    oc: &crate::results::OutcomeSummary,
+    recs: &[&Record],
+) -> OutcomeSection {
+    let d = &rs.design;
+    let mut tables = Vec::new();
+    // Descriptives.
+    let desc: Vec<&&Record> = recs
+        .iter()
+        .filter(|r| r.analysis == Analysis::Descriptives)
+        .collect();
+    if !desc.is_empty() {
+        tables.push(Table {
+            title: s("Descriptives"),
+            headers: vec![
+                s("arm@timepoint"),
+                s("n"),
+                s("mean (SD)"),
+                s("95 % CI"),
+                s("median [Q1, Q3]"),
+                s("min–max"),
+                s("empty"),
+            ],
+            rows: desc
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.contrast.clone(),
+                        count(r.extra_f64("n")),
+                        format!("{} ({})", num(r.estimate), num(r.extra_f64("sd"))),
+                        crate::report::format::ci(r.ci_low, r.ci_high),
+                        format!(
+                            "{} [{}, {}]",
+                            num(r.extra_f64("median")),
+                            num(r.extra_f64("q1")),
+                            num(r.extra_f64("q3"))
+                        ),
+                        format!("{}–{}", num(r.extra_f64("min")), num(r.extra_f64("max"))),
+                        r.extra
+                            .get("n_empty")
+                            .and_then(|v| v.as_u64())
+                            .map_or(s("—"), |n| n.to_string()),
+                    ]
+                })
+                .collect(),
+        });
+    }
+    // Within-arm change.
+    let within: Vec<Vec<String>> = d
+        .arms
+        .iter()
+        .filter_map(|arm| {
+            let label = format!("{arm}:{}-{}", d.primary_timepoint, d.timepoints.first()?);
+            let t = find(recs, Analysis::PairedT, &label, "t");
+            let w = find(recs, Analysis::WilcoxonSignedRank, &label, "V");
+            if t.is_none() && w.is_none() {
+                return None;
+            }
+            Some(vec![
+                label,
+                t.map_or(s("—"), |t| est_ci(t.estimate, t.ci_low, t.ci_high)),
+                p_value(t.and_then(|t| t.p_value)),
+                w.map_or(s("—"), |w| num(w.estimate)),
+                p_value(w.and_then(|w| w.p_value)),
+            ])
+        })
+        .collect();
+    if !within.is_empty() {
+        tables.push(Table {
+            title: s("Within-arm change"),
+            headers: vec![
+                s("arm"),
+                s("mean change [95 % CI]"),
+                s("paired t p"),
+                s("median change"),
+                s("Wilcoxon p"),
+            ],
+            rows: within,
+        });
+    }
+    // Between-arm contrasts, primary first.
+    let mut pairs: Vec<String> = Vec::new();
+    for r in recs.iter().filter(|r| {
+        matches!(
+            r.analysis,
+            Analysis::WelchT
+                | Analysis::StudentT
+                | Analysis::MannWhitney
+                | Analysis::HedgesG
+                | Analysis::RankBiserial
+        )
+    }) {
+        if !pairs.contains(&r.contrast) {
+            pairs.push(r.contrast.clone());
+        }
+    }
+    pairs.sort_by_key(|p| p != &d.primary_contrast);
+    if !pairs.is_empty() {
+        let rows = pairs
+            .iter()
+            .map(|c| {
+                let w = find(recs, Analysis::WelchT, c, "t");
+                let st = find(recs, Analysis::StudentT, c, "t");
+                let mw = find(recs, Analysis::MannWhitney, c, "U");
+                let g = find(recs, Analysis::HedgesG, c, "g");
+                let rb = find(recs, Analysis::RankBiserial, c, "r");
+                vec![
+                    if c == &d.primary_contrast {
+                        format!("**{c}** (primary)")
+                    } else {
+                        c.clone()
+                    },
+                    w.map_or(s("—"), |w| est_ci(w.estimate, w.ci_low, w.ci_high)),
+                    p_value(w.and_then(|w| w.p_value)),
+                    p_value(st.and_then(|w| w.p_value)),
+                    p_value(mw.and_then(|w| w.p_value)),
+                    g.map_or(s("—"), |g| est_ci(g.estimate, g.ci_low, g.ci_high)),
+                    rb.map_or(s("—"), |r| num(r.estimate)),
+                ]
+            })
+            .collect();
+        tables.push(Table {
+            title: s("Between-arm contrasts of change (first minus second)"),
+            headers: vec![
+                s("contrast"),
+                s("difference [95 % CI]"),
+                s("Welch p"),
+                s("Student p"),
+                s("Mann–Whitney p"),
+                s("Hedges g [95 % CI]"),
+                s("rank-biserial r"),
+            ],
+            rows,
+        });
+    }
+    // ANCOVA and the ANOVA family.
+    let model_rows: Vec<Vec<String>> = recs
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.analysis,
+                Analysis::Ancova
+                    | Analysis::AnovaOneway
+                    | Analysis::WelchAnova
+                    | Analysis::KruskalWallis
+            )
+        })
+        .map(|r| {
+            vec![
+                r.analysis.id().to_string(),
+                r.contrast.clone(),
+                r.statistic_name.clone(),
+                est_ci(r.estimate.or(r.statistic), r.ci_low, r.ci_high),
+                num(r.df),
+                p_value(r.p_value),
+            ]
+        })
+        .collect();
+    if !model_rows.is_empty() {
+        tables.push(Table {
+            title: s("ANCOVA (last value adjusted for baseline) and ANOVA family (change)"),
+            headers: vec![
+                s("analysis"),
+                s("term"),
+                s("statistic"),
+                s("value [95 % CI]"),
+                s("df"),
+                s("p"),
+            ],
+            rows: model_rows,
+        });
+    }
+    // Multiplicity and resampling.
+    let other: Vec<Vec<String>> = recs
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.analysis,
+                Analysis::Multiplicity | Analysis::Permutation | Analysis::Bootstrap
+            )
+        })
+        .map(|r| {
+            vec![
+                r.analysis.id().to_string(),
+                r.contrast.clone(),
+                r.statistic_name.clone(),
+                est_ci(r.estimate, r.ci_low, r.ci_high),
+                p_value(r.p_value),
+            ]
+        })
+        .collect();
+    if !other.is_empty() {
+        tables.push(Table {
+            title: s("Multiplicity-adjusted and resampling results (primary contrast)"),
+            headers: vec![
+                s("analysis"),
+                s("contrast"),
+                s("statistic"),
+                s("estimate [95 % CI]"),
+                s("p"),
+            ],
+            rows: other,
+        });
+    }
+    OutcomeSection {
+        heading: if oc.unit.is_empty() {
+            oc.label.clone()
+        } else {
+            format!("{} ({})", oc.label, oc.unit)
+        },
+        direction: format!(
+            "Outcome `{}`; {} values are better.",
+            oc.name,
+            if oc.lower_is_better {
+                "lower"
+            } else {
+                "higher"
+            }
+        ),
+        tables,
+        figures: Vec::new(),
+    }
+}
+
+/// The methods paragraph, naming each test that produced records and the R function it matches.
+fn methods(rs: &ResultSet) -> String {
+    let d = &rs.design;
+    let has = |a: Analysis| rs.records.iter().any(|r| r.analysis == a);
+    let base = d.timepoints.first().map_or("baseline", String::as_str);
+    let mut s = format!(
+        "Change scores were computed as {} minus {} for participants with both values (complete cases per outcome) and rounded to 9 decimals. ",
+        d.primary_timepoint, base
+    );
+    if has(Analysis::Descriptives) {
+        s.push_str("Arms were summarised by mean, SD (n − 1), median and type-7 quartiles (R mean, sd, quantile). ");
+    }
+    if has(Analysis::PairedT) || has(Analysis::WilcoxonSignedRank) {
+        s.push_str("Within-arm change was tested with the paired t test (R t.test) and the Wilcoxon signed-rank test (R wilcox.test: exact below 50 non-zero differences without ties, otherwise normal with tie and continuity correction; Hodges–Lehmann pseudo-median and CI). ");
+    }
+    if has(Analysis::WelchT) || has(Analysis::StudentT) {
+        s.push_str("Arms were compared pairwise on change with Welch's t test (R t.test) and Student's pooled t test (var.equal = TRUE); differences are first arm minus second with t-based 95 % CIs. ");
+    }
+    if has(Analysis::MannWhitney) {
+        s.push_str("The Mann–Whitney test (R wilcox.test, same exact/normal rule) gave U, the Hodges–Lehmann shift and the rank-biserial correlation. ");
+    }
+    if has(Analysis::HedgesG) {
+        s.push_str("Standardised differences are Hedges' g with the exact small-sample correction and metafor's large-sample variance (escalc, measure SMD), with normal and noncentral-t 95 % CIs. ");
+    }
+    if has(Analysis::Ancova) {
+        s.push_str(&format!(
+            "An ANCOVA of the {} value on arm and baseline (R lm, reference arm {}) gave baseline-adjusted differences and adjusted means. ",
+            d.primary_timepoint, d.reference_arm
+        ));
+    }
+    if has(Analysis::AnovaOneway) || has(Analysis::WelchAnova) || has(Analysis::KruskalWallis) {
+        s.push_str("All arms were compared with one-way and Welch ANOVA (R oneway.test) and the Kruskal–Wallis test (R kruskal.test). ");
+    }
+    if has(Analysis::Multiplicity) {
+        s.push_str(&format!(
+            "Welch p-values of the primary contrast ({}) were adjusted across outcomes by Holm and Benjamini–Hochberg (R p.adjust). ",
+            d.primary_contrast
+        ));
+    }
+    if has(Analysis::Permutation) {
+        s.push_str("A permutation test of the mean difference used random relabellings, p = (1 + count)/(B + 1). ");
+    }
+    if has(Analysis::Bootstrap) {
+        s.push_str("Stratified bootstrap replicates gave percentile and BCa 95 % CIs. ");
+    }
+    s.push_str(&format!(
+        "Resampling used ChaCha8 streams derived from seed {}; all p-values are two-sided. Computations: retrotrial {}, checked against R 4.2.",
+        rs.provenance.seed, rs.provenance.tool_version
+    ));
+    s
+}

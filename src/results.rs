@@ -1,0 +1,412 @@
+//! The result wire types: [`Record`] (one line of `records.json`), [`ResultSet`] (the whole
+//! `results.json`), [`TaskFailure`], [`Provenance`] and the [`Analysis`] vocabulary.
+//!
+//! These are the spec's schema (`../shared/spec/records.md` §2) and nothing more: conversions
+//! only, no statistics. `run` fills them, `report` renders them.
+//!
+//! # JSON format
+//! `records.json` is a JSON list of [`Record`]s in plan order: grouped by outcome (spec order),
+//! then by analysis in the order of [`Analysis::ALL`], then by contrast. Every record has the
+//! keys `outcome, analysis, contrast, statistic_name, statistic, df, p_value, estimate, ci_low,
+//! ci_high, extra`; non-finite numbers are `null`; `extra` keys are sorted. `results.json` is a
+//! [`ResultSet`]: `schema_version`, `provenance`, `records`, `failures`, `issues`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::validate::Issue;
+
+/// The version of the `results.json` layout.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// An analysis id, spelled exactly as the spec's tables name it.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[value(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Analysis {
+    /// Per-arm, per-timepoint and change-score summaries (`mean`, `sd`, type-7 quantiles).
+    Descriptives,
+    /// Within-arm paired t test of last vs baseline (`t.test(change, mu = 0)`).
+    PairedT,
+    /// Within-arm Wilcoxon signed-rank test on change (`wilcox.test(change)`).
+    WilcoxonSignedRank,
+    /// Between-arm Welch t test on change (`t.test(x, y)`).
+    WelchT,
+    /// Between-arm Student (pooled) t test on change (`t.test(x, y, var.equal = TRUE)`).
+    StudentT,
+    /// Between-arm Mann–Whitney test on change (`wilcox.test(x, y)`).
+    MannWhitney,
+    /// Hedges' g with exact J (`metafor::escalc("SMD")`).
+    HedgesG,
+    /// Rank-biserial correlation from U.
+    RankBiserial,
+    /// ANCOVA of the last value on arm and baseline (`lm(last ~ arm + baseline)`).
+    Ancova,
+    /// One-way ANOVA on change (`oneway.test(var.equal = TRUE)`).
+    AnovaOneway,
+    /// Welch's ANOVA on change (`oneway.test(var.equal = FALSE)`).
+    WelchAnova,
+    /// Kruskal–Wallis test on change (`kruskal.test`).
+    KruskalWallis,
+    /// Holm and Benjamini–Hochberg across outcomes (`p.adjust`).
+    Multiplicity,
+    /// Permutation test of the mean difference, primary contrast.
+    Permutation,
+    /// Stratified bootstrap CIs of the mean difference, primary contrast.
+    Bootstrap,
+}
+
+impl Analysis {
+    /// Every analysis in plan order.
+    pub const ALL: [Analysis; 15] = [
+        Analysis::Descriptives,
+        Analysis::PairedT,
+        Analysis::WilcoxonSignedRank,
+        Analysis::WelchT,
+        Analysis::StudentT,
+        Analysis::MannWhitney,
+        Analysis::HedgesG,
+        Analysis::RankBiserial,
+        Analysis::Ancova,
+        Analysis::AnovaOneway,
+        Analysis::WelchAnova,
+        Analysis::KruskalWallis,
+        Analysis::Multiplicity,
+        Analysis::Permutation,
+        Analysis::Bootstrap,
+    ];
+
+    /// The spec id (`welch_t`, …).
+    pub fn id(self) -> &'static str {
+        match self {
+            Analysis::Descriptives => "descriptives",
+            Analysis::PairedT => "paired_t",
+            Analysis::WilcoxonSignedRank => "wilcoxon_signed_rank",
+            Analysis::WelchT => "welch_t",
+            Analysis::StudentT => "student_t",
+            Analysis::MannWhitney => "mann_whitney",
+            Analysis::HedgesG => "hedges_g",
+            Analysis::RankBiserial => "rank_biserial",
+            Analysis::Ancova => "ancova",
+            Analysis::AnovaOneway => "anova_oneway",
+            Analysis::WelchAnova => "welch_anova",
+            Analysis::KruskalWallis => "kruskal_wallis",
+            Analysis::Multiplicity => "multiplicity",
+            Analysis::Permutation => "permutation",
+            Analysis::Bootstrap => "bootstrap",
+        }
+    }
+
+    /// Position in plan order.
+    pub fn rank(self) -> usize {
+        Analysis::ALL
+            .iter()
+            .position(|a| *a == self)
+            .unwrap_or(usize::MAX)
+    }
+}
+
+impl std::fmt::Display for Analysis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// One result line, keyed by `(outcome, analysis, contrast, statistic_name)` (spec §2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// Outcome name.
+    pub outcome: String,
+    /// Analysis id.
+    pub analysis: Analysis,
+    /// What is compared: `A-B` (first minus second), `ARM:LAST-baseline`, `ARM@TIMEPOINT`, …
+    pub contrast: String,
+    /// Name of `statistic`: `t`, `U`, `V`, `g`, `F`, `mean`, …
+    pub statistic_name: String,
+    /// Test statistic or main value; `None` ⇔ NaN/∞ ⇔ JSON `null`.
+    pub statistic: Option<f64>,
+    /// Degrees of freedom (for F: the denominator df).
+    pub df: Option<f64>,
+    /// Two-sided p-value.
+    pub p_value: Option<f64>,
+    /// Point estimate (first minus second for differences).
+    pub estimate: Option<f64>,
+    /// Lower 95 % limit.
+    pub ci_low: Option<f64>,
+    /// Upper 95 % limit.
+    pub ci_high: Option<f64>,
+    /// Further numbers and strings; sorted keys.
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+impl Record {
+    /// A record with every numeric field null; fill it with the builder methods.
+    pub fn new(outcome: &str, analysis: Analysis, contrast: &str, statistic_name: &str) -> Self {
+        Self {
+            outcome: outcome.to_string(),
+            analysis,
+            contrast: contrast.to_string(),
+            statistic_name: statistic_name.to_string(),
+            statistic: None,
+            df: None,
+            p_value: None,
+            estimate: None,
+            ci_low: None,
+            ci_high: None,
+            extra: BTreeMap::new(),
+        }
+    }
+
+    /// Sets `statistic` (non-finite → null).
+    pub fn statistic(mut self, v: f64) -> Self {
+        self.statistic = finite(v);
+        self
+    }
+    /// Sets `df`.
+    pub fn df(mut self, v: f64) -> Self {
+        self.df = finite(v);
+        self
+    }
+    /// Sets `p_value`.
+    pub fn p(mut self, v: f64) -> Self {
+        self.p_value = finite(v);
+        self
+    }
+    /// Sets `p_value` from an optional value.
+    pub fn p_opt(mut self, v: Option<f64>) -> Self {
+        self.p_value = v.and_then(finite);
+        self
+    }
+    /// Sets `estimate`.
+    pub fn estimate(mut self, v: f64) -> Self {
+        self.estimate = finite(v);
+        self
+    }
+    /// Sets both CI limits.
+    pub fn ci(mut self, low: f64, high: f64) -> Self {
+        self.ci_low = finite(low);
+        self.ci_high = finite(high);
+        self
+    }
+    /// Adds a numeric extra (non-finite → null).
+    pub fn num(mut self, key: &str, v: f64) -> Self {
+        self.extra.insert(key.to_string(), json_num(v));
+        self
+    }
+    /// Adds an optional numeric extra (`None` → null).
+    pub fn num_opt(mut self, key: &str, v: Option<f64>) -> Self {
+        self.extra
+            .insert(key.to_string(), v.map_or(serde_json::Value::Null, json_num));
+        self
+    }
+    /// Adds a count extra, written as an integer.
+    pub fn count(mut self, key: &str, v: usize) -> Self {
+        self.extra
+            .insert(key.to_string(), serde_json::Value::from(v as u64));
+        self
+    }
+    /// Adds a string extra.
+    pub fn text(mut self, key: &str, v: &str) -> Self {
+        self.extra
+            .insert(key.to_string(), serde_json::Value::from(v));
+        self
+    }
+    /// Adds any JSON extra.
+    pub fn value(mut self, key: &str, v: serde_json::Value) -> Self {
+        self.extra.insert(key.to_string(), v);
+        self
+    }
+
+    /// The record key as one string, for messages and lookups.
+    pub fn key(&self) -> String {
+        format!(
+            "{}/{}/{}/{}",
+            self.outcome, self.analysis, self.contrast, self.statistic_name
+        )
+    }
+
+    /// A numeric extra, if present and finite.
+    pub fn extra_f64(&self, key: &str) -> Option<f64> {
+        self.extra.get(key).and_then(serde_json::Value::as_f64)
+    }
+}
+
+fn finite(v: f64) -> Option<f64> {
+    v.is_finite().then_some(v)
+}
+
+fn json_num(v: f64) -> serde_json::Value {
+    serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, serde_json::Value::Number)
+}
+
+/// A task that could not be computed; the rest of the run goes on (DESIGN §4).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskFailure {
+    /// Outcome of the task.
+    pub outcome: String,
+    /// Analysis of the task.
+    pub analysis: Analysis,
+    /// Contrast (`A-B`, an arm, `all`).
+    pub contrast: String,
+    /// Why it failed, e.g. "group forward has 1 values; at least 2 are needed".
+    pub reason: String,
+}
+
+/// Where the results came from: enough to rerun them, and nothing that changes between reruns
+/// (no clock time, no thread count).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// `retrotrial` version.
+    pub tool_version: String,
+    /// The input file name as given.
+    pub input: String,
+    /// SHA-256 of the input bytes.
+    pub input_sha256: String,
+    /// The master seed of the resampling analyses.
+    pub seed: u64,
+    /// The resolved configuration (without run-time-only options).
+    pub config: serde_json::Value,
+}
+
+/// Participants observed per arm and timepoint (for the flow table).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlowCell {
+    /// Arm name.
+    pub arm: String,
+    /// Timepoint name.
+    pub timepoint: String,
+    /// Participants with any non-missing value at that timepoint.
+    pub n_observed: usize,
+    /// Participants allocated to the arm.
+    pub n_randomised: usize,
+}
+
+/// Everything one run produced: `results.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResultSet {
+    /// Layout version of this file.
+    pub schema_version: u32,
+    /// Inputs, version, seed, resolved config.
+    pub provenance: Provenance,
+    /// The records, in plan order.
+    pub records: Vec<Record>,
+    /// Tasks that could not be computed.
+    pub failures: Vec<TaskFailure>,
+    /// Validation warnings (errors stop the run before results exist).
+    pub issues: Vec<Issue>,
+    /// Participant flow per arm and timepoint.
+    pub flow: Vec<FlowCell>,
+    /// Design facts the reports need: arms, timepoints, outcomes in spec order.
+    pub design: DesignSummary,
+    /// Change scores per outcome and arm, for the figures only (never written to JSON: they
+    /// are participant-level data).
+    #[serde(skip)]
+    pub samples: Vec<ArmSample>,
+}
+
+/// One arm's change scores of one outcome (complete cases, rounded to 9 decimals).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ArmSample {
+    /// Outcome name.
+    pub outcome: String,
+    /// Arm name.
+    pub arm: String,
+    /// Change scores in participant order.
+    pub changes: Vec<f64>,
+}
+
+/// The resolved design, in spec order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DesignSummary {
+    /// Arms in spec order.
+    pub arms: Vec<String>,
+    /// Timepoints in order; the first is the baseline.
+    pub timepoints: Vec<String>,
+    /// The timepoint whose change from baseline the analyses use.
+    pub primary_timepoint: String,
+    /// Outcomes in spec order, with labels and directions.
+    pub outcomes: Vec<OutcomeSummary>,
+    /// The reference arm of the ANCOVA.
+    pub reference_arm: String,
+    /// The primary contrast, e.g. `backward-forward`.
+    pub primary_contrast: String,
+}
+
+/// One outcome as the reports present it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OutcomeSummary {
+    /// Column value in the data.
+    pub name: String,
+    /// Human label.
+    pub label: String,
+    /// Unit, possibly empty.
+    pub unit: String,
+    /// True when lower values are better.
+    pub lower_is_better: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn analysis_ids_are_the_spec_vocabulary() {
+        let ids: Vec<String> = Analysis::ALL
+            .iter()
+            .map(|a| {
+                serde_json::to_value(a)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "descriptives",
+                "paired_t",
+                "wilcoxon_signed_rank",
+                "welch_t",
+                "student_t",
+                "mann_whitney",
+                "hedges_g",
+                "rank_biserial",
+                "ancova",
+                "anova_oneway",
+                "welch_anova",
+                "kruskal_wallis",
+                "multiplicity",
+                "permutation",
+                "bootstrap"
+            ]
+        );
+        for a in Analysis::ALL {
+            assert_eq!(serde_json::to_value(a).unwrap(), a.id());
+        }
+    }
+
+    #[test]
+    fn non_finite_numbers_become_null() {
+        let r = Record::new("o", Analysis::WelchT, "a-b", "t")
+            .statistic(f64::NAN)
+            .num("se", f64::INFINITY);
+        let j = serde_json::to_string(&r).unwrap();
+        assert!(j.contains("\"statistic\":null"));
+        assert!(j.contains("\"se\":null"));
+    }
+}

@@ -1,0 +1,512 @@
+//! `run::execute`: runs the plan's tasks on a local rayon pool and maps the `stats` outputs to
+//! [`Record`]s (spec §4 names, word for word).
+//!
+//! Determinism: results are collected with an indexed `collect` (plan order, not completion
+//! order); resampling work is split into fixed-size chunks, each with its own ChaCha8 stream
+//! derived from (master seed, task key, chunk), concatenated in chunk order. Nothing depends on
+//! the thread count. A task that cannot be computed becomes a [`TaskFailure`]; the others go
+//! on. No polars here: the plan holds plain `Arc<[f64]>` samples.
+
+use std::io::IsTerminal;
+
+use indicatif::{ParallelProgressIterator, ProgressBar, ProgressStyle};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+use crate::config::RunConfig;
+use crate::plan::{Plan, Sample, Task, TaskInput};
+use crate::results::{Analysis, Record, TaskFailure};
+use crate::stats::{self, StatsError};
+
+/// Errors that stop a run before any task (exit 2).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// The worker pool could not be created.
+    #[error("cannot start {threads} worker threads: {message}")]
+    ThreadPool {
+        /// Requested threads.
+        threads: usize,
+        /// rayon's message.
+        message: String,
+    },
+}
+
+/// Replicates per resampling chunk. Fixed, so results never depend on the thread count.
+pub const CHUNK: usize = 1000;
+
+/// What a run produced: records in plan order and failures.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunOutput {
+    /// Records in plan order (multiplicity records inside their outcome's group).
+    pub records: Vec<Record>,
+    /// Failed tasks.
+    pub failures: Vec<TaskFailure>,
+}
+
+/// Runs every task of the plan.
+///
+/// # Errors
+/// Only when the thread pool cannot be built; failed tasks are data, not errors.
+pub fn execute(plan: &Plan, cfg: &RunConfig) -> Result<RunOutput, RunError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads)
+        .build()
+        .map_err(|e| RunError::ThreadPool {
+            threads: cfg.threads,
+            message: e.to_string(),
+        })?;
+    let bar = progress_bar(plan, cfg);
+    let outcomes: Vec<Result<Vec<Record>, StatsError>> = pool.install(|| {
+        plan.tasks
+            .par_iter()
+            .progress_with(bar.clone())
+            .map(|t| run_task(t, plan.seed))
+            .collect()
+    });
+    bar.finish_and_clear();
+    let mut out = RunOutput::default();
+    for (task, result) in plan.tasks.iter().zip(outcomes) {
+        match result {
+            Ok(recs) => out.records.extend(recs),
+            Err(e) => out.failures.push(TaskFailure {
+                outcome: task.outcome.clone(),
+                analysis: task.analysis,
+                contrast: task.contrast.clone(),
+                reason: e.to_string(),
+            }),
+        }
+    }
+    let (recs, fails) = multiplicity(plan);
+    out.records.extend(recs);
+    out.failures.extend(fails);
+    // Group by outcome (spec order), keeping plan order within an outcome.
+    let order: Vec<&str> = plan
+        .design
+        .outcomes
+        .iter()
+        .map(|o| o.name.as_str())
+        .collect();
+    let pos = |o: &str| order.iter().position(|x| *x == o).unwrap_or(usize::MAX);
+    out.records
+        .sort_by_key(|r| (pos(&r.outcome), r.analysis.rank()));
+    Ok(out)
+}
+
+fn progress_bar(plan: &Plan, cfg: &RunConfig) -> ProgressBar {
+    let heavy = plan
+        .tasks
+        .iter()
+        .any(|t| matches!(t.input, TaskInput::Resample { .. }));
+    if cfg.quiet || !std::io::stderr().is_terminal() || (!heavy && plan.tasks.len() < 500) {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(plan.tasks.len() as u64);
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} tasks ({eta})")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message("analysing");
+    bar
+}
+
+/// Computes one task's records.
+fn run_task(task: &Task, seed: u64) -> Result<Vec<Record>, StatsError> {
+    let rec =
+        |contrast: &str, name: &str| Record::new(&task.outcome, task.analysis, contrast, name);
+    let c = task.contrast.as_str();
+    match (&task.input, task.analysis) {
+        (TaskInput::Describe { values, n_empty }, _) => {
+            let s = stats::describe::describe(values)?;
+            let mut r = rec(c, "mean")
+                .statistic(s.mean)
+                .estimate(s.mean)
+                .df(s.n as f64 - 1.0)
+                .count("n", s.n)
+                .num_opt("sd", s.sd)
+                .num_opt("se", s.se)
+                .num("median", s.median)
+                .num("q1", s.q1)
+                .num("q3", s.q3)
+                .num("min", s.min)
+                .num("max", s.max)
+                .count("quantile_type", 7);
+            r = match n_empty {
+                Some(k) => r.count("n_empty", *k),
+                None => r.num_opt("n_empty", None),
+            };
+            if let Some(ci) = s.ci {
+                r = r.ci(ci.low, ci.high);
+            }
+            Ok(vec![r])
+        }
+        (TaskInput::OneSample(d), Analysis::PairedT) => {
+            need(d, 2, "change scores")?;
+            let t = stats::t_tests::one_sample_t(d, 0.0)?;
+            let sd = stats::describe::variance(d).sqrt();
+            Ok(vec![
+                rec(c, "t")
+                    .statistic(t.t)
+                    .df(t.df)
+                    .p(t.p)
+                    .estimate(t.estimate)
+                    .ci(t.ci.low, t.ci.high)
+                    .count("n", d.len())
+                    .num("sd_diff", sd)
+                    .num("se", t.se),
+            ])
+        }
+        (TaskInput::OneSample(d), _) => {
+            need(d, 1, "change scores")?;
+            let w = stats::rank::wilcoxon_signed_rank(d)?;
+            let hl = w.hl;
+            Ok(vec![
+                rec(c, "V")
+                    .statistic(w.v)
+                    .p_opt(w.p)
+                    .estimate(w.median)
+                    .count("n", w.n)
+                    .count("n_zero", w.n_zero)
+                    .count("n_nonzero", w.n_nonzero)
+                    .num("W_plus", w.w_plus)
+                    .num("W_minus", w.w_minus)
+                    .num_opt("z", w.z)
+                    .text("method", w.method.as_str())
+                    .num_opt("hl_estimate", hl.map(|h| h.estimate))
+                    .num_opt("hl_ci_low", hl.map(|h| h.ci.low))
+                    .num_opt("hl_ci_high", hl.map(|h| h.ci.high)),
+            ])
+        }
+        (TaskInput::TwoSample(x, y), a) => two_sample(task, a, x, y),
+        (TaskInput::Groups(groups), a) => groups_task(task, a, groups),
+        (TaskInput::Ancova { arms, reference }, _) => ancova(task, arms, *reference),
+        (
+            TaskInput::Resample {
+                x,
+                y,
+                b,
+                stream_key,
+            },
+            a,
+        ) => resample(task, a, x, y, *b, seed, *stream_key),
+    }
+}
+
+fn need(x: &[f64], min: usize, group: &'static str) -> Result<(), StatsError> {
+    if x.len() < min {
+        Err(StatsError::TooFewValues {
+            group,
+            n: x.len(),
+            min,
+        })
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks both arms of a pairwise analysis, naming the arm that is too small.
+fn need_pair(task: &Task, x: &[f64], y: &[f64]) -> Result<(), StatsError> {
+    for (arm, v) in task.arms.iter().zip([x, y]) {
+        if v.len() < 2 {
+            return Err(StatsError::InvalidArgument(format!(
+                "arm {arm} has {} change score(s); at least 2 are needed",
+                v.len()
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn two_sample(task: &Task, a: Analysis, x: &[f64], y: &[f64]) -> Result<Vec<Record>, StatsError> {
+    need_pair(task, x, y)?;
+    let rec = |name: &str| Record::new(&task.outcome, a, &task.contrast, name);
+    let (n1, n2) = (x.len(), y.len());
+    Ok(vec![match a {
+        Analysis::WelchT | Analysis::StudentT => {
+            let t = if a == Analysis::WelchT {
+                stats::t_tests::welch_t(x, y)?
+            } else {
+                stats::t_tests::student_t(x, y)?
+            };
+            rec("t")
+                .statistic(t.t)
+                .df(t.df)
+                .p(t.p)
+                .estimate(t.estimate)
+                .ci(t.ci.low, t.ci.high)
+                .count("n1", n1)
+                .count("n2", n2)
+                .num("mean1", stats::describe::mean(x))
+                .num("mean2", stats::describe::mean(y))
+                .num("sd1", stats::describe::variance(x).sqrt())
+                .num("sd2", stats::describe::variance(y).sqrt())
+                .num("se", t.se)
+        }
+        Analysis::MannWhitney => {
+            let m = stats::rank::mann_whitney(x, y)?;
+            let hl = m.hl;
+            rec("U")
+                .statistic(m.u)
+                .p(m.p)
+                .estimate(m.u / (n1 * n2) as f64)
+                .count("n1", n1)
+                .count("n2", n2)
+                .num("U2", m.u2)
+                .num_opt("z", m.z)
+                .text("method", m.method.as_str())
+                .num_opt("hl_estimate", hl.map(|h| h.estimate))
+                .num_opt("hl_ci_low", hl.map(|h| h.ci.low))
+                .num_opt("hl_ci_high", hl.map(|h| h.ci.high))
+        }
+        Analysis::HedgesG => {
+            let g = stats::effect_size::hedges_g(x, y)?;
+            rec("g")
+                .statistic(g.g)
+                .estimate(g.g)
+                .ci(g.ci.low, g.ci.high)
+                .count("n1", n1)
+                .count("n2", n2)
+                .num("d", g.d)
+                .num("J", g.j)
+                .num("vi", g.vi)
+                .num("se", g.se)
+                .num("sd_pooled", g.sd_pooled)
+                .num("g_approx_J", g.g_approx_j)
+                .text(
+                    "ci_method",
+                    "normal: g ± z(0.975)·sqrt(vi); nct: Steiger & Fouladi noncentral t",
+                )
+                .num_opt("ci_low_nct", g.ci_nct.map(|i| i.low))
+                .num_opt("ci_high_nct", g.ci_nct.map(|i| i.high))
+        }
+        _ => {
+            let m = stats::rank::mann_whitney(x, y)?;
+            let r = stats::effect_size::rank_biserial(m.u, n1, n2);
+            rec("r")
+                .statistic(r)
+                .estimate(r)
+                .count("n1", n1)
+                .count("n2", n2)
+                .num("U", m.u)
+        }
+    }])
+}
+
+fn groups_task(task: &Task, a: Analysis, groups: &[Sample]) -> Result<Vec<Record>, StatsError> {
+    let refs: Vec<&[f64]> = groups.iter().map(|g| &g[..]).collect();
+    let rec = |name: &str| Record::new(&task.outcome, a, &task.contrast, name);
+    let n: usize = refs.iter().map(|g| g.len()).sum();
+    Ok(vec![match a {
+        Analysis::KruskalWallis => {
+            let k = stats::rank::kruskal_wallis(&refs)?;
+            rec("H")
+                .statistic(k.h)
+                .df(k.df)
+                .p(k.p)
+                .count("n", k.n)
+                .value("tie_corrected", true.into())
+        }
+        Analysis::AnovaOneway => {
+            let f = stats::anova::anova_oneway(&refs)?;
+            rec("F")
+                .statistic(f.f)
+                .df(f.df2)
+                .p(f.p)
+                .num("df1", f.df1)
+                .num("df2", f.df2)
+                .num_opt("eta_squared", f.eta_squared)
+                .count("n", n)
+        }
+        _ => {
+            let f = stats::anova::welch_anova(&refs)?;
+            rec("F")
+                .statistic(f.f)
+                .df(f.df2)
+                .p(f.p)
+                .num("df1", f.df1)
+                .num("df2", f.df2)
+                .count("n", n)
+        }
+    }])
+}
+
+fn ancova(
+    task: &Task,
+    arms: &[(Sample, Sample)],
+    reference: usize,
+) -> Result<Vec<Record>, StatsError> {
+    let input: Vec<stats::linear::AncovaArm<'_>> = arms
+        .iter()
+        .map(|(b, l)| stats::linear::AncovaArm {
+            baseline: b,
+            last: l,
+        })
+        .collect();
+    let fit = stats::linear::ancova(&input, reference)?;
+    let rec =
+        |contrast: &str, name: &str| Record::new(&task.outcome, Analysis::Ancova, contrast, name);
+    let names = &task.arms;
+    let mut out = Vec::new();
+    for p in &fit.pairs {
+        let e = &p.est;
+        out.push(
+            rec(&format!("{}-{}", names[p.first], names[p.second]), "t")
+                .statistic(e.t)
+                .df(e.df)
+                .p(e.p)
+                .estimate(e.estimate)
+                .ci(e.ci.low, e.ci.high)
+                .num("se", e.se)
+                .count("n", fit.n)
+                .text("reference_arm", &names[reference]),
+        );
+    }
+    let s = &fit.slope;
+    out.push(
+        rec("baseline_slope", "t")
+            .statistic(s.t)
+            .df(s.df)
+            .p(s.p)
+            .estimate(s.estimate)
+            .ci(s.ci.low, s.ci.high)
+            .num("se", s.se)
+            .count("n", fit.n),
+    );
+    for m in &fit.adjusted_means {
+        out.push(
+            rec(&names[m.arm], "adjusted_mean")
+                .statistic(m.mean)
+                .estimate(m.mean)
+                .df(m.df)
+                .ci(m.ci.low, m.ci.high)
+                .num("se", m.se)
+                .num("baseline_mean", fit.baseline_mean),
+        );
+    }
+    out.push(
+        rec("arm", "F")
+            .statistic(fit.f)
+            .df(fit.df)
+            .p(fit.p_f)
+            .num("df1", fit.df1)
+            .num("df2", fit.df)
+            .num("rss", fit.rss)
+            .num("sigma", fit.sigma),
+    );
+    Ok(out)
+}
+
+/// Draws `b` replicates in fixed chunks, each chunk on its own stream, concatenated in order.
+fn replicates(
+    b: usize,
+    seed: u64,
+    key: u64,
+    draw: impl Fn(usize, &mut ChaCha8Rng) -> Vec<f64> + Sync,
+) -> Vec<f64> {
+    let chunks: Vec<Vec<f64>> = (0..b.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|c| {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed ^ key);
+            rng.set_stream(c as u64);
+            draw(CHUNK.min(b - c * CHUNK), &mut rng)
+        })
+        .collect();
+    chunks.concat()
+}
+
+fn resample(
+    task: &Task,
+    a: Analysis,
+    x: &[f64],
+    y: &[f64],
+    b: usize,
+    seed: u64,
+    key: u64,
+) -> Result<Vec<Record>, StatsError> {
+    need_pair(task, x, y)?;
+    let rec = |name: &str| Record::new(&task.outcome, a, &task.contrast, name);
+    let common = |r: Record, observed: f64| {
+        r.statistic(observed)
+            .estimate(observed)
+            .count("B", b)
+            .value("seed", seed.into())
+            .count("n1", x.len())
+            .count("n2", y.len())
+    };
+    let rng_name = format!("ChaCha8 (seed {seed}, stream key {key:#018x}, chunks of {CHUNK})");
+    if a == Analysis::Permutation {
+        let reps = replicates(b, seed, key, |n, rng| {
+            stats::resample::permutation_replicates(x, y, n, rng)
+        });
+        let p = stats::resample::permutation_summary(x, y, &reps)?;
+        return Ok(vec![
+            common(rec("mean_diff"), p.observed)
+                .p(p.p)
+                .count("count_extreme", p.count_extreme)
+                .num("p_plain", p.p_plain)
+                .num("mc_se", p.mc_se)
+                .num("null_sd", p.null_sd)
+                .text("rng", &rng_name),
+        ]);
+    }
+    let reps = replicates(b, seed, key, |n, rng| {
+        stats::resample::bootstrap_replicates(x, y, n, rng)
+    });
+    let s = stats::resample::bootstrap_summary(x, y, &reps)?;
+    let base = |name: &str| {
+        common(rec(name), s.observed)
+            .num("boot_se", s.boot_se)
+            .num("bias", s.bias)
+            .text("rng", &rng_name)
+    };
+    let mut pct = base("percentile_ci");
+    if let Some(ci) = s.percentile {
+        pct = pct.ci(ci.low, ci.high);
+    }
+    let mut bca = base("bca_ci")
+        .num_opt("z0", s.z0)
+        .num_opt("acceleration", s.acceleration)
+        .num_opt("alpha_low", s.alpha_low)
+        .num_opt("alpha_high", s.alpha_high);
+    if let Some(ci) = s.bca {
+        bca = bca.ci(ci.low, ci.high);
+    }
+    Ok(vec![pct, bca])
+}
+
+/// Holm and Benjamini–Hochberg over the primary-contrast Welch p of each outcome (spec §5.7).
+fn multiplicity(plan: &Plan) -> (Vec<Record>, Vec<TaskFailure>) {
+    let mut ps = Vec::new();
+    let mut failures = Vec::new();
+    let contrast = plan.design.primary_contrast.clone();
+    for (outcome, x, y) in &plan.multiplicity {
+        match stats::t_tests::welch_t(x, y) {
+            Ok(t) if t.p.is_finite() => ps.push((outcome.clone(), t.p)),
+            Ok(_) => {}
+            Err(e) => failures.push(TaskFailure {
+                outcome: outcome.clone(),
+                analysis: Analysis::Multiplicity,
+                contrast: contrast.clone(),
+                reason: format!("no primary Welch p: {e}"),
+            }),
+        }
+    }
+    let raw: Vec<f64> = ps.iter().map(|(_, p)| *p).collect();
+    let holm = stats::multiplicity::holm(&raw);
+    let bh = stats::multiplicity::benjamini_hochberg(&raw);
+    let mut out = Vec::new();
+    for (k, (outcome, p)) in ps.iter().enumerate() {
+        for (name, adj) in [("p_holm", holm[k]), ("p_bh", bh[k])] {
+            out.push(
+                Record::new(outcome, Analysis::Multiplicity, &contrast, name)
+                    .p(adj)
+                    .num("p_raw", *p)
+                    .count("m", raw.len())
+                    .text("source", "welch_t on change"),
+            );
+        }
+    }
+    (out, failures)
+}

@@ -1,0 +1,535 @@
+//! Validation of a trial file against the spec (§3) and the study config: collects every
+//! problem, never just the first, each with its severity, a stable code, the file and line, and
+//! how to fix it.
+//!
+//! Errors stop `analyze` (exit 1) after `validation.json` and `validation.md` are written;
+//! warnings travel into the reports. Works on the interned [`RawData`] (with line numbers) and,
+//! for the warnings that need complete cases, on the built [`Dataset`].
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::Config;
+use crate::ingest::{Dataset, EMPTY, RawData, RawValue};
+
+/// How serious a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Stops the run.
+    Error,
+    /// Recorded; the run goes on.
+    Warning,
+}
+
+/// One validation problem.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Issue {
+    /// Error or warning.
+    pub severity: Severity,
+    /// Stable machine code, e.g. `duplicate_row`.
+    pub code: String,
+    /// The file the problem is in.
+    pub file: String,
+    /// 1-based line, when the problem has one.
+    pub line: Option<u32>,
+    /// What is wrong.
+    pub message: String,
+    /// What to do about it.
+    pub fix: String,
+}
+
+impl std::fmt::Display for Issue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        match self.line {
+            Some(l) => write!(
+                f,
+                "{sev}[{}] {}:{l}: {} ({})",
+                self.code, self.file, self.message, self.fix
+            ),
+            None => write!(
+                f,
+                "{sev}[{}] {}: {} ({})",
+                self.code, self.file, self.message, self.fix
+            ),
+        }
+    }
+}
+
+/// At most this many issues of one code are listed one by one; the rest are counted.
+pub const MAX_PER_CODE: usize = 50;
+
+/// The collected problems of one file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Issues {
+    /// The problems, in discovery order.
+    pub issues: Vec<Issue>,
+    /// Problems not listed because a code had more than [`MAX_PER_CODE`], by code.
+    pub suppressed: std::collections::BTreeMap<String, usize>,
+}
+
+impl Issues {
+    fn push(
+        &mut self,
+        file: &str,
+        severity: Severity,
+        code: &str,
+        line: Option<u32>,
+        message: String,
+        fix: &str,
+    ) {
+        let listed = self.issues.iter().filter(|i| i.code == code).count();
+        if listed >= MAX_PER_CODE {
+            *self.suppressed.entry(code.to_string()).or_insert(0) += 1;
+            return;
+        }
+        self.issues.push(Issue {
+            severity,
+            code: code.to_string(),
+            file: file.to_string(),
+            line,
+            message,
+            fix: fix.to_string(),
+        });
+    }
+
+    /// Number of errors, suppressed ones included.
+    pub fn error_count(&self) -> usize {
+        let listed = self
+            .issues
+            .iter()
+            .filter(|i| i.severity == Severity::Error)
+            .count();
+        let hidden: usize = self
+            .suppressed
+            .iter()
+            .filter(|(code, _)| {
+                self.issues
+                    .iter()
+                    .any(|i| &i.code == *code && i.severity == Severity::Error)
+            })
+            .map(|(_, n)| n)
+            .sum();
+        listed + hidden
+    }
+
+    /// Number of warnings, suppressed ones included.
+    pub fn warning_count(&self) -> usize {
+        let listed = self
+            .issues
+            .iter()
+            .filter(|i| i.severity == Severity::Warning)
+            .count();
+        let hidden: usize = self
+            .suppressed
+            .iter()
+            .filter(|(code, _)| {
+                self.issues
+                    .iter()
+                    .any(|i| &i.code == *code && i.severity == Severity::Warning)
+            })
+            .map(|(_, n)| n)
+            .sum();
+        listed + hidden
+    }
+
+    /// True when the run must stop.
+    pub fn has_errors(&self) -> bool {
+        self.error_count() > 0
+    }
+
+    /// The warnings only.
+    pub fn warnings(&self) -> Vec<Issue> {
+        self.issues
+            .iter()
+            .filter(|i| i.severity == Severity::Warning)
+            .cloned()
+            .collect()
+    }
+}
+
+use Severity::{Error, Warning};
+
+/// Checks the file as read against the spec and the config.
+pub fn check(raw: &RawData, cfg: &Config) -> Issues {
+    let file = raw.path.display().to_string();
+    let f = file.as_str();
+    let mut out = Issues::default();
+    if raw.empty {
+        out.push(f, Error, "empty_file", None, "the file is empty".into(),
+            "write the header `participant_id,arm,timepoint,outcome,value` and one row per participant, timepoint and outcome");
+        return out;
+    }
+    if !raw.missing_columns.is_empty() {
+        out.push(
+            f,
+            Error,
+            "missing_columns",
+            Some(1),
+            format!(
+                "the header lacks {} (found: {})",
+                raw.missing_columns.join(", "),
+                raw.header.join(",")
+            ),
+            "the header must name the columns participant_id,arm,timepoint,outcome,value",
+        );
+        return out;
+    }
+    if !raw.extra_columns.is_empty() {
+        out.push(
+            f,
+            Warning,
+            "extra_columns",
+            Some(1),
+            format!(
+                "extra columns are ignored: {}",
+                raw.extra_columns.join(", ")
+            ),
+            "remove them, or ignore this warning",
+        );
+    }
+    if raw.rows.is_empty() {
+        out.push(
+            f,
+            Error,
+            "empty_file",
+            Some(1),
+            "the file has a header but no data rows".into(),
+            "add one row per participant, timepoint and outcome",
+        );
+        return out;
+    }
+    check_rows(raw, cfg, f, &mut out);
+    check_design(raw, cfg, f, &mut out);
+    out
+}
+
+fn check_rows(raw: &RawData, cfg: &Config, f: &str, out: &mut Issues) {
+    let mut seen: HashMap<(u32, u32, u32), u32> = HashMap::with_capacity(raw.rows.len());
+    let mut arm_of: HashMap<u32, (u32, u32)> = HashMap::with_capacity(raw.participants.len());
+    let scales: Vec<(Option<f64>, Option<f64>)> = raw
+        .outcomes
+        .iter()
+        .map(|o| cfg.outcomes.get(o).map_or((None, None), |c| (c.min, c.max)))
+        .collect();
+    for r in &raw.rows {
+        let names = [
+            ("participant_id", r.participant),
+            ("arm", r.arm),
+            ("timepoint", r.timepoint),
+            ("outcome", r.outcome),
+        ];
+        let empty: Vec<&str> = names
+            .iter()
+            .filter(|(_, v)| *v == EMPTY)
+            .map(|(n, _)| *n)
+            .collect();
+        if !empty.is_empty() {
+            out.push(
+                f,
+                Error,
+                "empty_field",
+                Some(r.line),
+                format!("empty {}", empty.join(", ")),
+                "fill in every id column; only `value` may be empty",
+            );
+        }
+        let pid = RawData::name(&raw.participants, r.participant);
+        let tp = RawData::name(&raw.timepoints, r.timepoint);
+        let oc = RawData::name(&raw.outcomes, r.outcome);
+        match r.value {
+            RawValue::Invalid(i) => out.push(f, Error, "non_numeric_value", Some(r.line),
+                format!("value `{}` of {pid}/{tp}/{oc} is not a finite number",
+                    raw.bad_values.get(i as usize).map_or("", String::as_str)),
+                "write a number with a dot as decimal separator; leave the cell empty or write NA when missing"),
+            RawValue::Number(v) => {
+                if let Some(&(lo, hi)) = scales.get(r.outcome as usize)
+                    && (lo.is_some_and(|lo| v < lo) || hi.is_some_and(|hi| v > hi)) {
+                        out.push(f, Error, "out_of_scale", Some(r.line),
+                            format!("{oc} value {v} of {pid}/{tp} is outside the declared scale [{}, {}]",
+                                lo.map_or("-inf".into(), |x| x.to_string()), hi.map_or("inf".into(), |x| x.to_string())),
+                            "correct the value, or widen min/max of this outcome in the study file");
+                    }
+            }
+            RawValue::Missing => {}
+        }
+        if r.participant == EMPTY {
+            continue;
+        }
+        if r.timepoint != EMPTY && r.outcome != EMPTY {
+            match seen.entry((r.participant, r.timepoint, r.outcome)) {
+                Entry::Occupied(e) => out.push(
+                    f,
+                    Error,
+                    "duplicate_row",
+                    Some(r.line),
+                    format!("second row for {pid}/{tp}/{oc} (first on line {})", e.get()),
+                    "keep one row per participant, timepoint and outcome",
+                ),
+                Entry::Vacant(e) => {
+                    e.insert(r.line);
+                }
+            }
+        }
+        if r.arm != EMPTY {
+            match arm_of.entry(r.participant) {
+                Entry::Occupied(e) => {
+                    let (arm, line) = *e.get();
+                    if arm != r.arm {
+                        out.push(f, Error, "participant_in_two_arms", Some(r.line),
+                            format!("{pid} is in arm `{}` here but in `{}` on line {line}",
+                                RawData::name(&raw.arms, r.arm), RawData::name(&raw.arms, arm)),
+                            "each participant belongs to one arm; correct the arm or the participant id");
+                    }
+                }
+                Entry::Vacant(e) => {
+                    e.insert((r.arm, r.line));
+                }
+            }
+        }
+    }
+}
+
+fn first_line(raw: &RawData, pick: impl Fn(&crate::ingest::RawRow) -> bool) -> Option<u32> {
+    raw.rows.iter().find(|r| pick(r)).map(|r| r.line)
+}
+
+fn check_design(raw: &RawData, cfg: &Config, f: &str, out: &mut Issues) {
+    let d = &cfg.design;
+    if !d.arms.is_empty() {
+        for (i, a) in raw.arms.iter().enumerate() {
+            if !d.arms.contains(a) {
+                out.push(
+                    f,
+                    Error,
+                    "undeclared_arm",
+                    first_line(raw, |r| r.arm == i as u32),
+                    format!(
+                        "arm `{a}` is not declared in the study file (declared: {})",
+                        d.arms.join(", ")
+                    ),
+                    "add it to design.arms, or correct the arm name",
+                );
+            }
+        }
+    }
+    if !d.timepoints.is_empty() {
+        for (i, t) in raw.timepoints.iter().enumerate() {
+            if !d.timepoints.contains(t) {
+                out.push(
+                    f,
+                    Error,
+                    "undeclared_timepoint",
+                    first_line(raw, |r| r.timepoint == i as u32),
+                    format!(
+                        "timepoint `{t}` is not declared in the study file (declared: {})",
+                        d.timepoints.join(", ")
+                    ),
+                    "add it to design.timepoints, or correct the timepoint name",
+                );
+            }
+        }
+    }
+    let Some(base) = raw.timepoints.iter().position(|t| *t == d.baseline) else {
+        out.push(
+            f,
+            Error,
+            "no_baseline",
+            None,
+            format!(
+                "no `{}` timepoint in the file (found: {})",
+                d.baseline,
+                raw.timepoints.join(", ")
+            ),
+            "name the baseline visit `baseline`, or set design.baseline in the study file",
+        );
+        return;
+    };
+    if raw.timepoints.len() < 2 {
+        out.push(
+            f,
+            Error,
+            "no_follow_up",
+            None,
+            "the file has only the baseline timepoint".into(),
+            "add the follow-up rows; change scores need a timepoint after baseline",
+        );
+    }
+    if let Some(p) = &d.primary_timepoint
+        && !raw.timepoints.contains(p)
+    {
+        out.push(
+            f,
+            Error,
+            "unknown_primary_timepoint",
+            None,
+            format!("primary_timepoint `{p}` is not in the file"),
+            "correct design.primary_timepoint",
+        );
+    }
+    if let Some(r) = &d.reference_arm
+        && !raw.arms.contains(r)
+    {
+        out.push(
+            f,
+            Error,
+            "unknown_reference_arm",
+            None,
+            format!("reference_arm `{r}` is not in the file"),
+            "correct design.reference_arm",
+        );
+    }
+    // Participants without a baseline row (any outcome): the change analyses skip them.
+    let mut has_base = vec![false; raw.participants.len()];
+    for r in raw
+        .rows
+        .iter()
+        .filter(|r| r.timepoint == base as u32 && r.participant != EMPTY)
+    {
+        has_base[r.participant as usize] = true;
+    }
+    let missing: Vec<&str> = has_base
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| !**b)
+        .map(|(i, _)| raw.participants[i].as_str())
+        .collect();
+    if !missing.is_empty() {
+        let shown: Vec<&str> = missing.iter().take(10).copied().collect();
+        let more = if missing.len() > 10 {
+            format!(" and {} more", missing.len() - 10)
+        } else {
+            String::new()
+        };
+        out.push(
+            f,
+            Warning,
+            "no_baseline_row",
+            None,
+            format!(
+                "{} participant(s) have no baseline row: {}{more}",
+                missing.len(),
+                shown.join(", ")
+            ),
+            "the change analyses skip them; add their baseline rows if they exist",
+        );
+    }
+}
+
+/// Warnings that need complete cases: arms too small for a between-arm test.
+pub fn check_dataset(data: &Dataset, file: &str, issues: &mut Issues) {
+    for (o, outcome) in data.outcomes.iter().enumerate() {
+        for (a, arm) in data.arms.iter().enumerate() {
+            let n = data.changes(o, a).len();
+            if n < 2 {
+                issues.push(file, Warning, "arm_too_small", None,
+                    format!("{outcome}: arm `{arm}` has {n} complete case(s) (baseline and {}); tests need at least 2",
+                        data.timepoints[data.primary]),
+                    "its tests are recorded as failures; check for missing rows");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn issues(text: &str, cfg: &Config) -> Issues {
+        let raw =
+            crate::ingest::from_bytes(Path::new("d.csv"), text.as_bytes().to_vec(), &cfg.data)
+                .unwrap();
+        check(&raw, cfg)
+    }
+    const H: &str = "participant_id,arm,timepoint,outcome,value\n";
+
+    fn codes(i: &Issues) -> Vec<(String, Option<u32>)> {
+        i.issues.iter().map(|x| (x.code.clone(), x.line)).collect()
+    }
+
+    #[test]
+    fn every_row_problem_is_collected_with_its_line() {
+        let text = format!(
+            "{H}P1,backward,baseline,pain,5\nP1,backward,baseline,pain,6\nP1,forward,week6,pain,x\nP2,forward,week6,pain,3\n,forward,week6,pain,3\n"
+        );
+        let i = issues(&text, &Config::default());
+        let c = codes(&i);
+        assert!(c.contains(&("duplicate_row".into(), Some(3))), "{c:?}");
+        assert!(
+            c.contains(&("participant_in_two_arms".into(), Some(4))),
+            "{c:?}"
+        );
+        assert!(c.contains(&("non_numeric_value".into(), Some(4))), "{c:?}");
+        assert!(c.contains(&("empty_field".into(), Some(6))), "{c:?}");
+        assert!(c.contains(&("no_baseline_row".into(), None)), "{c:?}");
+        assert!(i.has_errors());
+    }
+
+    #[test]
+    fn declared_design_and_scales_are_enforced() {
+        let mut cfg = Config::default();
+        cfg.design.arms = vec!["backward".into(), "forward".into()];
+        cfg.design.timepoints = vec!["baseline".into(), "week6".into()];
+        cfg.outcomes.insert(
+            "pain".into(),
+            crate::config::OutcomeConfig {
+                min: Some(0.0),
+                max: Some(10.0),
+                ..Default::default()
+            },
+        );
+        let text = format!(
+            "{H}P1,backward,baseline,pain,11\nP2,placebo,baseline,pain,1\nP2,placebo,week3,pain,1\n"
+        );
+        let c = codes(&issues(&text, &cfg));
+        assert!(c.contains(&("out_of_scale".into(), Some(2))), "{c:?}");
+        assert!(c.contains(&("undeclared_arm".into(), Some(3))), "{c:?}");
+        assert!(
+            c.contains(&("undeclared_timepoint".into(), Some(4))),
+            "{c:?}"
+        );
+    }
+
+    #[test]
+    fn structural_errors() {
+        let c = codes(&issues("", &Config::default()));
+        assert_eq!(c, vec![("empty_file".into(), None)]);
+        let c = codes(&issues(H, &Config::default()));
+        assert_eq!(c, vec![("empty_file".into(), Some(1))]);
+        let c = codes(&issues(
+            "id,arm,timepoint,outcome,value\n",
+            &Config::default(),
+        ));
+        assert_eq!(c, vec![("missing_columns".into(), Some(1))]);
+        let c = codes(&issues(
+            &format!("{H}P1,a,week1,o,1\nP1,a,week2,o,1\n"),
+            &Config::default(),
+        ));
+        assert!(c.contains(&("no_baseline".into(), None)), "{c:?}");
+    }
+
+    #[test]
+    fn many_problems_of_one_kind_are_counted_not_listed() {
+        let mut text = H.to_string();
+        for i in 0..120 {
+            text.push_str(&format!("P{i},a,baseline,o,bad\n"));
+        }
+        text.push_str("P0,a,week6,o,1\n");
+        let i = issues(&text, &Config::default());
+        assert_eq!(
+            i.issues
+                .iter()
+                .filter(|x| x.code == "non_numeric_value")
+                .count(),
+            MAX_PER_CODE
+        );
+        assert_eq!(i.error_count(), 120);
+    }
+}

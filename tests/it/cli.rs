@@ -1,0 +1,423 @@
+//! The binary as a user meets it: every subcommand, exit codes 0/1/2, files written, `--help`,
+//! error messages that name the file and line, and malformed inputs that must not panic.
+
+use predicates::prelude::*;
+
+use crate::common::{bin, dataset, write};
+
+const H: &str = "participant_id,arm,timepoint,outcome,value\n";
+
+#[test]
+fn help_teaches_every_subcommand() {
+    bin()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Exit codes"));
+    for sub in ["analyze", "validate", "simulate", "init", "config"] {
+        bin()
+            .args([sub, "--help"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Usage"));
+    }
+    bin()
+        .args(["analyze", "--help"])
+        .assert()
+        .stdout(predicate::str::contains("Example"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    bin().assert().code(2);
+    bin()
+        .args(["analyze", "x.csv", "--only", "welch"])
+        .assert()
+        .code(2);
+    bin()
+        .args(["simulate", "--participants", "0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("participants"));
+    bin()
+        .args(["simulate", "--timepoints", "week1,baseline"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("baseline"));
+}
+
+#[test]
+fn analyze_example_writes_every_output_and_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report");
+    bin()
+        .args([
+            "analyze",
+            dataset("example/trial.csv").to_str().unwrap(),
+            "--study",
+        ])
+        .arg(dataset("example/study.toml"))
+        .arg("--out")
+        .arg(&out)
+        .args(["--permutations", "500", "--bootstrap", "200", "--quiet"])
+        .assert()
+        .success();
+    for f in [
+        "records.json",
+        "results.json",
+        "results.csv",
+        "report.md",
+        "config.resolved.toml",
+    ] {
+        assert!(out.join(f).exists(), "{f} missing");
+    }
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("Participant flow") && md.contains("backward-forward"));
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    assert_eq!(results["provenance"]["seed"], 20240601);
+    assert_eq!(
+        results["provenance"]["input_sha256"]
+            .as_str()
+            .unwrap()
+            .len(),
+        64
+    );
+    // Rerunning into the same directory is allowed and leaves no temp files.
+    bin()
+        .args([
+            "analyze",
+            dataset("example/trial.csv").to_str().unwrap(),
+            "--only",
+            "descriptives",
+            "-q",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(
+        std::fs::read_dir(&out).unwrap().all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .contains(".tmp"))
+    );
+}
+
+#[test]
+fn validation_errors_exit_1_with_reports_and_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(
+        dir.path(),
+        "bad.csv",
+        &format!(
+            "{H}P1,backward,baseline,pain,5\nP1,backward,baseline,pain,6\nP2,forward,baseline,pain,abc\nP2,control,week6,pain,3\n"
+        ),
+    );
+    let out = dir.path().join("out");
+    bin()
+        .arg("analyze")
+        .arg(&data)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("validation error"));
+    let md = std::fs::read_to_string(out.join("validation.md")).unwrap();
+    assert!(md.contains("duplicate_row") && md.contains("| 3 |"), "{md}");
+    assert!(
+        md.contains("non_numeric_value") && md.contains("| 4 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("participant_in_two_arms") && md.contains("| 5 |"),
+        "{md}"
+    );
+    assert!(!out.join("records.json").exists());
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("validation.json")).unwrap())
+            .unwrap();
+    assert!(json["issues"].as_array().unwrap().len() >= 3);
+    // The same problems from `validate`, on stdout, exit 1.
+    bin()
+        .arg("validate")
+        .arg(&data)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("bad.csv:3").and(predicate::str::contains("bad.csv:4")));
+}
+
+#[test]
+fn every_validation_problem_is_reported_with_its_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = write(
+        dir.path(),
+        "study.toml",
+        "[design]\narms = [\"backward\", \"forward\"]\ntimepoints = [\"baseline\", \"week6\"]\n[outcomes.pain]\nmin = 0\nmax = 10\n",
+    );
+    let cases: &[(&str, &str, &str)] = &[
+        ("empty.csv", "", "the file is empty"),
+        ("header_only.csv", H, "no data rows"),
+        (
+            "header.csv",
+            "id,arm,timepoint,outcome,value\nP1,a,baseline,o,1\n",
+            "header lacks participant_id",
+        ),
+        (
+            "text.csv",
+            &format!("{H}P1,backward,baseline,pain,five\n"),
+            "bad.csv",
+        ),
+        (
+            "nan.csv",
+            &format!("{H}P1,backward,baseline,pain,NaN\n"),
+            "not a finite number",
+        ),
+        (
+            "inf.csv",
+            &format!("{H}P1,backward,baseline,pain,inf\n"),
+            "not a finite number",
+        ),
+        (
+            "overflow.csv",
+            &format!("{H}P1,backward,baseline,pain,1e999\n"),
+            "not a finite number",
+        ),
+        (
+            "dup.csv",
+            &format!("{H}P1,backward,baseline,pain,1\nP1,backward,baseline,pain,2\n"),
+            "first on line 2",
+        ),
+        (
+            "arms.csv",
+            &format!("{H}P1,backward,baseline,pain,1\nP1,forward,week6,pain,2\n"),
+            "is in arm",
+        ),
+        (
+            "undeclared.csv",
+            &format!("{H}P1,placebo,baseline,pain,1\n"),
+            "arm `placebo` is not declared",
+        ),
+        (
+            "tp.csv",
+            &format!("{H}P1,backward,baseline,pain,1\nP1,backward,week3,pain,1\n"),
+            "timepoint `week3` is not declared",
+        ),
+        (
+            "scale.csv",
+            &format!("{H}P1,backward,baseline,pain,11\n"),
+            "outside the declared scale",
+        ),
+        (
+            "nobase.csv",
+            &format!("{H}P1,backward,week6,pain,1\n"),
+            "no `baseline` timepoint",
+        ),
+    ];
+    for (name, text, needle) in cases {
+        let data = write(dir.path(), name, text);
+        let needle = if *needle == "bad.csv" {
+            "`five`"
+        } else {
+            needle
+        };
+        bin()
+            .arg("validate")
+            .arg(&data)
+            .arg("--study")
+            .arg(&study)
+            .assert()
+            .code(1)
+            .stdout(predicate::str::contains(needle));
+    }
+    // Warnings alone: participant without baseline, arm too small, extra column.
+    let data = write(
+        dir.path(),
+        "warn.csv",
+        "participant_id,arm,timepoint,outcome,value,site\nP1,backward,baseline,pain,1,a\nP1,backward,week6,pain,2,a\nP2,forward,week6,pain,2,a\nP3,forward,baseline,pain,1,a\nP3,forward,week6,pain,1,a\n",
+    );
+    bin().arg("validate").arg(&data).assert().success().stdout(
+        predicate::str::contains("extra_columns")
+            .and(predicate::str::contains("no_baseline_row"))
+            .and(predicate::str::contains("arm_too_small")),
+    );
+}
+
+#[test]
+fn failed_tasks_exit_1_but_write_results() {
+    let dir = tempfile::tempdir().unwrap();
+    // forward has a single complete case: its pairwise tests fail, the others run.
+    let mut text = H.to_string();
+    for (i, (b, l)) in [(5, 3), (6, 4), (7, 4), (5, 5)].iter().enumerate() {
+        text.push_str(&format!(
+            "B{i},backward,baseline,pain,{b}\nB{i},backward,week6,pain,{l}\n"
+        ));
+    }
+    text.push_str("F1,forward,baseline,pain,5\nF1,forward,week6,pain,4\n");
+    let data = write(dir.path(), "small.csv", &text);
+    let out = dir.path().join("out");
+    bin()
+        .arg("analyze")
+        .arg(&data)
+        .arg("--out")
+        .arg(&out)
+        .args(["--permutations", "100", "--bootstrap", "100"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("arm forward has 1 change score"));
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    assert!(!results["failures"].as_array().unwrap().is_empty());
+    assert!(
+        results["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["analysis"] == "paired_t")
+    );
+}
+
+#[test]
+fn could_not_run_exits_2_and_names_the_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    bin()
+        .args(["analyze", "does/not/exist.csv", "--out"])
+        .arg(dir.path().join("o"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does/not/exist.csv"));
+    let study = write(
+        dir.path(),
+        "s.toml",
+        "[design]\nreferense_arm = \"forward\"\n",
+    );
+    bin()
+        .arg("analyze")
+        .arg(dataset("example/trial.csv"))
+        .arg("--study")
+        .arg(&study)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("referense_arm").and(predicate::str::contains("s.toml")));
+    // A non-empty directory that retrotrial did not write is not overwritten.
+    let foreign = dir.path().join("foreign");
+    std::fs::create_dir(&foreign).unwrap();
+    write(&foreign, "thesis.docx", "precious");
+    bin()
+        .arg("analyze")
+        .arg(dataset("example/trial.csv"))
+        .arg("--out")
+        .arg(&foreign)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not empty"));
+    assert_eq!(std::fs::read_dir(&foreign).unwrap().count(), 1);
+}
+
+#[test]
+fn malformed_files_never_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("binary.csv", vec![0, 159, 146, 150, 255, 10, 1, 2]),
+        (
+            "ragged.csv",
+            format!("{H}P1,backward\nP1,backward,baseline,pain,1,extra,more\n").into_bytes(),
+        ),
+        (
+            "quotes.csv",
+            format!(
+                "{H}\"P1\",\"backward\",\"baseline\",\"pain\",\"1\"\n\"P1,backward,week6,pain,2\n"
+            )
+            .into_bytes(),
+        ),
+        (
+            "crlf_bom.csv",
+            format!(
+                "\u{feff}{}",
+                format!("{H}P1,backward,baseline,pain,1\nP1,backward,week6,pain,2\n")
+                    .replace('\n', "\r\n")
+            )
+            .into_bytes(),
+        ),
+        (
+            "blank_lines.csv",
+            format!("{H}\n\nP1,backward,baseline,pain,1\n\n").into_bytes(),
+        ),
+        ("only_commas.csv", b",,,,\n,,,,\n".to_vec()),
+        (
+            "huge_number.csv",
+            format!("{H}P1,backward,baseline,pain,{}\n", "9".repeat(400)).into_bytes(),
+        ),
+        ("single_column.csv", b"participant_id\nP1\n".to_vec()),
+    ];
+    for (name, bytes) in cases {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        for sub in ["validate", "analyze"] {
+            let out = dir.path().join(format!("out_{name}"));
+            let assert = bin()
+                .arg(sub)
+                .arg(&p)
+                .arg("--out")
+                .arg(&out)
+                .args(["-q"])
+                .assert();
+            let output = assert.get_output();
+            let code = output.status.code();
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(
+                matches!(code, Some(0..=2)),
+                "{sub} {name}: exit {code:?}\n{stderr}"
+            );
+            assert!(
+                !stderr.contains("panicked"),
+                "{sub} {name} panicked:\n{stderr}"
+            );
+        }
+    }
+}
+
+#[test]
+fn simulate_is_byte_identical_per_seed_and_writes_atomically() {
+    let a = bin()
+        .args(["simulate", "-n", "50", "--seed", "9"])
+        .output()
+        .unwrap();
+    let b = bin()
+        .args(["simulate", "-n", "50", "--seed", "9"])
+        .output()
+        .unwrap();
+    assert!(a.status.success());
+    assert_eq!(a.stdout, b.stdout);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sim.csv");
+    bin()
+        .args(["simulate", "-n", "50", "--seed", "9", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    assert_eq!(std::fs::read(&out).unwrap(), a.stdout);
+}
+
+#[test]
+fn init_and_config_print_parseable_toml() {
+    let out = bin()
+        .arg("init")
+        .arg(dataset("example/trial.csv"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let cfg = retrotrial::config::Config::from_toml(&text).unwrap();
+    assert_eq!(cfg.design.arms, vec!["backward", "forward", "control"]);
+    let out = bin().args(["config", "--default"]).output().unwrap();
+    let cfg =
+        retrotrial::config::Config::from_toml(&String::from_utf8(out.stdout).unwrap()).unwrap();
+    assert_eq!(cfg, retrotrial::config::Config::default());
+    // The bundled study file is a valid config.
+    retrotrial::config::Config::from_file(&dataset("example/study.toml"))
+        .unwrap()
+        .validate()
+        .unwrap();
+}

@@ -1,0 +1,78 @@
+//! Golden tests: our records vs the records of the project's R script
+//! (`tests/golden/gen/analyze.R`) on the committed cohorts, under `tests/golden/tolerances.json`.
+//! Every mismatch is listed before the test fails; a missing expected file is a failure.
+
+use std::path::Path;
+
+use retrotrial::config::Config;
+use serde_json::Value;
+
+use crate::common::{compare, root, rules};
+
+fn check_case(case: &str) {
+    let expected_path = root().join("tests/golden").join(case).join("expected.json");
+    let text = std::fs::read_to_string(&expected_path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; run `just golden` to regenerate",
+            expected_path.display()
+        )
+    });
+    let reference: Vec<Value> = serde_json::from_str(&text).expect("expected.json parses");
+    assert!(!reference.is_empty(), "{case}: empty expected.json");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut cfg = Config::default();
+    cfg.report.out_dir = dir.path().to_path_buf();
+    cfg.run.quiet = true;
+    let data = root().join("datasets/golden").join(format!("{case}.csv"));
+    let (_summary, _rs) = retrotrial::app::analyze(Path::new(&data), &cfg).expect("analyze runs");
+    let ours: Vec<Value> = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("records.json")).expect("records.json"),
+    )
+    .expect("parses");
+    let problems = compare(&ours, &reference, &rules());
+    assert!(
+        problems.is_empty(),
+        "{case}: {} mismatch(es) against R ({} R records):\n{}",
+        problems.len(),
+        reference.len(),
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn golden_trial300() {
+    check_case("trial300");
+}
+
+#[test]
+fn golden_small40_exact_tests() {
+    check_case("small40");
+}
+
+#[test]
+fn golden_two_arm_shuffled() {
+    check_case("two_arm_shuffled");
+}
+
+#[test]
+fn golden_ties_small() {
+    check_case("ties_small");
+}
+
+#[test]
+fn every_golden_input_has_an_expected_file() {
+    for entry in std::fs::read_dir(root().join("datasets/golden")).expect("datasets/golden") {
+        let p = entry.expect("entry").path();
+        if p.extension().is_some_and(|e| e == "csv") {
+            let case = p.file_stem().expect("stem").to_string_lossy().into_owned();
+            assert!(
+                root()
+                    .join("tests/golden")
+                    .join(&case)
+                    .join("expected.json")
+                    .exists(),
+                "no expected.json for {case}"
+            );
+        }
+    }
+}
