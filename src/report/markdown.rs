@@ -64,7 +64,7 @@ fn cell(c: &str) -> String {
 pub fn render(v: &ReportView) -> String {
     let mut out = format!("# {}\n\n", escape(&v.title));
     for p in &v.provenance {
-        out.push_str(&format!("- {}\n", p.replace('|', "\\|")));
+        out.push_str(&format!("- {}\n", escape(p)));
     }
     if !v.summary.is_empty() {
         out.push_str("\n## Primary result\n\n");

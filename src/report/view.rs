@@ -75,7 +75,7 @@ impl ReportView {
         let pv = &rs.provenance;
         let title = format!("retrotrial report: {}", pv.input);
         let provenance = vec![
-            format!("Input `{}`, SHA-256 `{}`", pv.input, pv.input_sha256),
+            format!("Input {}, SHA-256 {}", pv.input, pv.input_sha256),
             format!(
                 "retrotrial {}, schema {}, resampling seed {}",
                 pv.tool_version, rs.schema_version, pv.seed

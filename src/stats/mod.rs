@@ -9,8 +9,20 @@
 //!
 //! Data comes in from `plan`/`run` (and `summary` for study-level numbers) as plain slices;
 //! results go out as named structs that `run` maps to `Record`s. Bad input is an
-//! `Err(StatsError)`, never a panic. p-values are computed from survival functions so that
-//! tiny p-values keep their precision.
+//! `Err(StatsError)`, never a panic. Where R itself returns NaN (a p-value when every value
+//! is tied, an interval R cannot form) the field is NaN or `None`, and the record shows
+//! `null`. p-values are computed from upper-tail functions so that tiny p-values keep their
+//! precision.
+//!
+//! Where to start reading:
+//! - `describe`, `t_tests`, `effect_size`, `multiplicity`: closed-form statistics.
+//! - `rank` (with `rank_dist` for the exact null distributions and `zeroin` for R's root
+//!   finder): the Wilcoxon tests and Hodges–Lehmann intervals, bit-for-bit with R 4.2.
+//! - `noncentral_t`: R's `pnt` and the exact CI of Hedges' g.
+//! - `anova`, `linear`: the ANOVA family and the ANCOVA.
+//! - `resample`: permutation and bootstrap replicates (the caller owns the RNG streams).
+//! - `dist` (public helpers: p-values and critical values) on top of `rmath` (ports of R's
+//!   special functions; statrs's are up to ~1e-9 off R, see `rmath`).
 
 pub mod anova;
 pub mod describe;
