@@ -5,7 +5,10 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::cli::{AnalyzeArgs, Cli, Command, ConfigArgs, InitArgs, SimulateArgs, ValidateArgs};
+use crate::cli::{
+    AnalyzeArgs, Cli, Command, ConfigArgs, InitArgs, MetaArgs, MetaMethod, MetaTestArg,
+    SimulateArgs, ValidateArgs,
+};
 use crate::config::{Config, DEFAULT_TOML};
 use crate::error::Error;
 use crate::ingest::{self, Dataset};
@@ -44,6 +47,7 @@ pub fn run(cli: Cli) -> Result<Status, Error> {
         Command::Simulate(a) => simulate_cmd(&a),
         Command::Init(a) => init_cmd(&a),
         Command::Config(a) => config_cmd(&a),
+        Command::Meta(a) => meta_cmd(&a),
     }
 }
 
@@ -113,6 +117,7 @@ pub fn analyze(data_path: &Path, cfg: &Config) -> Result<(RunSummary, ResultSet)
     let output = run::execute(&plan, &cfg.run)?;
     let rs = ResultSet {
         schema_version: SCHEMA_VERSION,
+        command: "analyze".into(),
         provenance: Provenance {
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
             input: file,
@@ -241,4 +246,160 @@ fn init_cmd(a: &InitArgs) -> Result<Status, Error> {
 fn config_cmd(_a: &ConfigArgs) -> Result<Status, Error> {
     print!("{DEFAULT_TOML}");
     Ok(Status::Success)
+}
+
+/// `meta`: summaries → checked studies → models → figures → reports.
+fn meta_cmd(a: &MetaArgs) -> Result<Status, Error> {
+    use crate::summary::meta::{self as sm, Measure};
+    let lead = match (a.method, a.test) {
+        (MetaMethod::Fe, MetaTestArg::Z) => "FE",
+        (MetaMethod::Dl, MetaTestArg::Z) => "DL",
+        (MetaMethod::Reml, MetaTestArg::Z) => "REML",
+        (MetaMethod::Pm, MetaTestArg::Z) => "PM",
+        (MetaMethod::Dl, MetaTestArg::Hk) => "DL_HK",
+        (MetaMethod::Reml, MetaTestArg::Hk) => "REML_HK",
+        (m, MetaTestArg::Hk) => {
+            return Err(Error::Config(crate::config::ConfigError::Invalid(format!(
+                "--test hk is available with --method dl or reml, not {m:?}; use --test z"
+            ))));
+        }
+    };
+    let out = OutDir::prepare(&a.out)?;
+    let file = a.studies.display().to_string();
+    let (layout, rows, mut problems, sha) = ingest::summaries::load_summaries(&a.studies)?;
+    let (studies, prep) = sm::prepare(layout, &rows, a.measure, &file);
+    problems.extend(prep);
+    if problems.is_empty() && studies.len() < 2 {
+        problems.push(validate::Issue {
+            severity: validate::Severity::Error,
+            code: "too_few_studies".into(),
+            file: file.clone(),
+            line: None,
+            message: format!(
+                "{} usable stud(ies); pooling needs at least 2",
+                studies.len()
+            ),
+            fix: "add studies".into(),
+        });
+    }
+    if !problems.is_empty() {
+        let issues = validate::Issues {
+            issues: problems,
+            ..Default::default()
+        };
+        report::write_validation(&issues, &file, &out)?;
+        return Err(Error::Invalid {
+            errors: issues.error_count(),
+            file,
+            report: out.path().join("validation.md").display().to_string(),
+        });
+    }
+    let outcome = a
+        .outcome
+        .clone()
+        .unwrap_or_else(|| a.measure.id().to_string());
+    let (records, failures) = sm::records(&studies, a.measure, &outcome);
+    let lower = a.better == crate::config::Better::Lower;
+    let config = serde_json::json!({
+        "measure": a.measure.id(), "lead_model": lead, "outcome": outcome,
+        "better": if lower { "lower" } else { "higher" },
+    });
+    let rs = ResultSet {
+        schema_version: SCHEMA_VERSION,
+        command: "meta".into(),
+        provenance: Provenance {
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            input: file,
+            input_sha256: sha,
+            seed: 0,
+            config: config.clone(),
+        },
+        records,
+        failures: failures
+            .into_iter()
+            .map(|(contrast, reason)| crate::results::TaskFailure {
+                outcome: outcome.clone(),
+                analysis: crate::results::Analysis::Meta,
+                contrast,
+                reason,
+            })
+            .collect(),
+        issues: Vec::new(),
+        flow: Vec::new(),
+        design: crate::results::DesignSummary {
+            outcomes: vec![crate::results::OutcomeSummary {
+                name: outcome.clone(),
+                label: outcome.clone(),
+                unit: String::new(),
+                lower_is_better: lower,
+            }],
+            primary_contrast: lead.to_string(),
+            ..Default::default()
+        },
+        samples: Vec::new(),
+    };
+    let lead_rec = rs
+        .records
+        .iter()
+        .find(|r| r.analysis == crate::results::Analysis::Meta && r.contrast == lead);
+    let mut plots = Vec::new();
+    if let Some(m) = lead_rec {
+        let tau2 = m.extra_f64("tau2").unwrap_or(0.0);
+        let weights: Vec<f64> = studies.iter().map(|s| 1.0 / (s.effect.vi + tau2)).collect();
+        let total: f64 = weights.iter().sum();
+        let z = crate::stats::dist::z_crit();
+        let data = crate::plot::meta::MetaPlotData {
+            title: format!(
+                "{} meta-analysis ({} model)",
+                if a.measure == Measure::Smd {
+                    "Hedges' g"
+                } else {
+                    "Mean difference"
+                },
+                lead
+            ),
+            measure: if a.measure == Measure::Smd {
+                "Hedges' g (backward − comparator)".into()
+            } else {
+                "mean difference (backward − comparator)".into()
+            },
+            rows: studies
+                .iter()
+                .zip(&weights)
+                .map(|(s, w)| {
+                    let se = s.effect.vi.sqrt();
+                    crate::plot::meta::MetaRow {
+                        label: s.id.clone(),
+                        yi: s.effect.yi,
+                        low: s.effect.yi - z * se,
+                        high: s.effect.yi + z * se,
+                        weight: 100.0 * w / total,
+                        se,
+                    }
+                })
+                .collect(),
+            model: lead.to_string(),
+            pooled: (
+                m.estimate.unwrap_or(0.0),
+                m.ci_low.unwrap_or(0.0),
+                m.ci_high.unwrap_or(0.0),
+            ),
+            pi: m.extra_f64("pi_low").zip(m.extra_f64("pi_high")),
+            higher_favours_backward: !lower,
+        };
+        plots = crate::plot::render_meta(&data, &out, a.png)?;
+    }
+    let toml_text = toml::to_string(&config).unwrap_or_default();
+    report::write_all(&rs, &plots, &toml_text, &out)?;
+    eprintln!(
+        "retrotrial: {} studies, {} records -> {}",
+        studies.len(),
+        rs.records.len(),
+        out.path().display()
+    );
+    Ok(if rs.failures.is_empty() {
+        Status::Success
+    } else {
+        Status::Incomplete
+    })
 }

@@ -59,8 +59,71 @@ pub enum Command {
     ///   retrotrial init trial.csv --out study.toml
     #[command(verbatim_doc_comment)]
     Init(InitArgs),
+    /// Pool study-level summaries: Hedges' g (or mean differences) with FE, DL, REML and PM
+    /// models, Hartung–Knapp, heterogeneity, prediction interval, leave-one-out and Egger's test,
+    /// as metafor computes them.
+    ///
+    /// Input: two rows per study, `study_id,arm,n,mean,sd` (arm `backward` plus one comparator;
+    /// instead of `sd` a row may give `se`, or `ci_low,ci_high`, or `median` with `q1,q3` or
+    /// `min,max`), or one row per study `study_id,yi,vi`.
+    ///
+    /// Example:
+    ///   retrotrial meta datasets/golden/meta8.csv --out reports/meta --method reml --test hk
+    #[command(verbatim_doc_comment)]
+    Meta(MetaArgs),
     /// Print the configuration.
     Config(ConfigArgs),
+}
+
+/// The lead τ² estimator of `meta`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MetaMethod {
+    /// Fixed (common) effect.
+    Fe,
+    /// DerSimonian–Laird.
+    Dl,
+    /// Restricted maximum likelihood.
+    Reml,
+    /// Paule–Mandel.
+    Pm,
+}
+
+/// The lead test of `meta`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MetaTestArg {
+    /// z test.
+    Z,
+    /// Hartung–Knapp t test (DL and REML only).
+    Hk,
+}
+
+/// `retrotrial meta`.
+#[derive(Debug, Args)]
+pub struct MetaArgs {
+    /// The study-level CSV.
+    #[arg(value_name = "STUDIES.csv")]
+    pub studies: PathBuf,
+    /// Output directory.
+    #[arg(long, short, value_name = "DIR", default_value = "reports/meta")]
+    pub out: PathBuf,
+    /// Effect measure: standardised (Hedges' g) or raw mean difference.
+    #[arg(long, value_enum, default_value = "smd")]
+    pub measure: crate::summary::meta::Measure,
+    /// The model the report leads with (all six are always computed).
+    #[arg(long, value_enum, default_value = "reml")]
+    pub method: MetaMethod,
+    /// The test the report leads with.
+    #[arg(long, value_enum, default_value = "z")]
+    pub test: MetaTestArg,
+    /// Outcome label of the records [default: the measure, smd or md].
+    #[arg(long, value_name = "LABEL")]
+    pub outcome: Option<String>,
+    /// Direction of the outcome, for labelling which side favours backward walking.
+    #[arg(long, value_enum, default_value = "lower")]
+    pub better: crate::config::Better,
+    /// Also write PNG versions of the figures.
+    #[arg(long)]
+    pub png: bool,
 }
 
 /// Data file and study file, shared by the commands that read a trial.

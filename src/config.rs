@@ -38,7 +38,7 @@ pub enum ConfigError {
 }
 
 /// Which direction of an outcome is better.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum Better {
     /// Lower values are better (pain, WOMAC, timed up-and-go).
@@ -305,6 +305,16 @@ impl Config {
             {
                 return bad(format!("outcomes.{name}: min {lo} is above max {hi}"));
             }
+        }
+        if let Some(a) = self
+            .analyses
+            .run
+            .iter()
+            .find(|a| !Analysis::ALL.contains(a))
+        {
+            return bad(format!(
+                "`{a}` is a study-level analysis (retrotrial meta / reproduce), not one of analyze"
+            ));
         }
         if self.analyses.run.is_empty() {
             return bad("no analyses selected; list at least one in analyses.run or --only".into());

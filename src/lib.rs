@@ -29,4 +29,5 @@ pub mod results;
 pub mod run;
 pub mod simulate;
 pub mod stats;
+pub mod summary;
 pub mod validate;

@@ -255,6 +255,16 @@ pub fn build(data: &Dataset, cfg: &Config) -> Plan {
                         ));
                     }
                 }
+                // Study-level analyses belong to `meta` and `reproduce`; Config::validate keeps
+                // them out of `analyses.run`.
+                Analysis::MetaStudy
+                | Analysis::Meta
+                | Analysis::MetaLeave1out
+                | Analysis::MetaEgger
+                | Analysis::SummaryWelchT
+                | Analysis::SummaryStudentT
+                | Analysis::SummaryHedgesG
+                | Analysis::SummaryPairedT => {}
                 Analysis::Permutation | Analysis::Bootstrap => {
                     if let Some((i, j)) = primary {
                         let b = if analysis == Analysis::Permutation {

@@ -68,10 +68,40 @@ pub enum Analysis {
     Permutation,
     /// Stratified bootstrap CIs of the mean difference, primary contrast.
     Bootstrap,
+    /// One study's effect in a meta-analysis (`escalc`).
+    MetaStudy,
+    /// A pooled meta-analytic model (`rma`).
+    Meta,
+    /// The REML model refitted without one study (`leave1out`).
+    #[serde(rename = "meta_leave1out")]
+    #[value(name = "meta_leave1out")]
+    MetaLeave1out,
+    /// Egger's regression test (`regtest`).
+    MetaEgger,
+    /// Welch t recomputed from published summaries.
+    SummaryWelchT,
+    /// Student t recomputed from published summaries.
+    SummaryStudentT,
+    /// Hedges' g recomputed from published summaries.
+    SummaryHedgesG,
+    /// One-sample t of a published mean change with its SD.
+    SummaryPairedT,
 }
 
 impl Analysis {
-    /// Every analysis in plan order.
+    /// The study-level analyses of `meta` and `reproduce`.
+    pub const STUDY_LEVEL: [Analysis; 8] = [
+        Analysis::MetaStudy,
+        Analysis::Meta,
+        Analysis::MetaLeave1out,
+        Analysis::MetaEgger,
+        Analysis::SummaryWelchT,
+        Analysis::SummaryStudentT,
+        Analysis::SummaryHedgesG,
+        Analysis::SummaryPairedT,
+    ];
+
+    /// Every participant-level analysis of `analyze`, in plan order.
     pub const ALL: [Analysis; 15] = [
         Analysis::Descriptives,
         Analysis::PairedT,
@@ -108,6 +138,14 @@ impl Analysis {
             Analysis::Multiplicity => "multiplicity",
             Analysis::Permutation => "permutation",
             Analysis::Bootstrap => "bootstrap",
+            Analysis::MetaStudy => "meta_study",
+            Analysis::Meta => "meta",
+            Analysis::MetaLeave1out => "meta_leave1out",
+            Analysis::MetaEgger => "meta_egger",
+            Analysis::SummaryWelchT => "summary_welch_t",
+            Analysis::SummaryStudentT => "summary_student_t",
+            Analysis::SummaryHedgesG => "summary_hedges_g",
+            Analysis::SummaryPairedT => "summary_paired_t",
         }
     }
 
@@ -300,6 +338,8 @@ pub struct FlowCell {
 pub struct ResultSet {
     /// Layout version of this file.
     pub schema_version: u32,
+    /// The command that produced it: `analyze` or `meta`.
+    pub command: String,
     /// Inputs, version, seed, resolved config.
     pub provenance: Provenance,
     /// The records, in plan order.
@@ -342,7 +382,7 @@ pub struct DesignSummary {
     pub outcomes: Vec<OutcomeSummary>,
     /// The reference arm of the ANCOVA.
     pub reference_arm: String,
-    /// The primary contrast, e.g. `backward-forward`.
+    /// The primary contrast, e.g. `backward-forward` (`meta`: the lead model, e.g. `REML`).
     pub primary_contrast: String,
 }
 
@@ -395,8 +435,10 @@ mod tests {
                 "bootstrap"
             ]
         );
-        for a in Analysis::ALL {
+        for a in Analysis::ALL.into_iter().chain(Analysis::STUDY_LEVEL) {
             assert_eq!(serde_json::to_value(a).unwrap(), a.id());
+            use clap::ValueEnum;
+            assert_eq!(a.to_possible_value().unwrap().get_name(), a.id());
         }
     }
 

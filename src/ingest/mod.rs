@@ -7,6 +7,7 @@
 //! type leaves this module.
 
 pub mod dataset;
+pub mod summaries;
 
 use std::collections::HashMap;
 use std::io::Cursor;
@@ -191,6 +192,88 @@ pub fn from_bytes(path: &Path, bytes: Vec<u8>, cfg: &DataConfig) -> Result<RawDa
     let df = read_body(path, body, raw.header.len())?;
     intern_rows(&mut raw, &df, cfg).map_err(|e| csv_error(path, e))?;
     Ok(raw)
+}
+
+/// A small CSV read as text: header names and rows of cells with their line numbers. Used for
+/// study-level tables (summaries, the literature pack), where quoting matters and sizes are small.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TextTable {
+    /// The file.
+    pub path: PathBuf,
+    /// SHA-256 of the bytes, hex.
+    pub sha256: String,
+    /// Header names (trimmed, BOM removed).
+    pub header: Vec<String>,
+    /// Rows: (1-based line, cells; missing cells are empty strings).
+    pub rows: Vec<(u32, Vec<String>)>,
+}
+
+impl TextTable {
+    /// Index of a column by name.
+    pub fn col(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == name)
+    }
+
+    /// A cell by column name ("" when the column or cell is absent).
+    pub fn get<'a>(&self, row: &'a [String], name: &str) -> &'a str {
+        self.col(name)
+            .and_then(|i| row.get(i))
+            .map_or("", |s| s.as_str())
+    }
+}
+
+/// Reads a CSV with a header into text cells (polars, every column as string). Line numbers
+/// assume one line per record: a quoted field with a newline shifts the numbers after it.
+///
+/// # Errors
+/// `Read`, `NotUtf8` or `Csv`.
+pub fn read_text_table(path: &Path) -> Result<TextTable, IngestError> {
+    let bytes = std::fs::read(path).map_err(|source| IngestError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if let Err(e) = std::str::from_utf8(&bytes) {
+        let line = 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        return Err(IngestError::NotUtf8 {
+            path: path.to_path_buf(),
+            line,
+        });
+    }
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let mut table = TextTable {
+        path: path.to_path_buf(),
+        sha256: hex(&Sha256::digest(&bytes)),
+        ..TextTable::default()
+    };
+    if text.iter().all(u8::is_ascii_whitespace) {
+        return Ok(table);
+    }
+    let header_end = text
+        .iter()
+        .position(|b| *b == b'\n')
+        .map_or(text.len(), |i| i + 1);
+    table.header =
+        split_header(String::from_utf8_lossy(&text[..header_end]).trim_end_matches(['\n', '\r']));
+    let body = text[header_end..].to_vec();
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(table);
+    }
+    let df = read_body(path, body, table.header.len())?;
+    let cols: Vec<StringChunked> = (0..table.header.len())
+        .map(|i| df.column(&format!("c{i}")).and_then(|c| c.str().cloned()))
+        .collect::<PolarsResult<_>>()
+        .map_err(|e| csv_error(path, e))?;
+    for i in 0..df.height() {
+        let cells = cols
+            .iter()
+            .map(|c| c.get(i).unwrap_or("").trim().to_string())
+            .collect();
+        table.rows.push(((i + 2) as u32, cells));
+    }
+    Ok(table)
 }
 
 fn split_header(line: &str) -> Vec<String> {

@@ -6,6 +6,7 @@
 pub mod distribution;
 pub mod flow;
 pub mod forest;
+pub mod meta;
 pub mod theme;
 pub mod trajectory;
 
@@ -427,6 +428,53 @@ pub fn render_all(rs: &ResultSet, out: &OutDir, png: bool) -> Result<Vec<PlotRef
             forest::size(&forest_data),
             |a| forest::forest(a, &forest_data)
         );
+    }
+    Ok(refs)
+}
+
+/// Renders the meta-analysis figures (forest, funnel) into `out/plots/`.
+///
+/// # Errors
+/// Drawing or writing failures.
+pub fn render_meta(
+    data: &meta::MetaPlotData,
+    out: &OutDir,
+    png: bool,
+) -> Result<Vec<PlotRef>, PlotError> {
+    let dir = out.path().join("plots");
+    std::fs::create_dir_all(&dir).map_err(|source| crate::report::ReportError::Write {
+        path: dir.clone(),
+        source,
+    })?;
+    let mut refs = Vec::new();
+    let figures: [(&str, &str, (u32, u32)); 2] = [
+        ("forest", "Forest plot", meta::forest_size(data)),
+        ("funnel", "Funnel plot", (theme::WIDTH, theme::HEIGHT)),
+    ];
+    for (kind, title, size) in figures {
+        let stem = format!("meta_{kind}");
+        let svg = if kind == "forest" {
+            to_svg(|a| meta::forest(a, data), size)?
+        } else {
+            to_svg(|a| meta::funnel(a, data), size)?
+        };
+        let file = format!("plots/{stem}.svg");
+        out.write(&file, svg.as_bytes())?;
+        if png {
+            let target = dir.join(format!("{stem}.png"));
+            if kind == "forest" {
+                to_png(|a| meta::forest(a, data), size, &target)?
+            } else {
+                to_png(|a| meta::funnel(a, data), size, &target)?
+            }
+        }
+        refs.push(PlotRef {
+            kind: kind.into(),
+            outcome: String::new(),
+            title: title.into(),
+            file,
+            svg,
+        });
     }
     Ok(refs)
 }

@@ -87,8 +87,10 @@ pub fn render(v: &ReportView) -> String {
         }
         b.push_str("</ul></div>\n");
     }
-    b.push_str("<h2>Participant flow</h2>\n");
-    table(&mut b, &v.flow, false);
+    if let Some(flow) = &v.flow {
+        b.push_str("<h2>Participant flow</h2>\n");
+        table(&mut b, flow, false);
+    }
     for p in &v.trial_figures {
         figure(&mut b, p);
     }

@@ -72,8 +72,10 @@ pub fn render(v: &ReportView) -> String {
             out.push_str(&format!("- {}\n", escape(s)));
         }
     }
-    out.push_str("\n## Participant flow\n");
-    table(&mut out, &v.flow);
+    if let Some(flow) = &v.flow {
+        out.push_str("\n## Participant flow\n");
+        table(&mut out, flow);
+    }
     for p in &v.trial_figures {
         out.push_str(&format!("\n![{}]({})\n", escape(&p.title), p.file));
     }

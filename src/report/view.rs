@@ -40,8 +40,8 @@ pub struct ReportView {
     pub provenance: Vec<String>,
     /// Plain-words summary of the primary contrast per outcome.
     pub summary: Vec<String>,
-    /// Participant flow table.
-    pub flow: Table,
+    /// Participant flow table (trial reports only).
+    pub flow: Option<Table>,
     /// Per-outcome sections.
     pub outcomes: Vec<OutcomeSection>,
     /// Validation warnings as lines.
@@ -71,6 +71,9 @@ fn s(v: &str) -> String {
 impl ReportView {
     /// Builds the view from a result set.
     pub fn build(rs: &ResultSet, plots: &[PlotRef]) -> ReportView {
+        if rs.command == "meta" {
+            return build_meta(rs, plots);
+        }
         let d = &rs.design;
         let pv = &rs.provenance;
         let title = format!("retrotrial report: {}", pv.input);
@@ -133,7 +136,7 @@ impl ReportView {
             title,
             provenance,
             summary,
-            flow,
+            flow: Some(flow),
             outcomes,
             trial_figures: plots.iter().filter(|p| p.kind == "flow").cloned().collect(),
             summary_figures: plots
@@ -468,4 +471,184 @@ fn methods(rs: &ResultSet) -> String {
         rs.provenance.seed, rs.provenance.tool_version
     ));
     s
+}
+
+/// The meta-analysis report: studies, the six models (lead model first), leave-one-out, Egger.
+pub fn build_meta(rs: &ResultSet, plots: &[PlotRef]) -> ReportView {
+    let d = &rs.design;
+    let pv = &rs.provenance;
+    let lead = d.primary_contrast.as_str();
+    let oc = d.outcomes.first().cloned().unwrap_or_default();
+    let of = |a: Analysis| rs.records.iter().filter(move |r| r.analysis == a);
+    let mut summary = Vec::new();
+    if let Some(m) = of(Analysis::Meta).find(|r| r.contrast == lead) {
+        let est = m.estimate.unwrap_or(f64::NAN);
+        let favours_backward = if oc.lower_is_better {
+            est < 0.0
+        } else {
+            est > 0.0
+        };
+        let ci_excludes_zero = m
+            .ci_low
+            .zip(m.ci_high)
+            .is_some_and(|(l, h)| l > 0.0 || h < 0.0);
+        summary.push(format!(
+            "{} model, k = {}: pooled {} = {} (95 % CI {}), p = {}; τ² = {}, I² = {} %, prediction interval {}. {}",
+            lead,
+            count(m.extra_f64("k")),
+            oc.name,
+            num(m.estimate),
+            crate::report::format::ci(m.ci_low, m.ci_high),
+            p_value(m.p_value),
+            num(m.extra_f64("tau2")),
+            num(m.extra_f64("I2")),
+            crate::report::format::ci(m.extra_f64("pi_low"), m.extra_f64("pi_high")),
+            match (ci_excludes_zero, favours_backward) {
+                (true, true) => "The pooled effect favours backward walking.",
+                (true, false) => "The pooled effect favours the comparator.",
+                (false, _) => "The CI includes no effect.",
+            }
+        ));
+    }
+    let studies = Table {
+        title: s("Studies (effect = backward − comparator)"),
+        headers: vec![
+            s("study"),
+            s("comparator"),
+            s("n1"),
+            s("n2"),
+            s("effect [95 % CI]"),
+            s("vi"),
+            s("conversion"),
+        ],
+        rows: of(Analysis::MetaStudy)
+            .map(|r| {
+                vec![
+                    r.contrast.clone(),
+                    r.extra
+                        .get("comparator")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or("")
+                        .to_string(),
+                    count(r.extra_f64("n1")),
+                    count(r.extra_f64("n2")),
+                    est_ci(r.estimate, r.ci_low, r.ci_high),
+                    num(r.extra_f64("vi")),
+                    r.extra
+                        .get("conversion")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or("")
+                        .to_string(),
+                ]
+            })
+            .collect(),
+    };
+    let mut models: Vec<&Record> = of(Analysis::Meta).collect();
+    models.sort_by_key(|r| r.contrast != lead);
+    let models = Table {
+        title: s("Pooled models (lead model first)"),
+        headers: vec![
+            s("model"),
+            s("estimate [95 % CI]"),
+            s("test"),
+            s("p"),
+            s("τ²"),
+            s("I² %"),
+            s("Q (p)"),
+            s("prediction interval"),
+        ],
+        rows: models
+            .iter()
+            .map(|r| {
+                vec![
+                    if r.contrast == lead {
+                        format!("**{}** (lead)", r.contrast)
+                    } else {
+                        r.contrast.clone()
+                    },
+                    est_ci(r.estimate, r.ci_low, r.ci_high),
+                    match r.df {
+                        Some(df) => format!("t = {} (df {})", num(r.statistic), num(Some(df))),
+                        None => format!("z = {}", num(r.statistic)),
+                    },
+                    p_value(r.p_value),
+                    num(r.extra_f64("tau2")),
+                    num(r.extra_f64("I2")),
+                    format!(
+                        "{} ({})",
+                        num(r.extra_f64("Q")),
+                        p_value(r.extra_f64("Q_p"))
+                    ),
+                    crate::report::format::ci(r.extra_f64("pi_low"), r.extra_f64("pi_high")),
+                ]
+            })
+            .collect(),
+    };
+    let l1o = Table {
+        title: s("Leave-one-out (REML, z)"),
+        headers: vec![
+            s("omitted study"),
+            s("estimate [95 % CI]"),
+            s("p"),
+            s("τ²"),
+            s("I² %"),
+        ],
+        rows: of(Analysis::MetaLeave1out)
+            .map(|r| {
+                vec![
+                    r.contrast.clone(),
+                    est_ci(r.estimate, r.ci_low, r.ci_high),
+                    p_value(r.p_value),
+                    num(r.extra_f64("tau2")),
+                    num(r.extra_f64("I2")),
+                ]
+            })
+            .collect(),
+    };
+    let mut tables = vec![studies, models, l1o];
+    if let Some(e) = of(Analysis::MetaEgger).next() {
+        tables.push(Table {
+            title: s("Egger's regression test for funnel asymmetry"),
+            headers: vec![s("z"), s("p"), s("limit estimate")],
+            rows: vec![vec![
+                num(e.statistic),
+                p_value(e.p_value),
+                num(e.extra_f64("limit_estimate")),
+            ]],
+        });
+    }
+    let section = OutcomeSection {
+        heading: format!("Meta-analysis of {}", oc.label),
+        direction: format!(
+            "{} values of the outcome are better; effects are backward minus comparator.",
+            if oc.lower_is_better {
+                "Lower"
+            } else {
+                "Higher"
+            }
+        ),
+        tables,
+        figures: plots.to_vec(),
+    };
+    let config = toml::to_string(&pv.config).unwrap_or_default();
+    ReportView {
+        title: format!("retrotrial meta-analysis: {}", pv.input),
+        provenance: vec![
+            format!("Input {}, SHA-256 {}", pv.input, pv.input_sha256),
+            format!("retrotrial {}, schema {}", pv.tool_version, rs.schema_version),
+        ],
+        summary,
+        flow: None,
+        outcomes: vec![section],
+        warnings: rs.issues.iter().map(ToString::to_string).collect(),
+        failures: rs.failures.iter().map(|f| format!("{} / {}: {}", f.analysis, f.contrast, f.reason)).collect(),
+        trial_figures: Vec::new(),
+        summary_figures: Vec::new(),
+        methods: "Per-study effects are Hedges' g with the exact small-sample correction and metafor's large-sample variance (escalc, measure SMD), or raw mean differences (measure MD); SDs missing from a study were derived from its SE, its 95 % CI of the mean (t quantile), or its median with IQR or range (Wan et al. 2014, Luo et al. 2018), as each study row records. Effects were pooled with fixed-effect, DerSimonian–Laird, REML and Paule–Mandel models (R metafor rma, τ² solved to 1e-13), with z tests and, for DL and REML, the Hartung–Knapp t test without truncation; heterogeneity is reported as Q, I² and H², and 95 % prediction intervals as metafor predict gives them. Leave-one-out REML fits and Egger's regression test (regtest) assess the influence of single studies and funnel asymmetry.".to_string(),
+        provenance_detail: vec![
+            format!("retrotrial version {}", pv.tool_version),
+            format!("input {} (SHA-256 {})", pv.input, pv.input_sha256),
+            format!("resolved configuration: {}", config.replace('\n', "; ")),
+        ],
+    }
 }

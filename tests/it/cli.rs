@@ -421,3 +421,72 @@ fn init_and_config_print_parseable_toml() {
         .validate()
         .unwrap();
 }
+
+#[test]
+fn meta_pools_studies_and_reports_bad_rows_by_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("meta");
+    bin()
+        .args([
+            "meta",
+            dataset("golden/meta8.csv").to_str().unwrap(),
+            "--method",
+            "dl",
+            "--test",
+            "hk",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    for f in [
+        "records.json",
+        "results.json",
+        "report.md",
+        "report.html",
+        "plots/meta_forest.svg",
+        "plots/meta_funnel.svg",
+    ] {
+        assert!(out.join(f).exists(), "{f} missing");
+    }
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        md.contains("DL_HK model, k = 8"),
+        "the report leads with the chosen model"
+    );
+    let bad = write(
+        dir.path(),
+        "bad.csv",
+        "study_id,arm,n,mean,sd\nA,backward,1,3,1\nA,forward,20,4,1\nB,backward,20,3,0\nB,forward,20,4,1\nC,backward,20,3,1\nD,backward,20,3,1\nD,forward,20,3,1\nD,forward,20,3,1\nE,backward,20,3,1\nE,control,20,4,1\n",
+    );
+    let out2 = dir.path().join("bad_out");
+    bin()
+        .arg("meta")
+        .arg(&bad)
+        .arg("--out")
+        .arg(&out2)
+        .assert()
+        .code(1);
+    let v = std::fs::read_to_string(out2.join("validation.md")).unwrap();
+    assert!(v.contains("| 2 |") && v.contains("n = 1"), "{v}");
+    assert!(v.contains("| 4 |") && v.contains("SD = 0"), "{v}");
+    assert!(v.contains("| 6 |") && v.contains("has one arm"), "{v}");
+    assert!(v.contains("| 9 |") && v.contains("has 3 rows"), "{v}");
+    assert!(
+        !out2.join("records.json").exists(),
+        "nothing is pooled silently"
+    );
+    bin()
+        .args([
+            "meta",
+            dataset("golden/meta8.csv").to_str().unwrap(),
+            "--method",
+            "pm",
+            "--test",
+            "hk",
+            "--out",
+        ])
+        .arg(dir.path().join("x"))
+        .assert()
+        .code(2);
+}

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use clap::Parser;
 use retrotrial::config::Config;
 use serde_json::Value;
 
@@ -20,11 +21,34 @@ fn check_case(case: &str) {
     let reference: Vec<Value> = serde_json::from_str(&text).expect("expected.json parses");
     assert!(!reference.is_empty(), "{case}: empty expected.json");
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut cfg = Config::default();
-    cfg.report.out_dir = dir.path().to_path_buf();
-    cfg.run.quiet = true;
     let data = root().join("datasets/golden").join(format!("{case}.csv"));
-    let (_summary, _rs) = retrotrial::app::analyze(Path::new(&data), &cfg).expect("analyze runs");
+    let header = std::fs::read_to_string(&data)
+        .expect("input")
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_string();
+    if header.starts_with("participant_id") {
+        let mut cfg = Config::default();
+        cfg.report.out_dir = dir.path().to_path_buf();
+        cfg.run.quiet = true;
+        retrotrial::app::analyze(Path::new(&data), &cfg).expect("analyze runs");
+    } else {
+        // Study-level cases run `meta`, with the measure the case name asks for.
+        let measure = if case.ends_with("_md") { "md" } else { "smd" };
+        let cli = retrotrial::cli::Cli::try_parse_from([
+            "retrotrial",
+            "meta",
+            data.to_str().expect("utf-8 path"),
+            "--out",
+            dir.path().to_str().expect("utf-8 path"),
+            "--measure",
+            measure,
+        ])
+        .expect("arguments parse");
+        let status = retrotrial::app::run(cli).expect("meta runs");
+        assert_eq!(status, retrotrial::app::Status::Success);
+    }
     let ours: Vec<Value> = serde_json::from_str(
         &std::fs::read_to_string(dir.path().join("records.json")).expect("records.json"),
     )
@@ -57,6 +81,36 @@ fn golden_two_arm_shuffled() {
 #[test]
 fn golden_ties_small() {
     check_case("ties_small");
+}
+
+#[test]
+fn golden_meta8() {
+    check_case("meta8");
+}
+
+#[test]
+fn golden_meta8_md() {
+    check_case("meta8_md");
+}
+
+#[test]
+fn golden_meta6_homogeneous() {
+    check_case("meta6_homog");
+}
+
+#[test]
+fn golden_meta2_two_studies() {
+    check_case("meta2");
+}
+
+#[test]
+fn golden_meta5_control() {
+    check_case("meta5_control");
+}
+
+#[test]
+fn golden_meta4_yi_vi() {
+    check_case("meta4_yivi");
 }
 
 #[test]
