@@ -7,6 +7,7 @@
 //! type leaves this module.
 
 pub mod dataset;
+pub mod literature;
 pub mod summaries;
 
 use std::collections::HashMap;

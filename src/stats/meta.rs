@@ -752,12 +752,6 @@ pub fn egger(effects: &[StudyEffect]) -> Result<Egger> {
     })
 }
 
-/// The unit-test tolerances, for `summary`'s tests (`prec` is private to `stats`).
-#[cfg(test)]
-pub(crate) mod test_prec {
-    pub(crate) use crate::stats::prec::*;
-}
-
 #[cfg(test)]
 #[allow(clippy::excessive_precision, clippy::unreadable_literal)] // R's values, %.17g
 mod tests {

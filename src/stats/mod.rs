@@ -41,7 +41,7 @@ mod rmath;
 pub(crate) mod zeroin;
 
 #[cfg(test)]
-mod prec;
+pub(crate) mod prec;
 #[cfg(test)]
 mod properties;
 

@@ -190,8 +190,8 @@ pub fn grim(mean: f64, n: u64, decimals: u32, items: u32) -> GrimResult {
             consistent: true,
             nearest_possible: vec![m.value()],
             explanation: format!(
-                "GRIM cannot test this mean: with {who}, the possible means are {count} to a \
-                 unit, at least as fine as the {} decimals printed, so every printed value is \
+                "GRIM cannot test this mean: with {who}, the possible means are 1/{count} \
+                 apart, no coarser than the {} decimals printed, so every printed value is \
                  possible",
                 m.decimals
             ),

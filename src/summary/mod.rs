@@ -1,4 +1,6 @@
 //! Study-level analyses shared by `meta` (and, later, `reproduce` and `check`): summaries in,
 //! records out. No IO and no polars here; everything runs sequentially on tens of studies.
 
+pub mod grim;
 pub mod meta;
+pub mod pcheck;

@@ -447,7 +447,7 @@ pub fn consistent(reported: &Reported, r: &Recomputed) -> bool {
 #[allow(clippy::excessive_precision, clippy::unreadable_literal)] // R's values, %.17g
 mod tests {
     use super::*;
-    use crate::stats::meta::test_prec::{REL_P, REL_ROOT, REL_SAME, assert_rel};
+    use crate::stats::prec::{REL_P, REL_ROOT, REL_SAME, assert_rel};
     use crate::stats::t_tests::{one_sample_t_summary, student_t_summary, welch_t_summary};
     use proptest::prelude::*;
 
