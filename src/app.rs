@@ -9,6 +9,7 @@ use crate::cli::{
     AnalyzeArgs, Cli, Command, ConfigArgs, InitArgs, MetaArgs, MetaMethod, MetaTestArg,
     SimulateArgs, ValidateArgs,
 };
+use crate::cli::{CheckArgs, EnergyArgs, ReproduceArgs};
 use crate::config::{Config, DEFAULT_TOML};
 use crate::error::Error;
 use crate::ingest::{self, Dataset};
@@ -48,6 +49,9 @@ pub fn run(cli: Cli) -> Result<Status, Error> {
         Command::Init(a) => init_cmd(&a),
         Command::Config(a) => config_cmd(&a),
         Command::Meta(a) => meta_cmd(&a),
+        Command::Reproduce(a) => reproduce_cmd(&a),
+        Command::Check(a) => check_cmd(&a),
+        Command::Energy(a) => energy_cmd(&a),
     }
 }
 
@@ -131,6 +135,7 @@ pub fn analyze(data_path: &Path, cfg: &Config) -> Result<(RunSummary, ResultSet)
         flow: plan.flow,
         design: plan.design,
         samples: plan.samples,
+        reproduction: None,
     };
     let toml = cfg.to_toml().map_err(|e| report::ReportError::Serialize {
         what: "config.resolved.toml",
@@ -337,6 +342,7 @@ fn meta_cmd(a: &MetaArgs) -> Result<Status, Error> {
             ..Default::default()
         },
         samples: Vec::new(),
+        reproduction: None,
     };
     let lead_rec = rs
         .records
@@ -402,4 +408,189 @@ fn meta_cmd(a: &MetaArgs) -> Result<Status, Error> {
     } else {
         Status::Incomplete
     })
+}
+
+/// `reproduce`: the literature pack → checks and claims → figures → reports.
+fn reproduce_cmd(a: &ReproduceArgs) -> Result<Status, Error> {
+    use crate::summary::{claims, reproduce};
+    let out = OutDir::prepare(&a.out)?;
+    let mut lit = ingest::literature::load(&a.literature)?;
+    if !a.studies.is_empty() {
+        let unknown: Vec<&String> = a
+            .studies
+            .iter()
+            .filter(|s| !lit.studies.iter().any(|x| &x.id == *s))
+            .collect();
+        if !unknown.is_empty() {
+            let known: Vec<&str> = lit.studies.iter().map(|s| s.id.as_str()).collect();
+            return Err(Error::Config(crate::config::ConfigError::Invalid(format!(
+                "unknown study id(s) {unknown:?}; the pack has: {}",
+                known.join(", ")
+            ))));
+        }
+        lit.reported.retain(|r| a.studies.contains(&r.study_id));
+        lit.summaries.retain(|r| a.studies.contains(&r.study_id));
+        lit.claims
+            .retain(|c| c.candidate_studies.iter().any(|s| a.studies.contains(s)));
+    }
+    let rep = reproduce::reproduce(&lit);
+    let judged = claims::judge(&lit, &rep.checks);
+    let counts: std::collections::BTreeMap<String, usize> = reproduce::counts(&rep.checks)
+        .iter()
+        .map(|(k, v)| (k.to_string(), *v))
+        .collect();
+    let inconsistent = counts.get("inconsistent").copied().unwrap_or(0);
+    let sha = lit
+        .sha256
+        .iter()
+        .map(|(f, h)| format!("{f}:{h}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let rs = ResultSet {
+        schema_version: SCHEMA_VERSION,
+        command: "reproduce".into(),
+        provenance: Provenance {
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            input: a.literature.display().to_string(),
+            input_sha256: sha,
+            seed: 0,
+            config: serde_json::json!({ "studies": a.studies }),
+        },
+        records: rep.records,
+        failures: Vec::new(),
+        issues: Vec::new(),
+        flow: Vec::new(),
+        design: Default::default(),
+        samples: Vec::new(),
+        reproduction: Some(crate::results::ReproductionSet {
+            counts: counts.clone(),
+            checks: rep.checks,
+            claims: judged,
+        }),
+    };
+    let plots = crate::plot::render_reproduce(&rs, &out, a.png)?;
+    if let Some(r) = &rs.reproduction {
+        let json = |v: &dyn erased::Json| v.to_pretty();
+        out.write("reproduction.json", json(&r.checks).as_bytes())?;
+        out.write("claims.json", json(&r.claims).as_bytes())?;
+    }
+    report::write_all(&rs, &plots, "", &out)?;
+    eprintln!(
+        "retrotrial: {} numbers checked: {} reproduced, {} under an assumption, {} inconsistent, {} insufficient data -> {}",
+        counts.get("checked").copied().unwrap_or(0),
+        counts.get("reproduced").copied().unwrap_or(0),
+        counts
+            .get("reproduced_under_assumption")
+            .copied()
+            .unwrap_or(0),
+        inconsistent,
+        counts.get("insufficient_data").copied().unwrap_or(0),
+        out.path().display()
+    );
+    Ok(if a.strict && inconsistent > 0 {
+        Status::Incomplete
+    } else {
+        Status::Success
+    })
+}
+
+/// Pretty JSON for the side files of `reproduce`.
+mod erased {
+    /// Serialisable to pretty JSON.
+    pub trait Json {
+        /// The JSON text with a final newline.
+        fn to_pretty(&self) -> String;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn to_pretty(&self) -> String {
+            serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
+        }
+    }
+}
+
+/// `check`: the integrity checks of `reproduce` on a user's own tables, printed.
+fn check_cmd(a: &CheckArgs) -> Result<Status, Error> {
+    use crate::summary::reproduce;
+    let (summaries, _) = ingest::literature::load_summary_stats(&a.summary)?;
+    let reported = match &a.reported {
+        Some(p) => ingest::literature::load_reported(p)?.0,
+        None => Vec::new(),
+    };
+    let lit = ingest::literature::Literature {
+        summaries,
+        reported,
+        ..Default::default()
+    };
+    let rep = reproduce::reproduce(&lit);
+    let inconsistent = rep
+        .checks
+        .iter()
+        .filter(|c| c.verdict == reproduce::Verdict::Inconsistent)
+        .count();
+    let mut text = String::new();
+    if a.json {
+        text = serde_json::to_string_pretty(&rep.checks).unwrap_or_default() + "\n";
+    } else {
+        for c in &rep.checks {
+            text.push_str(&format!(
+                "{:<28} {:<12} {:<10} {:<12} {}\n    {}\n",
+                c.verdict.id(),
+                c.study_id,
+                c.quantity,
+                c.reported,
+                c.outcome,
+                c.note
+            ));
+        }
+        for (k, v) in reproduce::counts(&rep.checks) {
+            text.push_str(&format!("{k}: {v}  "));
+        }
+        text.push('\n');
+    }
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    Ok(if a.strict && inconsistent > 0 {
+        Status::Incomplete
+    } else {
+        Status::Success
+    })
+}
+
+/// `energy`: kcal for backward and forward walking at the same pace, from the pack's METs.
+fn energy_cmd(a: &EnergyArgs) -> Result<Status, Error> {
+    use crate::summary::claims::{kcal_per_min, met_pairs};
+    if !(a.mass.is_finite() && a.mass > 0.0 && a.mass < 500.0)
+        || !(a.minutes.is_finite() && a.minutes > 0.0)
+    {
+        return Err(Error::Config(crate::config::ConfigError::Invalid(
+            "--mass must be in kg (0-500) and --minutes positive".into(),
+        )));
+    }
+    let lit = ingest::literature::load(&a.literature)?;
+    let pairs = met_pairs(&lit);
+    if pairs.is_empty() {
+        return Err(Error::Config(crate::config::ConfigError::Invalid(
+            "the literature pack has no MET pair for backward and forward walking".into(),
+        )));
+    }
+    let mut text = format!(
+        "Energy cost for {} kg over {} min (kcal/min = MET x 3.5 x kg / 200):\n",
+        a.mass, a.minutes
+    );
+    for (b, f) in pairs {
+        let (mb, mf) = (
+            b.value.as_ref().map_or(f64::NAN, |v| v.value),
+            f.value.as_ref().map_or(f64::NAN, |v| v.value),
+        );
+        text.push_str(&format!(
+            "  backward: {} -> {mb} MET, {:.1} kcal\n  forward:  {} -> {mf} MET, {:.1} kcal\n  backward / forward = {:.2}\n",
+            b.comparison,
+            kcal_per_min(mb, a.mass) * a.minutes,
+            f.comparison,
+            kcal_per_min(mf, a.mass) * a.minutes,
+            mb / mf
+        ));
+    }
+    text.push_str("Source: 2011 Compendium of Physical Activities (datasets/literature).\n");
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    Ok(Status::Success)
 }

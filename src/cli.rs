@@ -71,8 +71,90 @@ pub enum Command {
     ///   retrotrial meta datasets/golden/meta8.csv --out reports/meta --method reml --test hk
     #[command(verbatim_doc_comment)]
     Meta(MetaArgs),
+    /// Recompute what the papers in the literature pack printed and judge the popular claims.
+    ///
+    /// For every printed number: recompute it where the pack allows (two-sample t tests from n,
+    /// mean and SD, Welch and Student, "±" also read as SE; p from an estimate and its CI; GRIM
+    /// and GRIMMER), rounding-aware, and give a verdict: reproduced, reproduced_under_assumption,
+    /// inconsistent or insufficient_data. Findings are results: exit 0 unless --strict.
+    ///
+    /// Example:
+    ///   retrotrial reproduce --all
+    ///   retrotrial reproduce yang2005 --out reports/yang2005
+    #[command(verbatim_doc_comment)]
+    Reproduce(ReproduceArgs),
+    /// Integrity checks (GRIM, GRIMMER, p-consistency, SD-vs-SE reading) on your own summary
+    /// table, in the layout of datasets/literature/summary_stats.csv (and reported_results.csv).
+    ///
+    /// Example:
+    ///   retrotrial check datasets/literature/summary_stats.csv --reported datasets/literature/reported_results.csv
+    #[command(verbatim_doc_comment)]
+    Check(CheckArgs),
+    /// Energy cost of backward vs forward walking for a person (Compendium METs:
+    /// kcal/min = MET × 3.5 × kg / 200).
+    ///
+    /// Example:
+    ///   retrotrial energy --mass 70 --minutes 30
+    #[command(verbatim_doc_comment)]
+    Energy(EnergyArgs),
     /// Print the configuration.
     Config(ConfigArgs),
+}
+
+/// `retrotrial reproduce`.
+#[derive(Debug, Args)]
+pub struct ReproduceArgs {
+    /// Study ids to check (default: all, as with --all).
+    #[arg(value_name = "STUDY_ID")]
+    pub studies: Vec<String>,
+    /// Check every study of the pack.
+    #[arg(long, conflicts_with = "studies")]
+    pub all: bool,
+    /// Output directory.
+    #[arg(long, short, value_name = "DIR", default_value = "reports/reproduce")]
+    pub out: PathBuf,
+    /// The literature pack.
+    #[arg(long, value_name = "DIR", default_value = "datasets/literature")]
+    pub literature: PathBuf,
+    /// Exit 1 when any number is inconsistent.
+    #[arg(long)]
+    pub strict: bool,
+    /// Also write PNG versions of the figures.
+    #[arg(long)]
+    pub png: bool,
+}
+
+/// `retrotrial check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Per-arm summaries (columns study_id, outcome, arm, timepoint, n, mean, sd; optional
+    /// integer_scale, dispersion).
+    #[arg(value_name = "SUMMARY.csv")]
+    pub summary: PathBuf,
+    /// Reported results (columns study_id, outcome, arms, quantity, value; optional
+    /// timepoint, relation, ci_low, ci_high, comparison).
+    #[arg(long, value_name = "RESULTS.csv")]
+    pub reported: Option<PathBuf>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 1 when any number is inconsistent.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// `retrotrial energy`.
+#[derive(Debug, Args)]
+pub struct EnergyArgs {
+    /// Body mass in kg.
+    #[arg(long, value_name = "KG")]
+    pub mass: f64,
+    /// Minutes of walking.
+    #[arg(long, value_name = "M", default_value_t = 1.0)]
+    pub minutes: f64,
+    /// The literature pack (for the MET values).
+    #[arg(long, value_name = "DIR", default_value = "datasets/literature")]
+    pub literature: PathBuf,
 }
 
 /// The lead τ² estimator of `meta`.

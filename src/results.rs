@@ -352,10 +352,24 @@ pub struct ResultSet {
     pub flow: Vec<FlowCell>,
     /// Design facts the reports need: arms, timepoints, outcomes in spec order.
     pub design: DesignSummary,
+    /// `reproduce` only: one check per printed number, and the judged claims.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reproduction: Option<ReproductionSet>,
     /// Change scores per outcome and arm, for the figures only (never written to JSON: they
     /// are participant-level data).
     #[serde(skip)]
     pub samples: Vec<ArmSample>,
+}
+
+/// What `reproduce` adds to a result set.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReproductionSet {
+    /// Verdict counts: checked, reproduced, reproduced_under_assumption, inconsistent, insufficient_data.
+    pub counts: BTreeMap<String, usize>,
+    /// One check per printed number.
+    pub checks: Vec<crate::summary::reproduce::Check>,
+    /// The article's claims, judged.
+    pub claims: Vec<crate::summary::claims::ClaimResult>,
 }
 
 /// One arm's change scores of one outcome (complete cases, rounded to 9 decimals).

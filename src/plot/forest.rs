@@ -35,7 +35,7 @@ pub fn forest<DB: DrawingBackend>(
         .caption(&data.title, (theme::FONT, theme::TITLE_SIZE))
         .margin(14)
         .x_label_area_size(55)
-        .y_label_area_size(300)
+        .y_label_area_size(330)
         .build_cartesian_2d(-m..m, -0.5f64..(n as f64 - 0.5))
         .map_err(&e)?;
     chart
@@ -52,7 +52,7 @@ pub fn forest<DB: DrawingBackend>(
                 String::new()
             }
         })
-        .x_desc("Hedges' g   ← favours the second arm  |  favours the first arm →")
+        .x_desc(&data.x_label)
         .label_style((theme::FONT, theme::TICK_SIZE))
         .axis_desc_style((theme::FONT, theme::LABEL_SIZE))
         .draw()

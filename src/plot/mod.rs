@@ -134,6 +134,8 @@ pub struct ForestRow {
 pub struct ForestData {
     /// Title.
     pub title: String,
+    /// X-axis description.
+    pub x_label: String,
     /// Rows, top to bottom.
     pub rows: Vec<ForestRow>,
 }
@@ -303,6 +305,7 @@ pub fn figure_data(
     }
     let forest = ForestData {
         title: "Standardised effects on change (Hedges' g, 95 % CI)".into(),
+        x_label: "Hedges' g   ← favours the second arm  |  favours the first arm →".into(),
         rows,
     };
     let primary_outcome = d
@@ -492,4 +495,98 @@ mod tests {
         assert_eq!(safe_file_name("é"), "x_");
         assert_eq!(safe_file_name(&"a".repeat(100)).len(), 64);
     }
+}
+
+/// Renders the `reproduce` forest plot: printed effects with their CIs next to the effects
+/// recomputed from printed summaries.
+///
+/// # Errors
+/// Drawing or writing failures.
+pub fn render_reproduce(
+    rs: &ResultSet,
+    out: &OutDir,
+    png: bool,
+) -> Result<Vec<PlotRef>, PlotError> {
+    let Some(rep) = &rs.reproduction else {
+        return Ok(Vec::new());
+    };
+    let mut rows = Vec::new();
+    for c in rep
+        .checks
+        .iter()
+        .filter(|c| matches!(c.quantity.as_str(), "md" | "hedges_g" | "pooled_effect"))
+    {
+        // Printed effects: the estimate and the CI that the check parsed (centre ± half-width).
+        let (Some(mid), Ok(est)) = (
+            c.recomputed,
+            c.reported
+                .trim_start_matches(['<', '>', '='])
+                .parse::<f64>(),
+        ) else {
+            continue;
+        };
+        let _ = mid;
+        let ci = c.note.rsplit("CI ").next().and_then(|t| {
+            let t = t.trim_end_matches(')');
+            let (lo, hi) = t.split_once(" to ")?;
+            Some((
+                lo.trim().parse::<f64>().ok()?,
+                hi.trim().parse::<f64>().ok()?,
+            ))
+        });
+        if let Some((lo, hi)) = ci {
+            rows.push(ForestRow {
+                label: format!("{} {} (printed)", c.study_id, c.outcome),
+                estimate: est,
+                low: lo,
+                high: hi,
+            });
+        }
+    }
+    for r in rs
+        .records
+        .iter()
+        .filter(|r| r.analysis == Analysis::SummaryHedgesG && r.statistic_name == "g")
+    {
+        let (Some(g), Some(lo), Some(hi)) = (r.estimate, r.ci_low, r.ci_high) else {
+            continue;
+        };
+        rows.push(ForestRow {
+            label: format!("{} g (recomputed)", r.outcome),
+            estimate: g,
+            low: lo,
+            high: hi,
+        });
+    }
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let data = ForestData {
+        title: "Published and recomputed effects (95 % CI; units as printed)".into(),
+        x_label: "effect (first-named arm minus comparator, in each row's own units)".into(),
+        rows,
+    };
+    let dir = out.path().join("plots");
+    std::fs::create_dir_all(&dir).map_err(|source| crate::report::ReportError::Write {
+        path: dir.clone(),
+        source,
+    })?;
+    let size = forest::size(&data);
+    let svg = to_svg(|a| forest::forest(a, &data), size)?;
+    let file = "plots/reproduce_forest.svg".to_string();
+    out.write(&file, svg.as_bytes())?;
+    if png {
+        to_png(
+            |a| forest::forest(a, &data),
+            size,
+            &dir.join("reproduce_forest.png"),
+        )?;
+    }
+    Ok(vec![PlotRef {
+        kind: "forest".into(),
+        outcome: String::new(),
+        title: data.title.clone(),
+        file,
+        svg,
+    }])
 }

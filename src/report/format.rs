@@ -39,6 +39,18 @@ pub fn num(x: Option<f64>) -> String {
     }
 }
 
+/// Four significant digits (p-values and recomputed numbers of `reproduce`).
+pub fn num4(x: f64) -> String {
+    if !x.is_finite() {
+        return "—".to_string();
+    }
+    if x != 0.0 && x.abs() < 1e-4 {
+        return format!("{x:.2e}");
+    }
+    let digits = (3 - x.abs().log10().floor() as i32).clamp(0, 8) as usize;
+    format!("{x:.digits$}")
+}
+
 /// A 95 % CI as `[low, high]`, or `—`.
 pub fn ci(low: Option<f64>, high: Option<f64>) -> String {
     match (low, high) {

@@ -88,7 +88,11 @@ pub fn render(v: &ReportView) -> String {
         b.push_str("</ul></div>\n");
     }
     if let Some(flow) = &v.flow {
-        b.push_str("<h2>Participant flow</h2>\n");
+        b.push_str(if flow.title.contains("claims") {
+            "<h2>Claims</h2>\n"
+        } else {
+            "<h2>Participant flow</h2>\n"
+        });
         table(&mut b, flow, false);
     }
     for p in &v.trial_figures {

@@ -73,7 +73,11 @@ pub fn render(v: &ReportView) -> String {
         }
     }
     if let Some(flow) = &v.flow {
-        out.push_str("\n## Participant flow\n");
+        out.push_str(if flow.title.contains("claims") {
+            "\n## Claims\n"
+        } else {
+            "\n## Participant flow\n"
+        });
         table(&mut out, flow);
     }
     for p in &v.trial_figures {
