@@ -5,13 +5,17 @@ default:
 
 # The README's two commands
 run:
-    cargo run --release -- analyze datasets/example/trial.csv --study datasets/example/study.toml --out reports/example
+    cargo run --release -- reproduce --all
 test:
     cargo test --locked
 
 # What CI runs (.ci/run is the single source)
 ci:
     bash .ci/run
+
+# End-to-end demo into reports/example
+example:
+    cargo run --locked --release -- analyze datasets/example/trial.csv --study datasets/example/study.toml --out reports/example
 
 fmt:
     cargo fmt --all

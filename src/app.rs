@@ -558,8 +558,11 @@ fn check_cmd(a: &CheckArgs) -> Result<Status, Error> {
 /// `energy`: kcal for backward and forward walking at the same pace, from the pack's METs.
 fn energy_cmd(a: &EnergyArgs) -> Result<Status, Error> {
     use crate::summary::claims::{kcal_per_min, met_pairs};
-    if !(a.mass.is_finite() && a.mass > 0.0 && a.mass < 500.0)
-        || !(a.minutes.is_finite() && a.minutes > 0.0)
+    if !(a.mass.is_finite()
+        && a.mass > 0.0
+        && a.mass < 500.0
+        && a.minutes.is_finite()
+        && a.minutes > 0.0)
     {
         return Err(Error::Config(crate::config::ConfigError::Invalid(
             "--mass must be in kg (0-500) and --minutes positive".into(),

@@ -482,21 +482,6 @@ pub fn render_meta(
     Ok(refs)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn file_names_are_safe() {
-        assert_eq!(safe_file_name("pain_nrs"), "pain_nrs");
-        assert_eq!(safe_file_name("../etc/passwd"), "___etc_passwd");
-        assert_eq!(safe_file_name("<script>"), "_script_");
-        assert_eq!(safe_file_name(""), "x");
-        assert_eq!(safe_file_name("é"), "x_");
-        assert_eq!(safe_file_name(&"a".repeat(100)).len(), 64);
-    }
-}
-
 /// Renders the `reproduce` forest plot: printed effects with their CIs next to the effects
 /// recomputed from printed summaries.
 ///
@@ -589,4 +574,19 @@ pub fn render_reproduce(
         file,
         svg,
     }])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_safe() {
+        assert_eq!(safe_file_name("pain_nrs"), "pain_nrs");
+        assert_eq!(safe_file_name("../etc/passwd"), "___etc_passwd");
+        assert_eq!(safe_file_name("<script>"), "_script_");
+        assert_eq!(safe_file_name(""), "x");
+        assert_eq!(safe_file_name("é"), "x_");
+        assert_eq!(safe_file_name(&"a".repeat(100)).len(), 64);
+    }
 }

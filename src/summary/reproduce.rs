@@ -248,85 +248,27 @@ fn reading_name(r: &Reading) -> String {
     )
 }
 
-/// Checks a printed p against the two arms' summaries.
-fn check_p_from_summaries(
-    r: &ReportedResult,
-    a: &SummaryStat,
-    b: &SummaryStat,
-) -> (
-    Verdict,
-    Option<f64>,
-    Option<[f64; 2]>,
-    String,
-    Option<String>,
-    String,
-) {
+/// Checks a printed p against the two arms' summaries and fills the check.
+fn check_p_from_summaries(r: &ReportedResult, a: &SummaryStat, b: &SummaryStat, c: &mut Check) {
+    c.method =
+        "two-sample t test from the printed n, mean and ±, over the rounding box of the inputs"
+            .into();
     let Some(rep) = reported_p(r) else {
-        return (
-            Verdict::InsufficientData,
-            None,
-            None,
-            "t test from summaries".into(),
-            None,
-            "the printed p is not a number".into(),
-        );
+        c.note = "the printed p is not a number".into();
+        return;
     };
     let all = readings(a, b);
     let ok: Vec<&Reading> = all
         .iter()
         .filter(|x| pcheck::consistent(&rep, &x.range))
         .collect();
-    let sd_ok: Vec<&&Reading> = ok.iter().filter(|x| !x.se).collect();
     let best = ok.first().copied().or(all.first());
-    let interval = best.map(|x| [x.range.low, x.range.high]);
-    let point = best.map(|x| x.range.point);
-    let method =
-        "two-sample t test from the printed n, mean and ±, over the rounding box of the inputs"
-            .to_string();
-    let list = |v: &[&Reading]| {
-        v.iter()
-            .map(|x| reading_name(x))
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
-    if sd_ok.iter().any(|x| x.welch) && sd_ok.iter().any(|x| !x.welch) {
-        (
-            Verdict::Reproduced,
-            point,
-            interval,
-            method,
-            None,
-            format!(
-                "consistent with both Welch and Student readings of ± as SD (p range {:.4}–{:.4})",
-                interval.map_or(f64::NAN, |i| i[0]),
-                interval.map_or(f64::NAN, |i| i[1])
-            ),
-        )
-    } else if let Some(first) = ok.first() {
-        let dispersion_is_sd = a.dispersion == "sd" && b.dispersion == "sd";
-        let assumption = if first.se {
-            "the printed ± is an SE, not an SD".to_string()
-        } else if !first.welch {
-            "Student's pooled t test, not Welch".to_string()
-        } else if !dispersion_is_sd {
-            "the unlabelled ± is an SD".to_string()
-        } else {
-            String::new()
-        };
-        let verdict = if assumption.is_empty() {
-            Verdict::Reproduced
-        } else {
-            Verdict::ReproducedUnderAssumption
-        };
-        (
-            verdict,
-            Some(first.range.point),
-            Some([first.range.low, first.range.high]),
-            method,
-            (!assumption.is_empty()).then_some(assumption),
-            format!("consistent readings: {}", list(&ok)),
-        )
-    } else {
+    c.interval = best.map(|x| [x.range.low, x.range.high]);
+    c.recomputed = best.map(|x| x.range.point);
+    let dispersion_is_sd = a.dispersion == "sd" && b.dispersion == "sd";
+    let sd_ok: Vec<&&Reading> = ok.iter().filter(|x| !x.se).collect();
+    let both_tests = sd_ok.iter().any(|x| x.welch) && sd_ok.iter().any(|x| !x.welch);
+    let Some(first) = ok.first() else {
         let detail: Vec<String> = all
             .iter()
             .map(|x| {
@@ -338,15 +280,36 @@ fn check_p_from_summaries(
                 )
             })
             .collect();
-        (
-            Verdict::Inconsistent,
-            point,
-            interval,
-            method,
-            None,
-            format!("no reading reproduces the printed p: {}", detail.join("; ")),
-        )
-    }
+        c.verdict = Verdict::Inconsistent;
+        c.note = format!("no reading reproduces the printed p: {}", detail.join("; "));
+        return;
+    };
+    // Papers rarely say which t test they ran, so Welch or Student alone is no assumption when
+    // both reproduce; reading an unlabelled ± as SD or SE is one.
+    let assumption = if first.se {
+        Some("the printed ± is an SE, not an SD".to_string())
+    } else if !dispersion_is_sd {
+        Some("the unlabelled ± is an SD".to_string())
+    } else if !first.welch && !both_tests {
+        Some("Student's pooled t test, not Welch".to_string())
+    } else {
+        None
+    };
+    c.verdict = if assumption.is_some() {
+        Verdict::ReproducedUnderAssumption
+    } else {
+        Verdict::Reproduced
+    };
+    c.assumption = assumption;
+    c.recomputed = Some(first.range.point);
+    c.interval = Some([first.range.low, first.range.high]);
+    c.note = format!(
+        "consistent readings: {}",
+        ok.iter()
+            .map(|x| reading_name(x))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
 }
 
 /// p from an estimate and its 95 % CI (normal approximation), over the rounding of the three.
@@ -427,16 +390,7 @@ pub fn reproduce(lit: &Literature) -> Reproduction {
         match r.quantity.as_str() {
             "p" => {
                 if let Some((a, b)) = arm_pair(lit, r) {
-                    let (v, point, interval, method, assumption, note) =
-                        check_p_from_summaries(r, a, b);
-                    (
-                        c.verdict,
-                        c.recomputed,
-                        c.interval,
-                        c.method,
-                        c.assumption,
-                        c.note,
-                    ) = (v, point, interval, method, assumption, note);
+                    check_p_from_summaries(r, a, b, &mut c);
                     out.records.extend(summary_records(r, a, b));
                 } else if let (Some(e), Some(rep)) = (effect_for(lit, r), reported_p(r)) {
                     let (Some(est), Some(lo), Some(hi)) = (&e.value, &e.ci_low, &e.ci_high) else {

@@ -490,3 +490,162 @@ fn meta_pools_studies_and_reports_bad_rows_by_line() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn reproduce_checks_the_pack_and_strict_turns_findings_into_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("rep");
+    bin()
+        .current_dir(crate::common::root())
+        .args(["reproduce", "--all", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    for f in [
+        "reproduction.json",
+        "claims.json",
+        "records.json",
+        "report.md",
+        "report.html",
+        "plots/reproduce_forest.svg",
+    ] {
+        assert!(out.join(f).exists(), "{f} missing");
+    }
+    let checks: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(out.join("reproduction.json")).unwrap())
+            .unwrap();
+    // Every row of reported_results.csv gets a check: none is silently skipped.
+    let reported = std::fs::read_to_string(dataset("literature/reported_results.csv")).unwrap();
+    let rows = reported.lines().count() - 1;
+    let from_reported = checks
+        .iter()
+        .filter(|c| {
+            c["source"]
+                .as_str()
+                .unwrap()
+                .starts_with("reported_results.csv")
+        })
+        .count();
+    assert_eq!(from_reported, rows);
+    for c in &checks {
+        let v = c["verdict"].as_str().unwrap();
+        assert!(
+            [
+                "reproduced",
+                "reproduced_under_assumption",
+                "inconsistent",
+                "insufficient_data"
+            ]
+            .contains(&v)
+        );
+        assert!(!c["note"].as_str().unwrap().is_empty(), "{c}");
+    }
+    // yang2005: walking speed reproduces; stride length does not (README of the pack).
+    let find = |o: &str| {
+        checks
+            .iter()
+            .find(|c| c["study_id"] == "yang2005" && c["outcome"] == o && c["quantity"] == "p")
+            .unwrap()
+    };
+    // The ± of yang2005 is unlabelled: reading it as an SD is the assumption that reproduces.
+    assert_eq!(find("walking_speed_change")["verdict"], "reproduced_under_assumption");
+    assert!(find("walking_speed_change")["assumption"].as_str().unwrap().contains("SD"));
+    assert_eq!(find("stride_length_change")["verdict"], "inconsistent");
+    let claims: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(out.join("claims.json")).unwrap()).unwrap();
+    assert_eq!(claims.len(), 7);
+    let c4 = claims.iter().find(|c| c["claim_id"] == "C4").unwrap();
+    assert_eq!(c4["verdict"], "supported");
+    assert!(c4["reason"].as_str().unwrap().contains("1.40"));
+    let c1 = claims.iter().find(|c| c["claim_id"] == "C1").unwrap();
+    assert!(
+        c1["attribution"]
+            .as_str()
+            .unwrap()
+            .contains("Journal of Orthopaedic Surgery")
+    );
+    let records: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(out.join("records.json")).unwrap()).unwrap();
+    assert!(
+        records
+            .iter()
+            .any(|r| r["analysis"] == "summary_welch_t" && r["statistic_name"] == "t_se_reading")
+    );
+    // --strict: the inconsistent numbers make it exit 1; an unknown study id is a usage problem.
+    bin()
+        .current_dir(crate::common::root())
+        .args(["reproduce", "--strict", "--out"])
+        .arg(dir.path().join("s"))
+        .assert()
+        .code(1);
+    bin()
+        .current_dir(crate::common::root())
+        .args(["reproduce", "nosuchstudy", "--out"])
+        .arg(dir.path().join("u"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("yang2005"));
+}
+
+#[test]
+fn check_and_energy_work_on_their_own() {
+    bin()
+        .arg("check")
+        .arg(dataset("literature/summary_stats.csv"))
+        .arg("--reported")
+        .arg(dataset("literature/reported_results.csv"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("inconsistent").and(predicate::str::contains("yang2005")));
+    bin()
+        .arg("check")
+        .arg(dataset("literature/summary_stats.csv"))
+        .args(["--reported"])
+        .arg(dataset("literature/reported_results.csv"))
+        .arg("--strict")
+        .assert()
+        .code(1);
+    // 6.0 MET x 3.5 x 70 kg / 200 = 7.35 kcal/min; 30 min = 220.5 kcal.
+    bin()
+        .current_dir(crate::common::root())
+        .args(["energy", "--mass", "70", "--minutes", "30"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("220.5 kcal").and(predicate::str::contains("1.40")));
+    bin()
+        .current_dir(crate::common::root())
+        .args(["energy", "--mass", "-3"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn committed_reproduce_report_is_current() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("rep");
+    bin()
+        .current_dir(crate::common::root())
+        .args(["reproduce", "--all", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let committed = crate::common::root().join("reports/reproduce");
+    for f in ["reproduction.json", "claims.json", "records.json"] {
+        let a: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join(f)).unwrap()).unwrap();
+        let b: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(committed.join(f)).unwrap()).unwrap();
+        let mut diffs = Vec::new();
+        crate::common::json_close(&a, &b, 1e-12, f, &mut diffs);
+        assert!(
+            diffs.is_empty(),
+            "reports/reproduce/{f} is stale (rerun `retrotrial reproduce --all`):\n{}",
+            diffs.join("\n")
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(out.join("report.md")).unwrap(),
+        std::fs::read_to_string(committed.join("report.md")).unwrap(),
+        "reports/reproduce/report.md is stale (rerun `retrotrial reproduce --all`)"
+    );
+}

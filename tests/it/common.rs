@@ -219,3 +219,33 @@ fn compare_reports_every_field_outside_its_tolerance() {
             .any(|p| p.contains(last["statistic_name"].as_str().unwrap()) && p.contains("missing"))
     );
 }
+
+/// Compares two JSON values: strings, booleans and structure exactly, numbers to `rel`.
+pub fn json_close(a: &Value, b: &Value, rel: f64, path: &str, diffs: &mut Vec<String>) {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (
+                x.as_f64().unwrap_or(f64::NAN),
+                y.as_f64().unwrap_or(f64::NAN),
+            );
+            if (x - y).abs() > rel * y.abs().max(1e-300) {
+                diffs.push(format!("{path}: {x} vs {y}"));
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                json_close(p, q, rel, &format!("{path}[{i}]"), diffs);
+            }
+        }
+        (Value::Object(x), Value::Object(y)) if x.len() == y.len() => {
+            for (k, p) in x {
+                match y.get(k) {
+                    Some(q) => json_close(p, q, rel, &format!("{path}.{k}"), diffs),
+                    None => diffs.push(format!("{path}.{k}: missing")),
+                }
+            }
+        }
+        _ if a == b => {}
+        _ => diffs.push(format!("{path}: {a} vs {b}")),
+    }
+}

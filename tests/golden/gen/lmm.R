@@ -251,7 +251,7 @@ lmm_outcome <- function(o, d_o, arms, timepoints) {
   add <- function(r) out[[length(out) + 1L]] <<- r
 
   # Type-III interaction F, Satterthwaite (lmerTest contestMD).
-  sat <- anova(m, type = 3, ddf = "Satterthwaite")["arm:timepoint", ]
+  sat <- with_notes(label, anova(m, type = 3, ddf = "Satterthwaite"))$value["arm:timepoint", ]
   add(rec(o, "lmm", "arm:timepoint", "F_satterthwaite", statistic = sat[["F value"]],
           df = sat[["DenDF"]], p_value = sat[["Pr(>F)"]],
           extra = list(df1 = sat[["NumDF"]], df2 = sat[["DenDF"]], type = "III",

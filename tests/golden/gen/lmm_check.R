@@ -226,10 +226,14 @@ main <- function(args) {
   n_checked <- 0L; n_unchecked <- 0L
   for (o in outcomes) {
     x <- d[d$outcome == o & !is.na(d$value), ]
+    Ro <- Filter(function(r) r$outcome == o, R)
+    if (length(Ro) == 0L) {
+      cat(sprintf("%s: no lmm records in the R output (not checked)\n", o))
+      next
+    }
     exp <- expected_records(o, x, arms, timepoints)
     fit <- attr(exp, "fit")
     worst <- 0; worst_where <- ""; rel_max <- c(main = 0, df = 0, p = 0, nlme = 0)
-    Ro <- Filter(function(r) r$outcome == o, R)
     keys_R <- vapply(Ro, function(r) paste(r$outcome, r$analysis, r$contrast, r$statistic_name,
                                            sep = "|"), character(1))
     missing <- setdiff(names(exp), keys_R)
