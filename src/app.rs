@@ -337,6 +337,7 @@ fn meta_cmd(a: &MetaArgs) -> Result<Status, Error> {
                 label: outcome.clone(),
                 unit: String::new(),
                 lower_is_better: lower,
+                mcid: None,
             }],
             primary_contrast: lead.to_string(),
             ..Default::default()

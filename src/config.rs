@@ -124,6 +124,10 @@ pub struct OutcomeConfig {
     pub max: Option<f64>,
     /// Which direction is better.
     pub better: Better,
+    /// Minimal clinically important difference, in the outcome's units: the report says whether
+    /// the primary difference reaches it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mcid: Option<f64>,
 }
 
 /// Which analyses run.
@@ -225,6 +229,7 @@ baseline = "baseline"
 # min = 0
 # max = 10
 # better = "lower"               # or "higher"
+# mcid = 1.5                     # minimal clinically important difference (units of the outcome)
 
 [analyses]
 # Analyses to run (spec ids). --only overrides this list.
@@ -354,6 +359,7 @@ pub fn known_outcome(name: &str) -> Option<OutcomeConfig> {
         min: Some(min),
         max,
         better,
+        mcid: None,
     };
     match name {
         "pain_nrs" => Some(mk(

@@ -316,6 +316,7 @@ pub fn build(data: &Dataset, cfg: &Config) -> Plan {
                 label: oc.label.unwrap_or_else(|| name.clone()),
                 unit: oc.unit.unwrap_or_default(),
                 lower_is_better: oc.better == Better::Lower,
+                mcid: oc.mcid,
             }
         })
         .collect();

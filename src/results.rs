@@ -411,6 +411,9 @@ pub struct OutcomeSummary {
     pub unit: String,
     /// True when lower values are better.
     pub lower_is_better: bool,
+    /// Minimal clinically important difference, if declared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mcid: Option<f64>,
 }
 
 #[cfg(test)]

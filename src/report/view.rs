@@ -182,8 +182,27 @@ fn summary_sentence(oc: &crate::results::OutcomeSummary, contrast: &str, w: &Rec
         (true, false) => format!("favours {second}"),
         (false, _) => "no clear difference at the 5 % level".to_string(),
     };
+    // With an MCID: does the difference, and the CI's end nearest to zero, reach it?
+    let clinical = match oc.mcid {
+        Some(m) if est.abs() >= m => {
+            let whole_ci = w
+                .ci_low
+                .zip(w.ci_high)
+                .is_some_and(|(l, h)| l.signum() == h.signum() && l.abs().min(h.abs()) >= m);
+            format!(
+                " The difference reaches the MCID of {m}{}.",
+                if whole_ci {
+                    ", and so does the whole CI: clinically meaningful"
+                } else {
+                    ", but the CI reaches below it"
+                }
+            )
+        }
+        Some(m) => format!(" The difference is below the MCID of {m}: not clinically meaningful."),
+        None => String::new(),
+    };
     format!(
-        "{}: difference in mean change {} = {} (95 % CI {}), Welch p = {}; {} ({} is better).",
+        "{}: difference in mean change {} = {} (95 % CI {}), Welch p = {}; {} ({} is better).{clinical}",
         oc.label,
         contrast,
         num(w.estimate),

@@ -470,8 +470,49 @@ pub fn reproduce(lit: &Literature) -> Reproduction {
         if let Some(c) = grim_check(s) {
             out.checks.push(c);
         }
+        out.records.extend(paired_record(s));
     }
     out
+}
+
+/// `summary_paired_t`: a one-sample t test of a printed mean change with its SD (read as SD
+/// even when unlabelled; the record says which dispersion was printed).
+fn paired_record(s: &SummaryStat) -> Option<Record> {
+    if !s.timepoint.starts_with("change") {
+        return None;
+    }
+    let (n, mean, sd) = (s.n.as_ref()?, s.mean.as_ref()?, s.sd.as_ref()?);
+    let sd_value = if s.dispersion == "se" {
+        sd.value * n.value.sqrt()
+    } else {
+        sd.value
+    };
+    let t = t_tests::one_sample_t_summary(
+        &MeanSd {
+            n: n.value,
+            mean: mean.value,
+            sd: sd_value,
+        },
+        0.0,
+    )
+    .ok()?;
+    Some(
+        Record::new(
+            &format!("{}/{}", s.study_id, s.outcome),
+            Analysis::SummaryPairedT,
+            &format!("{}:{}", s.arm, s.timepoint),
+            "t",
+        )
+        .statistic(t.t)
+        .df(t.df)
+        .p(t.p)
+        .estimate(t.estimate)
+        .ci(t.ci.low, t.ci.high)
+        .num("n", n.value)
+        .num("mean", mean.value)
+        .num("sd", sd_value)
+        .text("dispersion_printed", &s.dispersion),
+    )
 }
 
 /// GRIM (and GRIMMER when an SD is printed) for a mean on an integer scale, or an age that may

@@ -548,8 +548,16 @@ fn reproduce_checks_the_pack_and_strict_turns_findings_into_exit_1() {
             .unwrap()
     };
     // The ± of yang2005 is unlabelled: reading it as an SD is the assumption that reproduces.
-    assert_eq!(find("walking_speed_change")["verdict"], "reproduced_under_assumption");
-    assert!(find("walking_speed_change")["assumption"].as_str().unwrap().contains("SD"));
+    assert_eq!(
+        find("walking_speed_change")["verdict"],
+        "reproduced_under_assumption"
+    );
+    assert!(
+        find("walking_speed_change")["assumption"]
+            .as_str()
+            .unwrap()
+            .contains("SD")
+    );
     assert_eq!(find("stride_length_change")["verdict"], "inconsistent");
     let claims: Vec<serde_json::Value> =
         serde_json::from_str(&std::fs::read_to_string(out.join("claims.json")).unwrap()).unwrap();
