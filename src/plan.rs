@@ -136,6 +136,11 @@ pub fn build(data: &Dataset, cfg: &Config) -> Plan {
         let changes: Vec<Sample> = (0..arms.len())
             .map(|a| sample(data.changes(o, a)))
             .collect();
+        // Models use the arms with at least one complete case (spec §3).
+        let model_arms: Vec<usize> = (0..arms.len())
+            .filter(|&a| !changes[a].is_empty())
+            .collect();
+        let model_names: Vec<String> = model_arms.iter().map(|&a| arms[a].clone()).collect();
         for (a, arm) in arms.iter().enumerate() {
             samples.push(ArmSample {
                 outcome: outcome.clone(),
@@ -217,9 +222,6 @@ pub fn build(data: &Dataset, cfg: &Config) -> Plan {
                 Analysis::Ancova => {
                     // Models use the arms with at least one complete case; the reference is
                     // the configured one if it is among them, else the first model arm.
-                    let model_arms: Vec<usize> = (0..arms.len())
-                        .filter(|&a| !changes[a].is_empty())
-                        .collect();
                     let per_arm = model_arms
                         .iter()
                         .map(|&a| {
@@ -228,7 +230,7 @@ pub fn build(data: &Dataset, cfg: &Config) -> Plan {
                         })
                         .collect();
                     let model_ref = model_arms.iter().position(|&a| a == reference).unwrap_or(0);
-                    let names = model_arms.iter().map(|&a| arms[a].clone()).collect();
+                    let names = model_names.clone();
                     let input = TaskInput::Ancova {
                         arms: per_arm,
                         reference: model_ref,
@@ -236,12 +238,9 @@ pub fn build(data: &Dataset, cfg: &Config) -> Plan {
                     push(&mut tasks, outcome, analysis, "arm".into(), names, input);
                 }
                 Analysis::AnovaOneway | Analysis::WelchAnova | Analysis::KruskalWallis => {
-                    let model_arms: Vec<usize> = (0..arms.len())
-                        .filter(|&a| !changes[a].is_empty())
-                        .collect();
                     let input =
                         TaskInput::Groups(model_arms.iter().map(|&a| changes[a].clone()).collect());
-                    let names = model_arms.iter().map(|&a| arms[a].clone()).collect();
+                    let names = model_names.clone();
                     push(&mut tasks, outcome, analysis, "all".into(), names, input);
                 }
                 Analysis::Multiplicity => {

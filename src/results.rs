@@ -240,6 +240,15 @@ impl Record {
         self.ci_high = finite(high);
         self
     }
+    /// Sets the fields every t test fills: statistic, df, p, estimate and t CI.
+    pub fn t_test(self, t: &crate::stats::t_tests::TTest) -> Self {
+        self.statistic(t.t)
+            .df(t.df)
+            .p(t.p)
+            .estimate(t.estimate)
+            .ci(t.ci.low, t.ci.high)
+    }
+
     /// Adds a numeric extra (non-finite → null).
     pub fn num(mut self, key: &str, v: f64) -> Self {
         self.extra.insert(key.to_string(), json_num(v));

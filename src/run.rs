@@ -148,11 +148,7 @@ fn run_task(task: &Task, seed: u64) -> Result<Vec<Record>, StatsError> {
             let sd = stats::describe::variance(d).sqrt();
             Ok(vec![
                 rec(c, "t")
-                    .statistic(t.t)
-                    .df(t.df)
-                    .p(t.p)
-                    .estimate(t.estimate)
-                    .ci(t.ci.low, t.ci.high)
+                    .t_test(&t)
                     .count("n", d.len())
                     .num("sd_diff", sd)
                     .num("se", t.se),
@@ -231,11 +227,7 @@ fn two_sample(task: &Task, a: Analysis, x: &[f64], y: &[f64]) -> Result<Vec<Reco
                 stats::t_tests::student_t(x, y)?
             };
             rec("t")
-                .statistic(t.t)
-                .df(t.df)
-                .p(t.p)
-                .estimate(t.estimate)
-                .ci(t.ci.low, t.ci.high)
+                .t_test(&t)
                 .count("n1", n1)
                 .count("n2", n2)
                 .num("mean1", stats::describe::mean(x))
@@ -348,32 +340,29 @@ fn ancova(
     let rec =
         |contrast: &str, name: &str| Record::new(&task.outcome, Analysis::Ancova, contrast, name);
     let names = &task.arms;
+    // A coefficient-like estimate: t, residual df, p, estimate, t CI and its SE.
+    let estimate = |r: Record, e: &stats::linear::Estimate| {
+        r.statistic(e.t)
+            .df(e.df)
+            .p(e.p)
+            .estimate(e.estimate)
+            .ci(e.ci.low, e.ci.high)
+            .num("se", e.se)
+            .count("n", fit.n)
+    };
     let mut out = Vec::new();
     for p in &fit.pairs {
         let e = &p.est;
         out.push(
-            rec(&format!("{}-{}", names[p.first], names[p.second]), "t")
-                .statistic(e.t)
-                .df(e.df)
-                .p(e.p)
-                .estimate(e.estimate)
-                .ci(e.ci.low, e.ci.high)
-                .num("se", e.se)
-                .count("n", fit.n)
-                .text("reference_arm", &names[reference]),
+            estimate(
+                rec(&format!("{}-{}", names[p.first], names[p.second]), "t"),
+                e,
+            )
+            .text("reference_arm", &names[reference]),
         );
     }
     let s = &fit.slope;
-    out.push(
-        rec("baseline_slope", "t")
-            .statistic(s.t)
-            .df(s.df)
-            .p(s.p)
-            .estimate(s.estimate)
-            .ci(s.ci.low, s.ci.high)
-            .num("se", s.se)
-            .count("n", fit.n),
-    );
+    out.push(estimate(rec("baseline_slope", "t"), s));
     for m in &fit.adjusted_means {
         out.push(
             rec(&names[m.arm], "adjusted_mean")

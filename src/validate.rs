@@ -99,12 +99,13 @@ impl Issues {
         });
     }
 
-    /// Number of errors, suppressed ones included.
-    pub fn error_count(&self) -> usize {
+    /// Number of problems of one severity, suppressed ones included (a code keeps the severity
+    /// of its listed problems).
+    fn count(&self, severity: Severity) -> usize {
         let listed = self
             .issues
             .iter()
-            .filter(|i| i.severity == Severity::Error)
+            .filter(|i| i.severity == severity)
             .count();
         let hidden: usize = self
             .suppressed
@@ -112,31 +113,21 @@ impl Issues {
             .filter(|(code, _)| {
                 self.issues
                     .iter()
-                    .any(|i| &i.code == *code && i.severity == Severity::Error)
+                    .any(|i| &i.code == *code && i.severity == severity)
             })
             .map(|(_, n)| n)
             .sum();
         listed + hidden
     }
 
+    /// Number of errors, suppressed ones included.
+    pub fn error_count(&self) -> usize {
+        self.count(Severity::Error)
+    }
+
     /// Number of warnings, suppressed ones included.
     pub fn warning_count(&self) -> usize {
-        let listed = self
-            .issues
-            .iter()
-            .filter(|i| i.severity == Severity::Warning)
-            .count();
-        let hidden: usize = self
-            .suppressed
-            .iter()
-            .filter(|(code, _)| {
-                self.issues
-                    .iter()
-                    .any(|i| &i.code == *code && i.severity == Severity::Warning)
-            })
-            .map(|(_, n)| n)
-            .sum();
-        listed + hidden
+        self.count(Severity::Warning)
     }
 
     /// True when the run must stop.

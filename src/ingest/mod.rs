@@ -146,16 +146,7 @@ pub fn from_bytes(path: &Path, bytes: Vec<u8>, cfg: &DataConfig) -> Result<RawDa
         sha256: hex(&Sha256::digest(&bytes)),
         ..RawData::default()
     };
-    if let Err(e) = std::str::from_utf8(&bytes) {
-        let line = 1 + bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count();
-        return Err(IngestError::NotUtf8 {
-            path: path.to_path_buf(),
-            line,
-        });
-    }
+    check_utf8(path, &bytes)?;
     let body_start = if bytes.starts_with(b"\xEF\xBB\xBF") {
         3
     } else {
@@ -233,16 +224,7 @@ pub fn read_text_table(path: &Path) -> Result<TextTable, IngestError> {
         path: path.to_path_buf(),
         source,
     })?;
-    if let Err(e) = std::str::from_utf8(&bytes) {
-        let line = 1 + bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count();
-        return Err(IngestError::NotUtf8 {
-            path: path.to_path_buf(),
-            line,
-        });
-    }
+    check_utf8(path, &bytes)?;
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let mut table = TextTable {
         path: path.to_path_buf(),
@@ -275,6 +257,23 @@ pub fn read_text_table(path: &Path) -> Result<TextTable, IngestError> {
         table.rows.push(((i + 2) as u32, cells));
     }
     Ok(table)
+}
+
+/// Rejects bytes that are not UTF-8, naming the line of the first invalid byte.
+fn check_utf8(path: &Path, bytes: &[u8]) -> Result<(), IngestError> {
+    match std::str::from_utf8(bytes) {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let line = 1 + bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
+            Err(IngestError::NotUtf8 {
+                path: path.to_path_buf(),
+                line,
+            })
+        }
+    }
 }
 
 fn split_header(line: &str) -> Vec<String> {

@@ -120,24 +120,8 @@ pub fn hedges_g(x: &[f64], y: &[f64]) -> Result<HedgesG> {
 /// assert!(h.g < h.d && h.ci_nct.is_some());
 /// ```
 pub fn hedges_g_summary(a: &MeanSd, b: &MeanSd) -> Result<HedgesG> {
-    for (s, group) in [(a, "a"), (b, "b")] {
-        if !(s.n.is_finite() && s.mean.is_finite() && s.sd.is_finite()) {
-            return Err(StatsError::NonFinite);
-        }
-        if s.n < 2.0 {
-            return Err(StatsError::TooFewValues {
-                group,
-                n: s.n.max(0.0) as usize,
-                min: 2,
-            });
-        }
-        if s.sd < 0.0 {
-            return Err(StatsError::InvalidArgument(format!(
-                "group {group} has a negative SD ({})",
-                s.sd
-            )));
-        }
-    }
+    a.check("a")?;
+    b.check("b")?;
     hedges(a, b)
 }
 

@@ -142,26 +142,6 @@ pub struct Egger {
 // Per-study effects and conversions
 // ---------------------------------------------------------------------------------------
 
-fn check_summary(s: &MeanSd, group: &'static str) -> Result<()> {
-    if !(s.n.is_finite() && s.mean.is_finite() && s.sd.is_finite()) {
-        return Err(StatsError::NonFinite);
-    }
-    if s.n < 2.0 {
-        return Err(StatsError::TooFewValues {
-            group,
-            n: s.n.max(0.0) as usize,
-            min: 2,
-        });
-    }
-    if s.sd < 0.0 {
-        return Err(StatsError::InvalidArgument(format!(
-            "group {group} has a negative SD ({})",
-            s.sd
-        )));
-    }
-    Ok(())
-}
-
 /// The standardised mean difference of `a` − `b`: Hedges' g with the exact J and the
 /// large-sample variance (vtype "LS"), as spec §5.3. Matches metafor
 /// `escalc(measure = "SMD", m1i, sd1i, n1i, m2i, sd2i, n2i)` (`yi`, `vi`).
@@ -196,8 +176,8 @@ pub fn smd(a: &MeanSd, b: &MeanSd) -> Result<StudyEffect> {
 /// assert!((e.vi - (0.4 + 0.5)).abs() < 1e-15);
 /// ```
 pub fn mean_difference(a: &MeanSd, b: &MeanSd) -> Result<StudyEffect> {
-    check_summary(a, "a")?;
-    check_summary(b, "b")?;
+    a.check("a")?;
+    b.check("b")?;
     // escalc: yi <- m1i - m2i; vi <- sd1i^2/n1i + sd2i^2/n2i
     let vi = a.sd * a.sd / a.n + b.sd * b.sd / b.n;
     if vi <= 0.0 {

@@ -48,7 +48,11 @@ impl MeanSd {
         self.sd * self.sd
     }
 
-    fn check(&self, group: &'static str) -> Result<()> {
+    /// Checks a summary: finite numbers, n ≥ 2, SD ≥ 0 (`group` names it in the error).
+    ///
+    /// # Errors
+    /// `NonFinite`, `TooFewValues` or `InvalidArgument`.
+    pub(crate) fn check(&self, group: &'static str) -> Result<()> {
         if !(self.n.is_finite() && self.mean.is_finite() && self.sd.is_finite()) {
             return Err(StatsError::NonFinite);
         }

@@ -183,26 +183,6 @@ fn check_decimals(d: u32) -> Result<()> {
     }
 }
 
-fn check_group(s: &MeanSd, group: &'static str) -> Result<()> {
-    if !(s.n.is_finite() && s.mean.is_finite() && s.sd.is_finite()) {
-        return Err(StatsError::NonFinite);
-    }
-    if s.n < 2.0 {
-        return Err(StatsError::TooFewValues {
-            group,
-            n: s.n.max(0.0) as usize,
-            min: 2,
-        });
-    }
-    if s.sd < 0.0 {
-        return Err(StatsError::InvalidArgument(format!(
-            "group {group} has a negative SD ({})",
-            s.sd
-        )));
-    }
-    Ok(())
-}
-
 /// The rounding interval [x − h, x + h] of a printed value, clamped at `floor`.
 fn interval(x: f64, h: f64, floor: f64) -> (f64, f64) {
     ((x - h).max(floor), x + h)
@@ -339,8 +319,8 @@ pub fn p_range_two_sample(
     sd_decimals: u32,
     welch: bool,
 ) -> Result<Recomputed> {
-    check_group(a, "a")?;
-    check_group(b, "b")?;
+    a.check("a")?;
+    b.check("b")?;
     check_decimals(mean_decimals)?;
     check_decimals(sd_decimals)?;
     let (n1, n2) = (a.n, b.n);
@@ -389,7 +369,7 @@ pub fn p_range_two_sample(
 /// assert!(r.low < r.point && r.point < r.high && r.high < 1e-4);
 /// ```
 pub fn p_range_one_sample(s: &MeanSd, mean_decimals: u32, sd_decimals: u32) -> Result<Recomputed> {
-    check_group(s, "x")?;
+    s.check("x")?;
     check_decimals(mean_decimals)?;
     check_decimals(sd_decimals)?;
     let hm = half_unit(mean_decimals);

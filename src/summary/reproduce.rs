@@ -503,11 +503,7 @@ fn paired_record(s: &SummaryStat) -> Option<Record> {
             &format!("{}:{}", s.arm, s.timepoint),
             "t",
         )
-        .statistic(t.t)
-        .df(t.df)
-        .p(t.p)
-        .estimate(t.estimate)
-        .ci(t.ci.low, t.ci.high)
+        .t_test(&t)
         .num("n", n.value)
         .num("mean", mean.value)
         .num("sd", sd_value)
@@ -616,11 +612,7 @@ fn summary_records(r: &ReportedResult, a: &SummaryStat, b: &SummaryStat) -> Vec<
             if let Ok(t) = t {
                 out.push(
                     Record::new(&outcome, analysis, &contrast, &format!("t{suffix}"))
-                        .statistic(t.t)
-                        .df(t.df)
-                        .p(t.p)
-                        .estimate(t.estimate)
-                        .ci(t.ci.low, t.ci.high)
+                        .t_test(&t)
                         .num("n1", x.n)
                         .num("n2", y.n)
                         .num("mean1", x.mean)
