@@ -37,6 +37,17 @@ pub enum TaskInput {
         /// Index of the reference arm.
         reference: usize,
     },
+    /// One outcome's rows at all timepoints for the mixed model, with the names of its levels.
+    Long {
+        /// The rows.
+        rows: Arc<crate::ingest::dataset::LongRows>,
+        /// Arm names in arm order.
+        arms: Vec<String>,
+        /// Timepoint names in order.
+        timepoints: Vec<String>,
+        /// Reference arm index.
+        reference: usize,
+    },
     /// Primary contrast for a resampling analysis, with replicates and the stream key.
     Resample {
         /// First arm's changes.
@@ -253,6 +264,22 @@ pub fn build(data: &Dataset, cfg: &Config) -> Plan {
                             changes[j].clone(),
                         ));
                     }
+                }
+                Analysis::Lmm => {
+                    let input = TaskInput::Long {
+                        rows: Arc::new(data.long_rows(o)),
+                        arms: arms.clone(),
+                        timepoints: data.timepoints.clone(),
+                        reference,
+                    };
+                    push(
+                        &mut tasks,
+                        outcome,
+                        analysis,
+                        "arm:timepoint".into(),
+                        arms.clone(),
+                        input,
+                    );
                 }
                 // Study-level analyses belong to `meta` and `reproduce`; Config::validate keeps
                 // them out of `analyses.run`.

@@ -62,6 +62,8 @@ pub enum Analysis {
     WelchAnova,
     /// Kruskal–Wallis test on change (`kruskal.test`).
     KruskalWallis,
+    /// Random-intercept linear mixed model over all timepoints (lmerTest, pbkrtest, nlme).
+    Lmm,
     /// Holm and Benjamini–Hochberg across outcomes (`p.adjust`).
     Multiplicity,
     /// Permutation test of the mean difference, primary contrast.
@@ -102,7 +104,7 @@ impl Analysis {
     ];
 
     /// Every participant-level analysis of `analyze`, in plan order.
-    pub const ALL: [Analysis; 15] = [
+    pub const ALL: [Analysis; 16] = [
         Analysis::Descriptives,
         Analysis::PairedT,
         Analysis::WilcoxonSignedRank,
@@ -115,6 +117,7 @@ impl Analysis {
         Analysis::AnovaOneway,
         Analysis::WelchAnova,
         Analysis::KruskalWallis,
+        Analysis::Lmm,
         Analysis::Multiplicity,
         Analysis::Permutation,
         Analysis::Bootstrap,
@@ -135,6 +138,7 @@ impl Analysis {
             Analysis::AnovaOneway => "anova_oneway",
             Analysis::WelchAnova => "welch_anova",
             Analysis::KruskalWallis => "kruskal_wallis",
+            Analysis::Lmm => "lmm",
             Analysis::Multiplicity => "multiplicity",
             Analysis::Permutation => "permutation",
             Analysis::Bootstrap => "bootstrap",
@@ -456,6 +460,7 @@ mod tests {
                 "anova_oneway",
                 "welch_anova",
                 "kruskal_wallis",
+                "lmm",
                 "multiplicity",
                 "permutation",
                 "bootstrap"

@@ -179,6 +179,15 @@ fn run_task(task: &Task, seed: u64) -> Result<Vec<Record>, StatsError> {
         (TaskInput::Groups(groups), a) => groups_task(task, a, groups),
         (TaskInput::Ancova { arms, reference }, _) => ancova(task, arms, *reference),
         (
+            TaskInput::Long {
+                rows,
+                arms,
+                timepoints,
+                reference,
+            },
+            _,
+        ) => lmm(task, rows, arms, timepoints, *reference),
+        (
             TaskInput::Resample {
                 x,
                 y,
@@ -383,6 +392,121 @@ fn ancova(
             .num("df2", fit.df)
             .num("rss", fit.rss)
             .num("sigma", fit.sigma),
+    );
+    Ok(out)
+}
+
+/// The `lmm` records of one outcome (spec §4, §5.6), in the R reference's order.
+fn lmm(
+    task: &Task,
+    rows: &crate::ingest::dataset::LongRows,
+    arms: &[String],
+    timepoints: &[String],
+    reference: usize,
+) -> Result<Vec<Record>, StatsError> {
+    use stats::lmm::Term;
+    let data = stats::lmm::LmmData {
+        y: &rows.y,
+        arm: &rows.arm,
+        timepoint: &rows.timepoint,
+        participant: &rows.participant,
+        n_arms: arms.len(),
+        n_timepoints: timepoints.len(),
+        reference_arm: reference,
+    };
+    let fit = stats::lmm::lmm(&data)?;
+    let rec =
+        |contrast: &str, name: &str| Record::new(&task.outcome, Analysis::Lmm, contrast, name);
+    let c = "arm:timepoint";
+    let mut out = Vec::new();
+    if let Some(f) = fit.interaction_satterthwaite {
+        out.push(
+            rec(c, "F_satterthwaite")
+                .statistic(f.f)
+                .df(f.df2)
+                .p(f.p)
+                .num("df1", f.df1)
+                .num("df2", f.df2)
+                .text("type", "III")
+                .count("n_obs", fit.n_obs)
+                .count("n_participants", fit.n_participants),
+        );
+    }
+    if let Some(f) = fit.interaction_kenward_roger {
+        out.push(
+            rec(c, "F_kenward_roger")
+                .statistic(f.f)
+                .df(f.df2)
+                .p(f.p)
+                .num("df1", f.df1)
+                .num("df2", f.df2),
+        );
+    }
+    if let Some(f) = fit.interaction_nlme {
+        out.push(
+            rec(c, "F_nlme")
+                .statistic(f.f)
+                .df(f.df2)
+                .p(f.p)
+                .num("df1", f.df1)
+                .num("df2", f.df2),
+        );
+    }
+    if let Some((chisq, df, p)) = fit.wald_chisq {
+        out.push(
+            rec(c, "chisq_wald")
+                .statistic(chisq)
+                .df(df)
+                .p(p)
+                .num("F", chisq / df),
+        );
+    }
+    for fe in &fit.fixed {
+        let label = match fe.term {
+            Term::Intercept => "intercept".to_string(),
+            Term::Arm(a) => format!("arm={}", arms[a]),
+            Term::Timepoint(t) => format!("timepoint={}", timepoints[t]),
+            Term::Interaction { arm, timepoint } => {
+                format!("arm={}:timepoint={}", arms[arm], timepoints[timepoint])
+            }
+        };
+        out.push(
+            rec(&label, "t")
+                .statistic(fe.t)
+                .df(fe.df)
+                .p(fe.p)
+                .estimate(fe.estimate)
+                .ci(fe.ci.low, fe.ci.high)
+                .num("se", fe.se)
+                .text("df_method", "Satterthwaite")
+                .num("p_normal", fe.p_normal)
+                .num("ci_low_wald", fe.ci_wald.low)
+                .num("ci_high_wald", fe.ci_wald.high)
+                .num("estimate_nlme", fe.estimate_nlme)
+                .num("se_nlme", fe.se_nlme)
+                .num("df_nlme", fe.df_nlme)
+                .num("p_nlme", fe.p_nlme),
+        );
+    }
+    // nlme reaches the same REML optimum, so its variance components are ours (spec §5.6).
+    for (name, v) in [
+        ("sigma2_participant", fit.sigma2_participant),
+        ("sigma2_residual", fit.sigma2_residual),
+    ] {
+        out.push(
+            rec("variance", name)
+                .statistic(v)
+                .estimate(v)
+                .num("sigma2_nlme", v),
+        );
+    }
+    out.push(
+        rec("model", "reml_loglik")
+            .statistic(fit.reml_loglik)
+            .num("reml_criterion", fit.reml_criterion)
+            .num("loglik_nlme", fit.reml_loglik)
+            .count("n_obs", fit.n_obs)
+            .count("n_participants", fit.n_participants),
     );
     Ok(out)
 }

@@ -51,6 +51,19 @@ pub struct Dataset {
     cells: Vec<Cell>,
 }
 
+/// An outcome's rows in long form, for the mixed model.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LongRows {
+    /// Values.
+    pub y: Vec<f64>,
+    /// Arm index of each row.
+    pub arm: Vec<usize>,
+    /// Timepoint index of each row (0 = baseline).
+    pub timepoint: Vec<usize>,
+    /// Participant number of each row, 0..M.
+    pub participant: Vec<usize>,
+}
+
 /// Spec arm order: backward, forward, control, then alphabetical.
 pub fn arm_order(a: &str, b: &str) -> Ordering {
     let rank = |s: &str| match s {
@@ -187,6 +200,30 @@ impl Dataset {
     pub fn changes(&self, o: usize, arm: usize) -> Vec<f64> {
         let (base, last) = self.complete_pairs(o, arm);
         base.iter().zip(&last).map(|(b, l)| round9(l - b)).collect()
+    }
+
+    /// Every non-missing row of an outcome at all timepoints (the LMM's data, spec §3), in
+    /// participant then timepoint order: (values, arm, timepoint, participant) with participants
+    /// numbered 0.. in order of appearance.
+    pub fn long_rows(&self, o: usize) -> LongRows {
+        let mut out = LongRows::default();
+        let mut next = 0;
+        for p in 0..self.participants.len() {
+            let mut seen = false;
+            for t in 0..self.timepoints.len() {
+                if let Some(v) = self.cell(o, p, t).value() {
+                    out.y.push(v);
+                    out.arm.push(self.arm_of[p]);
+                    out.timepoint.push(t);
+                    out.participant.push(next);
+                    seen = true;
+                }
+            }
+            if seen {
+                next += 1;
+            }
+        }
+        out
     }
 
     /// Participants of an arm.

@@ -390,6 +390,31 @@ fn outcome_section(
             rows: model_rows,
         });
     }
+    // The mixed model over all timepoints.
+    let lmm_rows: Vec<Vec<String>> = recs
+        .iter()
+        .filter(|r| r.analysis == Analysis::Lmm && r.contrast != "model")
+        .map(|r| {
+            vec![
+                r.contrast.clone(),
+                r.statistic_name.clone(),
+                if r.statistic_name == "t" {
+                    est_ci(r.estimate, r.ci_low, r.ci_high)
+                } else {
+                    num(r.statistic)
+                },
+                num(r.df),
+                p_value(r.p_value),
+            ]
+        })
+        .collect();
+    if !lmm_rows.is_empty() {
+        tables.push(Table {
+            title: s("Linear mixed model, all timepoints: value ~ arm × timepoint + (1 | participant), REML"),
+            headers: vec![s("term"), s("statistic"), s("value [95 % CI]"), s("df"), s("p")],
+            rows: lmm_rows,
+        });
+    }
     // Multiplicity and resampling.
     let other: Vec<Vec<String>> = recs
         .iter()
@@ -474,6 +499,9 @@ fn methods(rs: &ResultSet) -> String {
     }
     if has(Analysis::AnovaOneway) || has(Analysis::WelchAnova) || has(Analysis::KruskalWallis) {
         s.push_str("All arms were compared with one-way and Welch ANOVA (R oneway.test) and the Kruskal–Wallis test (R kruskal.test). ");
+    }
+    if has(Analysis::Lmm) {
+        s.push_str("A random-intercept linear mixed model of every observed value on arm, timepoint and their interaction (REML, reference arm and baseline) tested the arm × timepoint interaction with Satterthwaite and Kenward–Roger denominator df (R lmerTest, pbkrtest) and nlme's df; fixed effects have Satterthwaite t tests. ");
     }
     if has(Analysis::Multiplicity) {
         s.push_str(&format!(

@@ -279,7 +279,7 @@ fn reml_lambda(mo: &Moments) -> Result<f64> {
         f_hi = profile(mo, hi)?.dd;
     }
     // Inside the bracket A(λ) stays positive definite (it is ≥ XᵀX/(1 + m_max·λ)), so the
-    // profile cannot fail; NaN would only stop the iteration.
+    // profile cannot fail (were it to, `zeroin2` reads the NaN as +DBL_MAX, like R's `fcn2`).
     let root = zeroin::zeroin2(
         lo,
         hi,
@@ -323,6 +323,12 @@ struct ResidualMoments {
     b_ee: Vec<f64>,
 }
 
+/// G_k, Q_kl, IE2 and the Hessian at the optimum. Each block operator is a pair (w, z): its
+/// eigenvalue on 1⊥ and on 1, with V_i⁻¹ = (1/γ, 1/δ_m), γ = σ²_e, δ_m = σ²_e + mσ²_u,
+/// V₁ = ZZᵀ = (0, m) and V₂ = I = (1, 1). Then Xᵢᵀ(w, z)Xᵢ = w·Wᵢ + z·Bᵢ, tr(w, z) =
+/// w(m − 1) + z, and eᵢᵀ(w, z)eᵢ and Xᵢᵀ(w, z)eᵢ split the same way (`ResidualMoments`). With
+/// Py = V⁻¹e: yᵀPV_kPV_lPy = eᵀV⁻¹V_kV⁻¹V_lV⁻¹e − (XᵀV⁻¹V_kV⁻¹e)ᵀC(XᵀV⁻¹V_lV⁻¹e), and
+/// tr(PV_kPV_l) = tr(V⁻¹V_kV⁻¹V_l) − 2tr(CQ_kl) + tr(CG_kCG_l).
 fn variance_derivatives(
     mo: &Moments,
     res: &ResidualMoments,
@@ -921,6 +927,131 @@ fn prepare<'a>(data: &LmmData<'a>) -> Result<Prepared<'a>> {
     })
 }
 
+/// The second pass: moments of the GLS residual e = y_c − Xβ̂_c, per participant split into
+/// within and between parts like `Moments`.
+fn residual_moments(
+    mo: &Moments,
+    design: &Design<'_>,
+    by_participant: &ByParticipant,
+    yc: &[f64],
+    beta_c: &DVector<f64>,
+    max_m: usize,
+) -> ResidualMoments {
+    let p = mo.p();
+    let mut res = ResidualMoments {
+        w_xe: DVector::zeros(p),
+        w_ee: 0.0,
+        b_xe: mo.groups.iter().map(|_| DVector::zeros(p)).collect(),
+        b_ee: vec![0.0; mo.groups.len()],
+    };
+    let mut group_of = vec![0; max_m + 1];
+    for (i, g) in mo.groups.iter().enumerate() {
+        group_of[g.m as usize] = i;
+    }
+    let e: Vec<f64> = (0..yc.len())
+        .map(|r| {
+            yc[r]
+                - design
+                    .row(r)
+                    .iter()
+                    .zip(beta_c.iter())
+                    .map(|(x, b)| x * b)
+                    .sum::<f64>()
+        })
+        .collect();
+    let mut xbar = vec![0.0; p];
+    for w in by_participant.start.windows(2) {
+        let rows = &by_participant.order[w[0]..w[1]];
+        let ebar = participant_means(rows, design, &e, &mut xbar);
+        for &r in rows {
+            let de = e[r] - ebar;
+            res.w_ee += de * de;
+            for (j, (x, xb)) in design.row(r).iter().zip(&xbar).enumerate() {
+                res.w_xe[j] += (x - xb) * de;
+            }
+        }
+        let gi = group_of[rows.len()];
+        let mf = rows.len() as f64;
+        res.b_ee[gi] += mf * ebar * ebar;
+        for (j, xb) in xbar.iter().enumerate() {
+            res.b_xe[gi][j] += mf * xb * ebar;
+        }
+    }
+    res
+}
+
+/// nlme's df rule for one grouping level (`nlme:::getFixDF`, Pinheiro & Bates 2000, §4.2.1).
+struct NlmeStrata {
+    /// Column j varies within at least one participant (column 0 is the intercept).
+    varies: Vec<bool>,
+    /// Per column: N − M − p_within and M − 1 − p_between (`fixDF$X`).
+    column_within: f64,
+    column_between: f64,
+    /// The same with whole terms (arm, timepoint, arm:timepoint) assigned to a stratum, a
+    /// term being "within" when any of its columns is (`fixDF$terms`); the interaction's df.
+    interaction_term: f64,
+}
+
+impl NlmeStrata {
+    fn new(terms: &[Term], varies: &[bool], n_obs: usize, n_participants: usize) -> NlmeStrata {
+        let n = n_obs as f64;
+        let m = n_participants as f64;
+        let strata =
+            |within: usize, between: usize| (n - m - within as f64, m - 1.0 - between as f64);
+        let p = terms.len();
+        let p_within = (1..p).filter(|&j| varies[j]).count();
+        let (column_within, column_between) = strata(p_within, p - 1 - p_within);
+        let kind = |t: Term| match t {
+            Term::Intercept => 0,
+            Term::Arm(_) => 1,
+            Term::Timepoint(_) => 2,
+            Term::Interaction { .. } => 3,
+        };
+        let mut cols = [0_usize; 4];
+        let mut term_varies = [false; 4];
+        for (j, &t) in terms.iter().enumerate().skip(1) {
+            cols[kind(t)] += 1;
+            term_varies[kind(t)] |= varies[j];
+        }
+        let within: usize = (1..4).filter(|&k| term_varies[k]).map(|k| cols[k]).sum();
+        let (term_within, term_between) = strata(within, p - 1 - within);
+        NlmeStrata {
+            varies: varies.to_vec(),
+            column_within,
+            column_between,
+            interaction_term: if term_varies[3] {
+                term_within
+            } else {
+                term_between
+            },
+        }
+    }
+
+    /// The df of column j; the intercept gets the larger of the two strata.
+    fn column_df(&self, j: usize) -> f64 {
+        if j == 0 {
+            self.column_within.max(self.column_between)
+        } else if self.varies[j] {
+            self.column_within
+        } else {
+            self.column_between
+        }
+    }
+
+    /// The denominator df of `F_nlme`: the interaction term's df (`anova(fit, type =
+    /// "marginal")`), or, when columns were dropped and R fits the reduced design, the common
+    /// df of the interaction columns (`anova(fit, L = ...)`, which refuses differing df).
+    fn interaction_df(&self, idx: &[usize], full_design: bool) -> Option<f64> {
+        if full_design {
+            return Some(self.interaction_term);
+        }
+        let first = self.column_df(*idx.first()?);
+        idx.iter()
+            .all(|&j| self.column_df(j) == first)
+            .then_some(first)
+    }
+}
+
 /// The random-intercept model `value ~ arm * timepoint + (1 | participant_id)` by REML
 /// (spec §5.6), matching R `lmerTest::lmer(value ~ arm * timepoint + (1 | participant_id),
 /// REML = TRUE)` with `summary(m)$coefficients`, `anova(m, type = 3, ddf = "Satterthwaite")`,
@@ -988,71 +1119,11 @@ pub fn lmm(data: &LmmData<'_>) -> Result<Lmm> {
     // Centring y moved only the intercept (column 0, never dropped).
     beta[0] += mo.y_mean;
 
-    // Residual moments of e = y_c − Xβ̂_c (second pass).
-    let mut res = ResidualMoments {
-        w_xe: DVector::zeros(p),
-        w_ee: 0.0,
-        b_xe: mo.groups.iter().map(|_| DVector::zeros(p)).collect(),
-        b_ee: vec![0.0; mo.groups.len()],
-    };
-    let group_of: Vec<usize> = {
-        let mut g = vec![0; max_m + 1];
-        for (i, sg) in mo.groups.iter().enumerate() {
-            g[sg.m as usize] = i;
-        }
-        g
-    };
-    let mut xbar = vec![0.0; p];
-    let e: Vec<f64> = (0..n_obs)
-        .map(|r| {
-            yc[r]
-                - design
-                    .row(r)
-                    .iter()
-                    .zip(prof.beta.iter())
-                    .map(|(x, b)| x * b)
-                    .sum::<f64>()
-        })
-        .collect();
-    for w in by_participant.start.windows(2) {
-        let rows = &by_participant.order[w[0]..w[1]];
-        let m = rows.len();
-        let ebar = participant_means(rows, &design, &e, &mut xbar);
-        for &r in rows {
-            let de = e[r] - ebar;
-            res.w_ee += de * de;
-            for (j, (x, xb)) in design.row(r).iter().zip(&xbar).enumerate() {
-                res.w_xe[j] += (x - xb) * de;
-            }
-        }
-        let gi = group_of[m];
-        let mf = m as f64;
-        res.b_ee[gi] += mf * ebar * ebar;
-        for (j, xb) in xbar.iter().enumerate() {
-            res.b_xe[gi][j] += mf * xb * ebar;
-        }
-    }
+    let res = residual_moments(&mo, &design, &by_participant, &yc, &prof.beta, max_m);
     let deriv = variance_derivatives(&mo, &res, &c, sigma2_u, sigma2_e);
     let a_varpar = varpar_covariance(&deriv.hessian, lambda == 0.0);
 
-    // nlme's strata (nlme:::getFixDF): a column is "within" when it varies within at least
-    // one participant.
-    let n = n_obs as f64;
-    let m_part = n_participants as f64;
-    let p_within = (1..p).filter(|&j| varies[j]).count() as f64;
-    let p_between = (p - 1) as f64 - p_within;
-    let df_within = n - m_part - p_within;
-    let df_between = m_part - 1.0 - p_between;
-    let df_nlme_of = |j: usize| {
-        if j == 0 {
-            df_within.max(df_between)
-        } else if varies[j] {
-            df_within
-        } else {
-            df_between
-        }
-    };
-
+    let strata = NlmeStrata::new(&terms, &varies, n_obs, n_participants);
     let z = dist::z_crit();
     let mut fixed = Vec::with_capacity(p);
     for (j, &term) in terms.iter().enumerate() {
@@ -1063,7 +1134,7 @@ pub fn lmm(data: &LmmData<'_>) -> Result<Lmm> {
         l[j] = 1.0;
         let df = satterthwaite_df(&l, &c, &deriv, &a_varpar);
         let (p_t, q_t) = t_p_and_crit(t, df)?;
-        let df_nlme = df_nlme_of(j);
+        let df_nlme = strata.column_df(j);
         let p_nlme = if df_nlme > 0.0 {
             dist::pt_two_sided(t, df_nlme)?
         } else {
@@ -1103,40 +1174,7 @@ pub fn lmm(data: &LmmData<'_>) -> Result<Lmm> {
         if n_obs <= KENWARD_ROGER_MAX_OBS {
             kr = Some(kenward_roger(&idx, &beta, &c, &deriv)?);
         }
-        // nlme's denominator df: the interaction term's stratum (anova type = "marginal"),
-        // or on a reduced design the common df of the interaction columns (anova(fit, L)).
-        let df2 = if full_design {
-            let term_within =
-                |pred: &dyn Fn(Term) -> bool| (1..p).filter(|&j| pred(terms[j])).any(|j| varies[j]);
-            let groups: [&dyn Fn(Term) -> bool; 3] = [
-                &|t| matches!(t, Term::Arm(_)),
-                &|t| matches!(t, Term::Timepoint(_)),
-                &Term::is_interaction,
-            ];
-            let mut p_w = 0.0;
-            let mut p_b = 0.0;
-            let mut inter_within = false;
-            for (k, pred) in groups.iter().enumerate() {
-                let cols = (1..p).filter(|&j| pred(terms[j])).count() as f64;
-                let within = term_within(*pred);
-                if within {
-                    p_w += cols;
-                } else {
-                    p_b += cols;
-                }
-                if k == 2 {
-                    inter_within = within;
-                }
-            }
-            Some(if inter_within {
-                n - m_part - p_w
-            } else {
-                m_part - 1.0 - p_b
-            })
-        } else {
-            let first = df_nlme_of(idx[0]);
-            idx.iter().all(|&j| df_nlme_of(j) == first).then_some(first)
-        };
+        let df2 = strata.interaction_df(&idx, full_design);
         if let Some(df2) = df2.filter(|&d| d > 0.0) {
             let f = chisq / q;
             nl = Some(FTest {

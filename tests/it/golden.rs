@@ -18,7 +18,26 @@ fn check_case(case: &str) {
             expected_path.display()
         )
     });
-    let reference: Vec<Value> = serde_json::from_str(&text).expect("expected.json parses");
+    let mut reference: Vec<Value> = serde_json::from_str(&text).expect("expected.json parses");
+    // Further expected files of the case (expected_lmm.json, ...) are compared the same way.
+    let case_dir = root().join("tests/golden").join(case);
+    let mut extra_files: Vec<_> = std::fs::read_dir(&case_dir)
+        .expect("case dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let n = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            n.starts_with("expected_") && n.ends_with(".json")
+        })
+        .collect();
+    extra_files.sort();
+    for p in extra_files {
+        let more: Vec<Value> =
+            serde_json::from_str(&std::fs::read_to_string(&p).expect("readable")).expect("parses");
+        reference.extend(more);
+    }
     assert!(!reference.is_empty(), "{case}: empty expected.json");
     let dir = tempfile::tempdir().expect("tempdir");
     let data = root().join("datasets/golden").join(format!("{case}.csv"));
