@@ -3,7 +3,8 @@
 //! Kernels (spec §9 workloads): ranking with ties, the exact Mann–Whitney test at 49 vs 49,
 //! the normal-branch Mann–Whitney with its Hodges–Lehmann root finding, Welch's t,
 //! 10,000 permutations of 2 × 1,000 change scores and 2,000 stratified bootstrap
-//! replicates. Inputs are drawn from `ChaCha8Rng::seed_from_u64(42)`; no data is committed
+//! replicates, and the random-intercept LMM (REML, Satterthwaite, nlme df) on 10,000
+//! participants × 3 timepoints. Inputs are drawn from `ChaCha8Rng::seed_from_u64(42)`; no data is committed
 //! and no IO is timed. Run by hand: `cargo bench --bench stats`.
 
 use std::hint::black_box;
@@ -11,7 +12,7 @@ use std::hint::black_box;
 use criterion::Criterion;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use retrotrial::stats::{rank, resample, t_tests};
+use retrotrial::stats::{lmm, rank, resample, t_tests};
 
 /// Integer change scores in −6..=4, like `pain_nrs` (many ties).
 fn integer_scores(rng: &mut ChaCha8Rng, n: usize) -> Vec<f64> {
@@ -77,10 +78,53 @@ fn kernels(c: &mut Criterion) {
     });
 }
 
+/// Long data of a 3-arm, 3-timepoint trial with a random intercept: (y, arm, timepoint, id).
+fn lmm_data(
+    rng: &mut ChaCha8Rng,
+    participants: usize,
+) -> (Vec<f64>, Vec<usize>, Vec<usize>, Vec<usize>) {
+    let (mut y, mut arm, mut tp, mut id) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for p in 0..participants {
+        let u: f64 = (0..12).map(|_| rng.random::<f64>()).sum::<f64>() - 6.0;
+        for t in 0..3 {
+            // Some follow-up rows are missing, as with dropout.
+            if t > 0 && rng.random::<f64>() < 0.1 {
+                continue;
+            }
+            let e: f64 = (0..12).map(|_| rng.random::<f64>()).sum::<f64>() - 6.0;
+            y.push(6.0 - 0.5 * t as f64 * (1.0 + (p % 3) as f64 * 0.3) + 1.5 * u + e);
+            arm.push(p % 3);
+            tp.push(t);
+            id.push(p);
+        }
+    }
+    (y, arm, tp, id)
+}
+
+fn mixed_model(c: &mut Criterion) {
+    let mut rng = ChaCha8Rng::seed_from_u64(42);
+    let (y, arm, tp, id) = lmm_data(&mut rng, 10_000);
+    let data = lmm::LmmData {
+        y: &y,
+        arm: &arm,
+        timepoint: &tp,
+        participant: &id,
+        n_arms: 3,
+        n_timepoints: 3,
+        reference_arm: 1,
+    };
+    c.bench_function("lmm_reml_satterthwaite_10000_participants", |bench| {
+        bench.iter(|| {
+            lmm::lmm(black_box(&data)).expect("INVARIANT: a well-posed random-intercept model")
+        });
+    });
+}
+
 // What `criterion_group!`/`criterion_main!` expand to, written out because the macro's
 // generated `pub fn` has no doc comment (the crate denies missing docs).
 fn main() {
     let mut c = Criterion::default().configure_from_args();
     kernels(&mut c);
+    mixed_model(&mut c);
     c.final_summary();
 }

@@ -128,6 +128,29 @@ pub struct OutcomeConfig {
     /// the primary difference reaches it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mcid: Option<f64>,
+    /// Whether `mcid` is in the outcome's units or a percent of the baseline value.
+    pub mcid_kind: McidKind,
+}
+
+/// How an MCID is expressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum McidKind {
+    /// In the outcome's units.
+    #[default]
+    Absolute,
+    /// Percent of the participant's baseline value.
+    Percent,
+}
+
+impl McidKind {
+    /// The spec's string.
+    pub fn id(self) -> &'static str {
+        match self {
+            McidKind::Absolute => "absolute",
+            McidKind::Percent => "percent",
+        }
+    }
 }
 
 /// Which analyses run.
@@ -230,6 +253,7 @@ baseline = "baseline"
 # max = 10
 # better = "lower"               # or "higher"
 # mcid = 1.5                     # minimal clinically important difference (units of the outcome)
+# mcid_kind = "absolute"         # or "percent": MCID percent of the participant's baseline
 
 [analyses]
 # Analyses to run (spec ids). --only overrides this list.
@@ -360,6 +384,7 @@ pub fn known_outcome(name: &str) -> Option<OutcomeConfig> {
         max,
         better,
         mcid: None,
+        mcid_kind: McidKind::Absolute,
     };
     match name {
         "pain_nrs" => Some(mk(

@@ -48,7 +48,13 @@ fn check_case(case: &str) {
         .unwrap_or("")
         .to_string();
     if header.starts_with("participant_id") {
-        let mut cfg = Config::default();
+        // A case may carry its study file (MCIDs for the responder analyses).
+        let study = root().join("tests/golden").join(case).join("study.toml");
+        let mut cfg = if study.exists() {
+            Config::from_file(&study).expect("study.toml parses")
+        } else {
+            Config::default()
+        };
         cfg.report.out_dir = dir.path().to_path_buf();
         cfg.run.quiet = true;
         retrotrial::app::analyze(Path::new(&data), &cfg).expect("analyze runs");
