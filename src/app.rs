@@ -82,6 +82,7 @@ fn resolve_config(study: Option<&Path>, a: Option<&AnalyzeArgs>) -> Result<Confi
         }
         cfg.run.quiet |= a.quiet;
         cfg.report.png |= a.png;
+        cfg.report.force |= a.force;
     }
     cfg.validate()?;
     Ok(cfg)
@@ -103,7 +104,7 @@ pub struct RunSummary {
 /// # Errors
 /// `Error::Invalid` (exit 1) after writing the validation reports; exit-2 errors otherwise.
 pub fn analyze(data_path: &Path, cfg: &Config) -> Result<(RunSummary, ResultSet), Error> {
-    let out = OutDir::prepare(&cfg.report.out_dir)?; // fail before the long part
+    let out = OutDir::prepare_with(&cfg.report.out_dir, cfg.report.force)?; // fail before the long part
     let raw = ingest::load(data_path, &cfg.data)?; // polars ends here
     let file = data_path.display().to_string();
     let mut issues = validate::check(&raw, cfg);

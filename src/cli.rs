@@ -250,6 +250,10 @@ pub struct AnalyzeArgs {
     /// Also write PNG versions of the figures (plots/*.png).
     #[arg(long)]
     pub png: bool,
+    /// Write into DIR even if it holds files retrotrial did not write (only its own files are
+    /// added or replaced).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `retrotrial validate`.

@@ -215,6 +215,9 @@ pub struct ReportConfig {
     pub out_dir: PathBuf,
     /// Also write `plots/*.png` next to the SVGs.
     pub png: bool,
+    /// Use a non-empty output directory that retrotrial did not write.
+    #[serde(skip)]
+    pub force: bool,
 }
 
 impl Default for ReportConfig {
@@ -222,6 +225,7 @@ impl Default for ReportConfig {
         Self {
             out_dir: PathBuf::from("reports/analysis"),
             png: false,
+            force: false,
         }
     }
 }

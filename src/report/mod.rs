@@ -181,6 +181,15 @@ impl OutDir {
     /// # Errors
     /// `OutDir` when the path is a file or a non-empty directory of someone else's files.
     pub fn prepare(path: &Path) -> Result<OutDir, ReportError> {
+        OutDir::prepare_with(path, false)
+    }
+
+    /// As [`OutDir::prepare`]; with `force`, a non-empty directory of other files is used too
+    /// (retrotrial then only adds or replaces its own files).
+    ///
+    /// # Errors
+    /// `OutDir` when the path is a file, or a foreign non-empty directory without `force`.
+    pub fn prepare_with(path: &Path, force: bool) -> Result<OutDir, ReportError> {
         let bad = |reason: String| ReportError::OutDir {
             path: path.to_path_buf(),
             reason,
@@ -194,14 +203,23 @@ impl OutDir {
                 .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
                 .collect();
             let ours = entries.iter().any(|e| e == ".retrotrial");
-            if !entries.is_empty() && !ours {
+            if !entries.is_empty() && !ours && !force {
                 return Err(bad(format!(
-                    "it is not empty and was not written by retrotrial ({} entries); choose a new or empty directory",
+                    "it is not empty and was not written by retrotrial ({} entries); choose a new or empty directory, or pass --force",
                     entries.len()
                 )));
             }
         }
         std::fs::create_dir_all(path).map_err(|e| bad(e.to_string()))?;
+        // Temporary files of a run that was killed before its renames: never a report.
+        if let Ok(entries) = std::fs::read_dir(path) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name.starts_with('.') && name.contains(".tmp.") {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
         let dir = OutDir {
             path: path.to_path_buf(),
         };
@@ -256,7 +274,10 @@ pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<(), ReportError> {
         .file_name()
         .map_or("out".into(), |n| n.to_string_lossy().into_owned());
     let tmp = target.with_file_name(format!(".{file_name}.tmp.{}", std::process::id()));
-    let res = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, target));
+    let res = std::fs::write(&tmp, bytes).and_then(|()| {
+        pause_before_rename(target);
+        std::fs::rename(&tmp, target)
+    });
     if let Err(source) = res {
         let _ = std::fs::remove_file(&tmp);
         return Err(ReportError::Write {
@@ -265,6 +286,24 @@ pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<(), ReportError> {
         });
     }
     Ok(())
+}
+
+/// Test hook: `RETROTRIAL_TEST_PAUSE_BEFORE_RENAME_MS=NAME=MS` makes the atomic write of the
+/// file called NAME (or of every file, with just `MS`) wait between writing its temporary file
+/// and renaming it, so a test can kill the process at that moment and check that no report was
+/// left half-written. Unset in normal use (costs one env lookup per file).
+fn pause_before_rename(target: &Path) {
+    let Some(v) = std::env::var_os("RETROTRIAL_TEST_PAUSE_BEFORE_RENAME_MS") else {
+        return;
+    };
+    let v = v.to_string_lossy();
+    let (name, ms) = v
+        .rsplit_once('=')
+        .map_or((None, v.as_ref()), |(n, m)| (Some(n), m));
+    let matches = name.is_none_or(|n| target.file_name().is_some_and(|f| f.to_string_lossy() == n));
+    if let (true, Ok(ms)) = (matches, ms.parse::<u64>()) {
+        std::thread::sleep(std::time::Duration::from_millis(ms.min(60_000)));
+    }
 }
 
 /// Writes every report of a completed run, plus `config.resolved.toml`.

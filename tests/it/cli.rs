@@ -657,3 +657,105 @@ fn committed_reproduce_report_is_current() {
         "reports/reproduce/report.md is stale (rerun `retrotrial reproduce --all`)"
     );
 }
+
+#[test]
+fn a_run_killed_before_its_renames_leaves_the_previous_report_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let data = dataset("golden/ties_small.csv");
+    let args = |extra: &[&str]| {
+        let mut v: Vec<String> = vec![
+            "analyze".into(),
+            data.to_str().unwrap().into(),
+            "--out".into(),
+            out.to_str().unwrap().into(),
+            "-q".into(),
+        ];
+        v.extend(extra.iter().map(|s| s.to_string()));
+        v
+    };
+    bin()
+        .args(args(&["--only", "descriptives"]))
+        .assert()
+        .success();
+    let before: Vec<(String, Vec<u8>)> =
+        ["records.json", "results.json", "report.md", "report.html"]
+            .iter()
+            .map(|f| (f.to_string(), std::fs::read(out.join(f)).unwrap()))
+            .collect();
+    // The second run pauses before every rename; kill it while it waits.
+    let exe = assert_cmd::cargo::cargo_bin("retrotrial");
+    let mut child = std::process::Command::new(exe)
+        .args(args(&["--only", "descriptives,welch_t"]))
+        .env(
+            "RETROTRIAL_TEST_PAUSE_BEFORE_RENAME_MS",
+            "records.json=30000",
+        )
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let tmp_exists = std::fs::read_dir(&out)
+            .unwrap()
+            .any(|e| e.unwrap().file_name().to_string_lossy().contains(".tmp."));
+        if tmp_exists {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run never reached its first rename"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+    for (f, bytes) in before {
+        assert_eq!(
+            std::fs::read(out.join(&f)).unwrap(),
+            bytes,
+            "{f} changed or was truncated"
+        );
+    }
+    // The next run cleans up: the directory is still ours and every report parses.
+    bin()
+        .args(args(&["--only", "descriptives,welch_t"]))
+        .assert()
+        .success();
+    let records: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("records.json")).unwrap()).unwrap();
+    assert!(
+        records
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["analysis"] == "welch_t")
+    );
+}
+
+#[test]
+fn force_allows_a_foreign_directory_and_keeps_its_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let foreign = dir.path().join("shared");
+    std::fs::create_dir(&foreign).unwrap();
+    write(&foreign, "notes.txt", "keep me");
+    bin()
+        .arg("analyze")
+        .arg(dataset("golden/ties_small.csv"))
+        .args(["--only", "descriptives", "-q", "--out"])
+        .arg(&foreign)
+        .assert()
+        .code(2);
+    bin()
+        .arg("analyze")
+        .arg(dataset("golden/ties_small.csv"))
+        .args(["--only", "descriptives", "-q", "--force", "--out"])
+        .arg(&foreign)
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_to_string(foreign.join("notes.txt")).unwrap(),
+        "keep me"
+    );
+    assert!(foreign.join("records.json").exists());
+}
