@@ -261,7 +261,7 @@ baseline = "baseline"
 
 [analyses]
 # Analyses to run (spec ids). --only overrides this list.
-run = ["descriptives", "paired_t", "wilcoxon_signed_rank", "welch_t", "student_t", "mann_whitney", "hedges_g", "rank_biserial", "ancova", "anova_oneway", "welch_anova", "kruskal_wallis", "lmm", "multiplicity", "permutation", "bootstrap"]
+run = ["descriptives", "paired_t", "wilcoxon_signed_rank", "welch_t", "student_t", "mann_whitney", "hedges_g", "rank_biserial", "ancova", "anova_oneway", "welch_anova", "kruskal_wallis", "lmm", "mmrm", "responders", "flow", "multiplicity", "permutation", "bootstrap"]
 # Outcomes adjusted together by Holm and Benjamini-Hochberg. Empty: every outcome.
 multiplicity_family = []
 

@@ -48,6 +48,35 @@ pub enum TaskInput {
         /// Reference arm index.
         reference: usize,
     },
+    /// Post-baseline rows for the MMRM.
+    Mmrm {
+        /// The rows.
+        rows: Arc<crate::ingest::dataset::MmrmRows>,
+        /// Arm names in arm order.
+        arms: Vec<String>,
+        /// Post-baseline timepoint names in order.
+        visits: Vec<String>,
+        /// Reference arm index.
+        reference: usize,
+    },
+    /// Responder counts per arm (arms with complete cases), with the MCID that defined them.
+    Responders {
+        /// (arm, responders, complete cases).
+        counts: Vec<(String, usize, usize)>,
+        /// The MCID.
+        mcid: f64,
+        /// `absolute` or `percent`.
+        kind: &'static str,
+    },
+    /// Participant flow of the whole trial and this outcome's completers.
+    Flow {
+        /// Observed participants per arm and timepoint.
+        cells: Vec<FlowCell>,
+        /// Completers (complete cases of this outcome) per arm.
+        completers: Vec<usize>,
+        /// Participants per arm.
+        randomised: Vec<usize>,
+    },
     /// Primary contrast for a resampling analysis, with replicates and the stream key.
     Resample {
         /// First arm's changes.
@@ -281,6 +310,67 @@ pub fn build(data: &Dataset, cfg: &Config) -> Plan {
                         input,
                     );
                 }
+                Analysis::Mmrm => {
+                    let input = TaskInput::Mmrm {
+                        rows: Arc::new(data.mmrm_rows(o)),
+                        arms: arms.clone(),
+                        visits: data.timepoints[1..].to_vec(),
+                        reference,
+                    };
+                    push(
+                        &mut tasks,
+                        outcome,
+                        analysis,
+                        "model".into(),
+                        arms.clone(),
+                        input,
+                    );
+                }
+                Analysis::Responders => {
+                    let oc = cfg.outcome(outcome);
+                    if let Some(mcid) = oc.mcid {
+                        let counts = model_arms
+                            .iter()
+                            .map(|&a| {
+                                let (base, last) = data.complete_pairs(o, a);
+                                let x = base
+                                    .iter()
+                                    .zip(&last)
+                                    .filter(|(b, l)| responds(**b, **l, mcid, &oc))
+                                    .count();
+                                (arms[a].clone(), x, base.len())
+                            })
+                            .collect();
+                        let input = TaskInput::Responders {
+                            counts,
+                            mcid,
+                            kind: oc.mcid_kind.id(),
+                        };
+                        push(
+                            &mut tasks,
+                            outcome,
+                            analysis,
+                            "arms".into(),
+                            model_names.clone(),
+                            input,
+                        );
+                    }
+                }
+                Analysis::Flow => {
+                    let input = TaskInput::Flow {
+                        cells: flow_cells(data),
+                        completers: changes.iter().map(|c| c.len()).collect(),
+                        randomised: (0..arms.len()).map(|a| data.n_randomised(a)).collect(),
+                    };
+                    push(
+                        &mut tasks,
+                        outcome,
+                        analysis,
+                        "dropout".into(),
+                        arms.clone(),
+                        input,
+                    );
+                }
                 // Study-level analyses belong to `meta` and `reproduce`; Config::validate keeps
                 // them out of `analyses.run`.
                 Analysis::MetaStudy
@@ -317,21 +407,7 @@ pub fn build(data: &Dataset, cfg: &Config) -> Plan {
             }
         }
     }
-    let flow = arms
-        .iter()
-        .enumerate()
-        .flat_map(|(a, arm)| {
-            data.timepoints
-                .iter()
-                .enumerate()
-                .map(move |(t, tp)| FlowCell {
-                    arm: arm.clone(),
-                    timepoint: tp.clone(),
-                    n_observed: data.n_observed(a, t),
-                    n_randomised: data.n_randomised(a),
-                })
-        })
-        .collect();
+    let flow = flow_cells(data);
     let outcomes = data
         .outcomes
         .iter()
@@ -361,6 +437,41 @@ pub fn build(data: &Dataset, cfg: &Config) -> Plan {
         multiplicity,
         seed: cfg.resampling.seed,
         samples,
+    }
+}
+
+/// Participants observed per arm and timepoint (any outcome), with the arm sizes.
+fn flow_cells(data: &Dataset) -> Vec<FlowCell> {
+    let mut cells = Vec::new();
+    for (a, arm) in data.arms.iter().enumerate() {
+        for (t, tp) in data.timepoints.iter().enumerate() {
+            cells.push(FlowCell {
+                arm: arm.clone(),
+                timepoint: tp.clone(),
+                n_observed: data.n_observed(a, t),
+                n_randomised: data.n_randomised(a),
+            });
+        }
+    }
+    cells
+}
+
+/// Whether a participant responds (spec §4.1): the improvement from baseline to the analysed
+/// timepoint, oriented by the outcome's better direction, reaches the MCID in absolute units,
+/// or (percent kind) reaches MCID percent of the baseline, a zero baseline never responding.
+/// The percent is rounded to 9 decimals, as change scores are, so that 15 % of 40 is 15 %.
+pub fn responds(base: f64, last: f64, mcid: f64, oc: &crate::config::OutcomeConfig) -> bool {
+    let change = crate::ingest::dataset::round9(last - base);
+    let improvement = if oc.better == Better::Lower {
+        -change
+    } else {
+        change
+    };
+    match oc.mcid_kind {
+        crate::config::McidKind::Absolute => improvement >= mcid,
+        crate::config::McidKind::Percent => {
+            base != 0.0 && crate::ingest::dataset::round9(100.0 * improvement / base.abs()) >= mcid
+        }
     }
 }
 

@@ -64,6 +64,12 @@ pub enum Analysis {
     KruskalWallis,
     /// Random-intercept linear mixed model over all timepoints (lmerTest, pbkrtest, nlme).
     Lmm,
+    /// Mixed model for repeated measures, unstructured covariance (`nlme::gls`).
+    Mmrm,
+    /// Responders by MCID: proportions, risk difference, risk ratio, NNT (`prop.test`, `fisher.test`).
+    Responders,
+    /// Participant flow and differential dropout (`fisher.test`, `chisq.test`).
+    Flow,
     /// Holm and Benjamini–Hochberg across outcomes (`p.adjust`).
     Multiplicity,
     /// Permutation test of the mean difference, primary contrast.
@@ -104,7 +110,7 @@ impl Analysis {
     ];
 
     /// Every participant-level analysis of `analyze`, in plan order.
-    pub const ALL: [Analysis; 16] = [
+    pub const ALL: [Analysis; 19] = [
         Analysis::Descriptives,
         Analysis::PairedT,
         Analysis::WilcoxonSignedRank,
@@ -118,6 +124,9 @@ impl Analysis {
         Analysis::WelchAnova,
         Analysis::KruskalWallis,
         Analysis::Lmm,
+        Analysis::Mmrm,
+        Analysis::Responders,
+        Analysis::Flow,
         Analysis::Multiplicity,
         Analysis::Permutation,
         Analysis::Bootstrap,
@@ -139,6 +148,9 @@ impl Analysis {
             Analysis::WelchAnova => "welch_anova",
             Analysis::KruskalWallis => "kruskal_wallis",
             Analysis::Lmm => "lmm",
+            Analysis::Mmrm => "mmrm",
+            Analysis::Responders => "responders",
+            Analysis::Flow => "flow",
             Analysis::Multiplicity => "multiplicity",
             Analysis::Permutation => "permutation",
             Analysis::Bootstrap => "bootstrap",
@@ -461,6 +473,9 @@ mod tests {
                 "welch_anova",
                 "kruskal_wallis",
                 "lmm",
+                "mmrm",
+                "responders",
+                "flow",
                 "multiplicity",
                 "permutation",
                 "bootstrap"

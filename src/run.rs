@@ -179,6 +179,24 @@ fn run_task(task: &Task, seed: u64) -> Result<Vec<Record>, StatsError> {
         (TaskInput::Groups(groups), a) => groups_task(task, a, groups),
         (TaskInput::Ancova { arms, reference }, _) => ancova(task, arms, *reference),
         (
+            TaskInput::Mmrm {
+                rows,
+                arms,
+                visits,
+                reference,
+            },
+            _,
+        ) => mmrm(task, rows, arms, visits, *reference),
+        (TaskInput::Responders { counts, mcid, kind }, _) => responders(task, counts, *mcid, kind),
+        (
+            TaskInput::Flow {
+                cells,
+                completers,
+                randomised,
+            },
+            _,
+        ) => flow(task, cells, completers, randomised),
+        (
             TaskInput::Long {
                 rows,
                 arms,
@@ -508,6 +526,166 @@ fn lmm(
             .count("n_obs", fit.n_obs)
             .count("n_participants", fit.n_participants),
     );
+    Ok(out)
+}
+
+/// The `mmrm` records of one outcome (spec §4.1).
+fn mmrm(
+    task: &Task,
+    rows: &crate::ingest::dataset::MmrmRows,
+    arms: &[String],
+    visits: &[String],
+    reference: usize,
+) -> Result<Vec<Record>, StatsError> {
+    let data = stats::mmrm::MmrmData {
+        y: &rows.y,
+        baseline: &rows.baseline,
+        arm: &rows.arm,
+        visit: &rows.visit,
+        participant: &rows.participant,
+        n_arms: arms.len(),
+        n_visits: visits.len(),
+        reference_arm: reference,
+    };
+    let fit = stats::mmrm::mmrm(&data)?;
+    let rec =
+        |contrast: &str, name: &str| Record::new(&task.outcome, Analysis::Mmrm, contrast, name);
+    let mut out: Vec<Record> = fit
+        .contrasts
+        .iter()
+        .map(|c| {
+            rec(
+                &format!("{}-{}@{}", arms[c.first], arms[c.second], visits[c.visit]),
+                "t",
+            )
+            .statistic(c.t)
+            .df(c.df)
+            .p(c.p)
+            .estimate(c.estimate)
+            .ci(c.ci.low, c.ci.high)
+            .num("se", c.se)
+            .text("df_method", fit.df_method)
+            .count("n_obs", fit.n_obs)
+            .count("n_participants", fit.n_participants)
+        })
+        .collect();
+    out.push(
+        rec("model", "reml_loglik")
+            .statistic(fit.reml_loglik)
+            .count("n_obs", fit.n_obs)
+            .count("n_participants", fit.n_participants)
+            .text("covariance", "unstructured"),
+    );
+    Ok(out)
+}
+
+/// The `responders` records of one outcome (spec §4.1).
+fn responders(
+    task: &Task,
+    counts: &[(String, usize, usize)],
+    mcid: f64,
+    kind: &str,
+) -> Result<Vec<Record>, StatsError> {
+    let rec = |contrast: &str, name: &str| {
+        Record::new(&task.outcome, Analysis::Responders, contrast, name)
+    };
+    let mut out = Vec::new();
+    for (arm, x, n) in counts {
+        let p = stats::proportion::wilson(*x, *n)?;
+        out.push(
+            rec(arm, "proportion")
+                .statistic(p.p)
+                .estimate(p.p)
+                .ci(p.ci.low, p.ci.high)
+                .count("n", *n)
+                .count("responders", *x)
+                .num("mcid", mcid)
+                .text("mcid_kind", kind),
+        );
+    }
+    for i in 0..counts.len() {
+        for j in i + 1..counts.len() {
+            let ((a1, x1, n1), (a2, x2, n2)) = (&counts[i], &counts[j]);
+            let c = stats::proportion::compare_proportions(*x1, *n1, *x2, *n2)?;
+            let label = format!("{a1}-{a2}");
+            out.push(
+                rec(&label, "risk_difference")
+                    .statistic(c.rd)
+                    .estimate(c.rd)
+                    .p(c.fisher_p)
+                    .ci(c.rd_ci.low, c.rd_ci.high)
+                    .count("n1", *n1)
+                    .count("n2", *n2)
+                    .count("responders1", *x1)
+                    .count("responders2", *x2),
+            );
+            let mut rr = rec(&label, "risk_ratio");
+            if let Some(v) = c.rr {
+                rr = rr.statistic(v).estimate(v);
+            }
+            if let Some(ci) = c.rr_ci {
+                rr = rr.ci(ci.low, ci.high);
+            }
+            out.push(rr);
+            let mut nnt = rec(&label, "nnt")
+                .statistic(c.nnt)
+                .estimate(c.nnt)
+                .num_opt(
+                    "nnt_benefit_limit",
+                    c.nnt_benefit_limit.filter(|v| v.is_finite()),
+                )
+                .num_opt("nnt_harm_limit", c.nnt_harm_limit.filter(|v| v.is_finite()));
+            if let Some(ci) = c.nnt_ci {
+                nnt = nnt.ci(ci.low, ci.high);
+            }
+            out.push(nnt);
+        }
+    }
+    Ok(out)
+}
+
+/// The `flow` records of one outcome: observed participants per arm and timepoint, and the
+/// test of differential dropout on this outcome's completers (spec §4.1).
+fn flow(
+    task: &Task,
+    cells: &[crate::results::FlowCell],
+    completers: &[usize],
+    randomised: &[usize],
+) -> Result<Vec<Record>, StatsError> {
+    let rec =
+        |contrast: &str, name: &str| Record::new(&task.outcome, Analysis::Flow, contrast, name);
+    let mut out: Vec<Record> = cells
+        .iter()
+        .map(|c| {
+            rec(&format!("{}@{}", c.arm, c.timepoint), "n_observed")
+                .statistic(c.n_observed as f64)
+                .estimate(c.n_observed as f64)
+                .count("n_randomised", c.n_randomised)
+        })
+        .collect();
+    if task.arms.len() >= 2 {
+        let t = stats::proportion::dropout_test(completers, randomised)?;
+        let mut r = rec("dropout", "p_differential").p(t.p).text(
+            "test",
+            if t.method == "fisher" {
+                "fisher.test"
+            } else {
+                "chisq.test(correct = FALSE)"
+            },
+        );
+        if let Some(x) = t.statistic {
+            r = r.num("statistic", x);
+        }
+        if let Some(df) = t.df {
+            r = r.num("df", df);
+        }
+        for (i, arm) in task.arms.iter().enumerate() {
+            r = r
+                .count(&format!("completers_{arm}"), completers[i])
+                .count(&format!("randomised_{arm}"), randomised[i]);
+        }
+        out.push(r);
+    }
     Ok(out)
 }
 

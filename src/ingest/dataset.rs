@@ -64,6 +64,21 @@ pub struct LongRows {
     pub participant: Vec<usize>,
 }
 
+/// An outcome's post-baseline rows for the MMRM.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MmrmRows {
+    /// Values.
+    pub y: Vec<f64>,
+    /// The participant's baseline on each row.
+    pub baseline: Vec<f64>,
+    /// Arm index.
+    pub arm: Vec<usize>,
+    /// Visit index (0 = first post-baseline timepoint).
+    pub visit: Vec<usize>,
+    /// Participant number, 0..M.
+    pub participant: Vec<usize>,
+}
+
 /// Spec arm order: backward, forward, control, then alphabetical.
 pub fn arm_order(a: &str, b: &str) -> Ordering {
     let rank = |s: &str| match s {
@@ -215,6 +230,34 @@ impl Dataset {
                     out.y.push(v);
                     out.arm.push(self.arm_of[p]);
                     out.timepoint.push(t);
+                    out.participant.push(next);
+                    seen = true;
+                }
+            }
+            if seen {
+                next += 1;
+            }
+        }
+        out
+    }
+
+    /// The MMRM's data for an outcome (spec §4.1): post-baseline rows of participants with a
+    /// baseline value, the baseline repeated on each row, visits numbered from 0 for the first
+    /// post-baseline timepoint.
+    pub fn mmrm_rows(&self, o: usize) -> MmrmRows {
+        let mut out = MmrmRows::default();
+        let mut next = 0;
+        for p in 0..self.participants.len() {
+            let Some(base) = self.cell(o, p, 0).value() else {
+                continue;
+            };
+            let mut seen = false;
+            for t in 1..self.timepoints.len() {
+                if let Some(v) = self.cell(o, p, t).value() {
+                    out.y.push(v);
+                    out.baseline.push(base);
+                    out.arm.push(self.arm_of[p]);
+                    out.visit.push(t - 1);
                     out.participant.push(next);
                     seen = true;
                 }

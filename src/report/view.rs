@@ -415,6 +415,81 @@ fn outcome_section(
             rows: lmm_rows,
         });
     }
+    // MMRM: arm differences at each post-baseline timepoint.
+    let mmrm_rows: Vec<Vec<String>> = recs
+        .iter()
+        .filter(|r| r.analysis == Analysis::Mmrm && r.statistic_name == "t")
+        .map(|r| {
+            vec![
+                r.contrast.clone(),
+                est_ci(r.estimate, r.ci_low, r.ci_high),
+                num(r.df),
+                p_value(r.p_value),
+            ]
+        })
+        .collect();
+    if !mmrm_rows.is_empty() {
+        tables.push(Table {
+            title: s("MMRM (unstructured covariance, baseline-adjusted): arm difference at each timepoint"),
+            headers: vec![s("contrast@timepoint"), s("difference [95 % CI]"), s("Satterthwaite df"), s("p")],
+            rows: mmrm_rows,
+        });
+    }
+    // Responders.
+    let resp: Vec<&&Record> = recs
+        .iter()
+        .filter(|r| r.analysis == Analysis::Responders)
+        .collect();
+    if !resp.is_empty() {
+        let mcid = resp
+            .first()
+            .and_then(|r| r.extra_f64("mcid"))
+            .unwrap_or(f64::NAN);
+        let kind = resp
+            .first()
+            .and_then(|r| {
+                r.extra
+                    .get("mcid_kind")
+                    .and_then(|v| v.as_str().map(String::from))
+            })
+            .unwrap_or_default();
+        let rows = resp
+            .iter()
+            .map(|r| {
+                let what = match r.statistic_name.as_str() {
+                    "proportion" => format!(
+                        "{} of {}",
+                        count(r.extra_f64("responders")),
+                        count(r.extra_f64("n"))
+                    ),
+                    "nnt" if r.ci_low.is_none() => format!(
+                        "CI crosses 0: NNT benefit ≥ {}, NNT harm ≥ {}",
+                        num(r.extra_f64("nnt_benefit_limit")),
+                        num(r.extra_f64("nnt_harm_limit"))
+                    ),
+                    _ => String::new(),
+                };
+                vec![
+                    r.contrast.clone(),
+                    r.statistic_name.clone(),
+                    est_ci(r.estimate, r.ci_low, r.ci_high),
+                    p_value(r.p_value),
+                    what,
+                ]
+            })
+            .collect();
+        tables.push(Table {
+            title: format!("Responders (improvement ≥ MCID {mcid} {kind})"),
+            headers: vec![
+                s("arm / contrast"),
+                s("measure"),
+                s("value [95 % CI]"),
+                s("Fisher p"),
+                s("note"),
+            ],
+            rows,
+        });
+    }
     // Multiplicity and resampling.
     let other: Vec<Vec<String>> = recs
         .iter()
@@ -515,6 +590,13 @@ fn methods(rs: &ResultSet) -> String {
     if has(Analysis::Bootstrap) {
         s.push_str("Stratified bootstrap replicates gave percentile and BCa 95 % CIs. ");
     }
+    if has(Analysis::Mmrm) {
+        s.push_str("A mixed model for repeated measures (post-baseline values on baseline × timepoint and arm × timepoint, unstructured covariance, REML; R nlme::gls with corSymm and varIdent) gave arm differences at each timepoint with Satterthwaite df. ");
+    }
+    if has(Analysis::Responders) {
+        s.push_str("Responders improved by at least the MCID; proportions have Wilson CIs (R prop.test), differences Newcombe hybrid-score CIs with Fisher's exact test (R fisher.test), risk ratios log CIs and NNTs Altman's limits. ");
+    }
+    s.push_str("Missing data: descriptives use every observed value; the change analyses (t, rank and effect-size tests, ANCOVA, ANOVA family, responders, permutation, bootstrap) use complete cases, valid if data are missing completely at random; the LMM uses every observed row, the MMRM every post-baseline row of participants with a baseline, both valid under missing at random; differential dropout is tested by arm (flow). ");
     s.push_str(&format!(
         "Resampling used ChaCha8 streams derived from seed {}; all p-values are two-sided. Computations: retrotrial {}, checked against R 4.2.",
         rs.provenance.seed, rs.provenance.tool_version

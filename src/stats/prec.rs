@@ -44,6 +44,15 @@ pub(crate) const REL_NLME_P: f64 = 1e-4;
 /// Internal identities of the exact REML fit (score at the optimum, finite differences of the
 /// criterion), limited by cancellation in sums of order N.
 pub(crate) const REL_LMM_EXACT: f64 = 1e-7;
+/// The MMRM against R's REML optimum refined with numDeriv derivatives (`testdata/mmrm.R`:
+/// |gradient| ≲ 2e-8, so estimates, SEs and logLik agree to about 1e-9 relative).
+pub(crate) const REL_MMRM: f64 = 1e-7;
+/// The MMRM's Satterthwaite df against R's (numDeriv Hessian and Jacobian: on visits where
+/// the df is exactly n − q, R is 1e-9 relative off).
+pub(crate) const REL_MMRM_DF: f64 = 1e-7;
+/// Identities of the MMRM's exact REML fit (complete data = per-visit ANCOVA, invariance
+/// to the reference arm), which hold at the optimum up to the optimiser's last step.
+pub(crate) const REL_MMRM_EXACT: f64 = 1e-9;
 /// Absolute floor under which two numbers count as equal (values that should be 0).
 pub(crate) const ABS_TINY: f64 = 1e-12;
 /// Monte-Carlo sanity checks: a z-score beyond this fails (probability < 1e-9 per check).

@@ -16,16 +16,18 @@
 #                 correlation = corSymm(form = ~ tp_index | participant_id),
 #                 weights = varIdent(form = ~ 1 | timepoint), method = "REML")
 # on the post-baseline rows of participants with a baseline value (with one post-baseline
-# timepoint: gls(value ~ baseline + arm, method = "REML"), the ANCOVA). Estimates, SEs and the
-# log-likelihood are gls's. The Satterthwaite df (not in nlme; the `mmrm` package is not in
-# Debian) follow the mmrm package's documentation (vignette "Satterthwaite", Christensen 2018):
+# timepoint: gls(value ~ baseline + arm, method = "REML"), the ANCOVA), with
+# control = glsControl(opt = "optim", msTol = 1e-15, msMaxIter = 10000) (see fit_gls: gls's
+# default nlminb stops too early). Estimates, SEs and the log-likelihood are gls's. The
+# Satterthwaite df (not in nlme; the `mmrm` package is not in Debian) follow the mmrm package's
+# documentation (vignette "Satterthwaite", Christensen 2018):
 #   nu = 2 f^2 / (g' W g),  f = l' C l,  C = (X' V^-1 X)^-1,  g = df/dtheta,
 #   W = inverse observed information of the covariance parameters (the REML Hessian of -loglik),
 # computed here with analytic derivatives at gls's covariance matrix (see satterthwaite()).
 # After every fit the script also finds the exact REML optimum by Newton's method from gls's
-# estimate and stops if gls's numbers are not within a quarter of the proposed tolerance of the
-# exact ones; with complete data it checks the estimates, SEs and df against per-timepoint
-# lm(value ~ baseline + arm) (GLS = OLS there and nu = the ANCOVA residual df).
+# estimate and stops (no output) if gls's numbers are not within a quarter of the proposed
+# tolerance of the exact ones; with complete data it checks the estimates, SEs and df against
+# per-timepoint lm(value ~ baseline + arm) (GLS = OLS there and nu = the ANCOVA residual df).
 #
 # Input reading, validation and ordering are analyze.R's (the functions below are copies; keep
 # them in sync).
@@ -101,8 +103,11 @@ read_study <- function(path) {
     s <- trimws(strip_comment(lines[[ln]]))
     if (s == "") next
     if (startsWith(s, "[")) {
-      m <- regmatches(s, regexec("^\\[\\s*outcomes\\.(\"([^\"]+)\"|([A-Za-z0-9_-]+))\\s*\\]$", s))[[1]]
-      if (length(m) == 0L) stop(path, ":", ln, ": only [outcomes.NAME] tables are supported, got ", s)
+      re <- "^\\[\\s*outcomes\\.(\"([^\"]+)\"|([A-Za-z0-9_-]+))\\s*\\]$"
+      m <- regmatches(s, regexec(re, s))[[1]]
+      if (length(m) == 0L) {
+        stop(path, ":", ln, ": only [outcomes.NAME] tables are supported, got ", s)
+      }
       cur <- if (nzchar(m[3])) m[3] else m[4]
       if (!is.null(out[[cur]])) stop(path, ":", ln, ": table [outcomes.", cur, "] given twice")
       out[[cur]] <- list(better = "lower", mcid = NA_real_, mcid_kind = "absolute")
@@ -119,12 +124,13 @@ read_study <- function(path) {
       v
     }
     if (key %in% c("label", "unit", "min", "max")) next   # no effect on these records
+    bad <- function(msg) stop(path, ":", ln, ": ", msg)
     if (key == "better") {
-      if (!val %in% c("lower", "higher")) stop(path, ":", ln, ": better must be \"lower\" or \"higher\"")
+      if (!val %in% c("lower", "higher")) bad("better must be \"lower\" or \"higher\"")
     } else if (key == "mcid") {
-      if (!is.numeric(val) || !is.finite(val) || val <= 0) stop(path, ":", ln, ": mcid must be a positive number")
+      if (!is.numeric(val) || !is.finite(val) || val <= 0) bad("mcid must be a positive number")
     } else if (key == "mcid_kind") {
-      if (!val %in% c("absolute", "percent")) stop(path, ":", ln, ": mcid_kind must be \"absolute\" or \"percent\"")
+      if (!val %in% c("absolute", "percent")) bad("mcid_kind must be \"absolute\" or \"percent\"")
     } else {
       stop(path, ":", ln, ": unknown key ", key, " in [outcomes.", cur, "]")
     }
@@ -206,8 +212,19 @@ rec <- function(outcome, analysis, contrast, statistic_name, statistic = NA, df 
        extra = lapply(extra, function(v) if (is.character(v)) unname(v) else num(v)))
 }
 
+# A failed self-check is a problem of this reference, not of the data: it stops the whole script
+# (no output file), unlike a unit that R cannot compute (a FAILED line; its records are omitted).
+check <- function(what, ok) {
+  if (!isTRUE(all(ok))) {
+    stop(structure(class = c("check_failure", "error", "condition"),
+                   list(message = paste("self-check failed:", what), call = NULL)))
+  }
+  invisible(TRUE)
+}
+
 attempt <- function(label, expr) {
   tryCatch(expr, error = function(e) {
+    if (inherits(e, "check_failure")) stop(e)
     message(sprintf("FAILED %s: %s", label, conditionMessage(e)))
     list()
   })
@@ -215,7 +232,9 @@ attempt <- function(label, expr) {
 
 pairs_of <- function(a) {
   out <- list()
-  for (i in seq_along(a)) for (j in seq_along(a)) if (i < j) out[[length(out) + 1L]] <- c(a[i], a[j])
+  for (i in seq_along(a)) for (j in seq_along(a)) {
+    if (i < j) out[[length(out) + 1L]] <- c(a[i], a[j])
+  }
   out
 }
 
@@ -251,15 +270,32 @@ mmrm_formula <- function(n_tp) {
   if (n_tp == 1L) value ~ baseline + arm else value ~ baseline * timepoint + arm * timepoint
 }
 
-fit_gls <- function(md) {
+# gls's optimiser (a deviation from the default glsControl(), see the README): gls passes no
+# rel.tol to nlminb, whose default stops where -loglik changes by < 1e-10 relative; on trial300
+# that leaves Sigma up to 8e-6 relative from the REML optimum (SE 1.1e-6, df 4.5e-6, p 1.4e-5),
+# outside the proposed `mmrm` tolerance. With opt = "optim" (BFGS, gls's optimMethod default) and
+# msTol = 1e-15 (optim's reltol) Sigma is within 1e-7 of the optimum on every golden outcome.
+# If optim fails, the default nlminb fit is used (the guard in mmrm_outcome then decides).
+GLS_CONTROL <- glsControl(opt = "optim", optimMethod = "BFGS", msTol = 1e-15, msMaxIter = 10000L)
+GLS_OPTIMIZER <- "optim BFGS, msTol = 1e-15"
+
+fit_gls <- function(md, label) {
   dat <- md$data
   if (length(md$tps) == 1L) {
-    gls(value ~ baseline + arm, data = dat, method = "REML")
-  } else {
+    # One variance parameter: REML sigma^2 = RSS / (N - p) in closed form; no optimiser.
+    return(list(fit = gls(value ~ baseline + arm, data = dat, method = "REML"),
+                opt = "none (one post-baseline timepoint)"))
+  }
+  fit_with <- function(ctrl) {
     gls(value ~ baseline * timepoint + arm * timepoint, data = dat,
         correlation = corSymm(form = ~ tp_index | participant_id),
-        weights = varIdent(form = ~ 1 | timepoint), method = "REML")
+        weights = varIdent(form = ~ 1 | timepoint), method = "REML", control = ctrl)
   }
+  tryCatch(list(fit = fit_with(GLS_CONTROL), opt = GLS_OPTIMIZER), error = function(e) {
+    message(sprintf("note: %s: gls with %s failed (%s); using glsControl() (nlminb)",
+                    label, GLS_OPTIMIZER, conditionMessage(e)))
+    list(fit = fit_with(glsControl()), opt = "nlminb (glsControl() default)")
+  })
 }
 
 # gls's T x T covariance matrix Sigma = sigma^2 * diag(delta) R diag(delta) (positions = tp_index).
@@ -275,14 +311,16 @@ gls_sigma <- function(fit, tps) {
   Rf[lower.tri(Rf)] <- rho          # corSymm: lower triangle stacked by column (checked below)
   Rf[upper.tri(Rf)] <- t(Rf)[upper.tri(Rf)]
   delta <- coef(fit$modelStruct$varStruct, unconstrained = FALSE, allCoef = TRUE)
-  stopifnot(setequal(names(delta), tps))
+  check("varIdent strata are the timepoints", setequal(names(delta), tps))
   delta <- delta[tps]                # varIdent: SD ratio per timepoint, named by timepoint
   S <- s2 * outer(delta, delta) * Rf
   dimnames(S) <- NULL
   # Check the reading of corSymm's parameters against one participant with every timepoint.
   full <- NULL
   for (g in names(R)) if (nrow(R[[g]]) == n_tp) { full <- R[[g]]; break }
-  if (!is.null(full)) stopifnot(max(abs(full - Rf)) <= 1e-12)
+  if (!is.null(full)) {
+    check("corSymm parameters read in lower.tri order", max(abs(full - Rf)) <= 1e-12)
+  }
   S
 }
 
@@ -387,6 +425,11 @@ reml_derivs <- function(rs, st) {
 }
 
 # Satterthwaite nu of l'beta at the REML quantities st (W = 2 H^-1).
+# One-off check (R 4.2.2, numDeriv 2016.8-1.1, which lmerTest pulls in; not used here): nu in
+# mmrm's own log-Cholesky parametrisation, W = solve(numDeriv::hessian(-loglik)) and
+# g = numDeriv::jacobian(l'C l), at the exact optimum, agrees with this function to <= 3.5e-10
+# relative on every womac_total contrast of ties_small and trial300 (e.g. trial300
+# backward-forward@week6: 268.161076624 analytic, 268.161076531 numDeriv).
 satterthwaite <- function(rs, st, dv, l) {
   f <- drop(crossprod(l, st$C %*% l))
   u <- drop(st$VX %*% (st$C %*% l))
@@ -404,7 +447,7 @@ reml_newton <- function(rs, S0, label) {
     dv <- reml_derivs(rs, st)
     step <- -solve(dv$H, dv$grad)
     dec <- -sum(dv$grad * step)
-    if (!is.finite(dec)) stop("Newton: non-finite step")
+    check(sprintf("%s: Newton step finite", label), is.finite(dec))
     if (abs(dec) < 1e-20) return(list(st = st, dv = dv, iter = it - 1L, grad = dv$grad))
     t <- 1
     repeat {
@@ -416,12 +459,12 @@ reml_newton <- function(rs, S0, label) {
         if (new$D <= st$D + 1e-12 * abs(st$D)) break
       }
       t <- t / 2
-      if (t < 1e-10) stop("Newton: no descent step")
+      check(sprintf("%s: Newton finds a descent step", label), t >= 1e-10)
     }
     theta <- cand
     st <- new
   }
-  stop("Newton did not converge in 100 iterations")
+  check(sprintf("%s: Newton converges in 100 iterations", label), FALSE)
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -460,9 +503,10 @@ mmrm_outcome <- function(o, d_o, arms, timepoints) {
   }
   n_obs <- nrow(dat)
   n_part <- nlevels(dat$participant_id)
-  fit <- fit_gls(md)
+  gf <- fit_gls(md, sprintf("%s mmrm", o))
+  fit <- gf$fit
   beta <- coef(fit)
-  stopifnot(identical(names(beta), colnames(X)))
+  check("gls coefficients are the model-matrix columns", identical(names(beta), colnames(X)))
   Vb <- vcov(fit)
   ll <- as.numeric(logLik(fit))
 
@@ -471,9 +515,10 @@ mmrm_outcome <- function(o, d_o, arms, timepoints) {
   S_gls <- gls_sigma(fit, md$tps)
   st_gls <- reml_at(rs, S_gls)
   # gls and these formulas describe the same model: same beta, vcov and REML loglik.
-  stopifnot(max(abs(st_gls$beta - beta) / (1e-300 + sqrt(diag(Vb)))) <= 1e-8,
-            max(abs(st_gls$C - Vb)) <= 1e-9 * max(abs(Vb)),
-            abs(st_gls$loglik - ll) <= 1e-9 * max(1, abs(ll)))
+  check(sprintf("%s: beta, vcov and REML loglik at gls's Sigma equal gls's", o),
+        c(max(abs(st_gls$beta - beta) / sqrt(diag(Vb))) <= 1e-8,
+          max(abs(st_gls$C - Vb)) <= 1e-9 * max(abs(Vb)),
+          abs(st_gls$loglik - ll) <= 1e-9 * max(1, abs(ll))))
   dv_gls <- reml_derivs(rs, st_gls)
   ex <- reml_newton(rs, S_gls, o)
 
@@ -490,7 +535,8 @@ mmrm_outcome <- function(o, d_o, arms, timepoints) {
       df_method <- "Satterthwaite"
       if (n_tp == 1L) {
         # One variance parameter: Satterthwaite nu = N - p exactly; R's residual df is used.
-        stopifnot(abs(nu - (n_obs - ncol(X))) <= 1e-8 * nu)
+        check(sprintf("%s %s: Satterthwaite nu = N - p with one variance parameter", o, tp),
+              abs(nu - (n_obs - ncol(X))) <= 1e-8 * nu)
         nu <- n_obs - ncol(X)
         df_method <- ANCOVA_DF_METHOD
       }
@@ -522,12 +568,14 @@ mmrm_outcome <- function(o, d_o, arms, timepoints) {
         if (pr[2] != md$ref_arm) cl[paste0("arm", pr[2])] <- -1
         lest <- sum(cl * coef(lf))
         lse <- sqrt(drop(crossprod(cl, vcov(lf) %*% cl)))
-        stopifnot(abs(lest - est) <= 1e-10 * max(1, abs(lest)),
-                  abs(lest - e_est) <= 1e-10 * max(1, abs(lest)),
-                  abs(lse - e_se) <= 1e-10 * lse,
-                  abs(lse - se) <= 1e-6 * lse,
-                  abs(e_nu - lf$df.residual) <= 1e-8 * lf$df.residual,
-                  abs(nu - lf$df.residual) <= 1e-4 * lf$df.residual)
+        check(sprintf("%s %s: complete data, GLS = per-timepoint lm, nu = its residual df",
+                      o, label),
+              c(abs(lest - est) <= 1e-10 * max(1, abs(lest)),
+                abs(lest - e_est) <= 1e-10 * max(1, abs(lest)),
+                abs(lse - e_se) <= 1e-10 * lse,
+                abs(lse - se) <= 1e-6 * lse,
+                abs(e_nu - lf$df.residual) <= 1e-8 * lf$df.residual,
+                abs(nu - lf$df.residual) <= 1e-6 * lf$df.residual))
       }
 
       out[[length(out) + 1L]] <- rec(
@@ -543,13 +591,12 @@ mmrm_outcome <- function(o, d_o, arms, timepoints) {
                   o, n_tp, n_obs, if (complete) "complete (checked against lm)" else "incomplete",
                   ex$iter, max(abs(ex$grad)), worst_rel[["estimate"]], worst_rel[["se"]],
                   worst_rel[["df"]], worst_rel[["p"]], abs(ex$st$loglik - ll) / abs(ll), worst))
-  if (worst > GLS_GUARD) {
-    stop(sprintf("gls is %.3f of the proposed tolerance away from the exact REML (guard %.2f)",
-                 worst, GLS_GUARD))
-  }
+  check(sprintf("%s: gls within %.2f of the proposed tolerance of the exact REML (it is %.3f)",
+                o, GLS_GUARD, worst), worst <= GLS_GUARD)
   out[[length(out) + 1L]] <- rec(
     o, "mmrm", "model", "reml_loglik", statistic = ll,
-    extra = list(n_obs = n_obs, n_participants = n_part, covariance = "unstructured"))
+    extra = list(n_obs = n_obs, n_participants = n_part, covariance = "unstructured",
+                 gls_optimizer = gf$opt))
   out
 }
 
@@ -558,8 +605,8 @@ mmrm_outcome <- function(o, d_o, arms, timepoints) {
 # ---------------------------------------------------------------------------------------------
 
 wilson <- function(x, n) {
-  pt <- suppressWarnings(prop.test(x, n, correct = FALSE))
-  c(num(pt$conf.int[1]), num(pt$conf.int[2]))
+  ci <- suppressWarnings(prop.test(x, n, correct = FALSE))$conf.int
+  c(num(ci[1]), num(ci[2]))
 }
 
 responders_outcome <- function(o, d_o, arms, last_tp, spec) {
@@ -595,8 +642,9 @@ responders_outcome <- function(o, d_o, arms, last_tp, spec) {
       o, "responders", label, "risk_difference", statistic = d, p_value = fp, estimate = d,
       ci_low = lo, ci_high = hi,
       extra = list(n1 = n1, n2 = n2, responders1 = a, responders2 = c2))
+    # RR = p_A / p_B (null when p_B = 0); its CI is null when any of the four cells is 0.
     rr <- if (c2 > 0) s1$p / s2$p else NA_real_
-    rr_ci <- if (a > 0 && c2 > 0) {
+    rr_ci <- if (all(c(a, n1 - a, c2, n2 - c2) > 0)) {
       exp(log(rr) + c(-1, 1) * Z975 * sqrt(1 / a - 1 / n1 + 1 / c2 - 1 / n2))
     } else c(NA_real_, NA_real_)
     out[[length(out) + 1L]] <- rec(
@@ -679,7 +727,9 @@ main <- function(args) {
   timepoints <- order_timepoints(d$timepoint)
   outcomes <- order_known_first(d$outcome, KNOWN_OUTCOMES)
   last_tp <- timepoints[length(timepoints)]
-  for (s in setdiff(names(study), outcomes)) message(sprintf("note: study outcome %s is not in the data", s))
+  for (s in setdiff(names(study), outcomes)) {
+    message(sprintf("note: study outcome %s is not in the data", s))
+  }
   cells <- flow_cells(d, arms, timepoints)
 
   records <- list()
