@@ -29,3 +29,10 @@ bench *ARGS:
 # Regenerate golden values with R (Debian packages; see tests/golden/README.md). Not in CI.
 golden:
     bash tests/golden/gen/regenerate.sh
+
+# Fuzz ingest, config and the statistics on degenerate trials (proptest, tests/it/fuzz.rs) with
+# more cases per property than `cargo test` runs (a few minutes; `just fuzz 200000` for longer).
+# Debug build, so overflow checks are on. A failure's seed is saved in
+# tests/proptest-regressions/fuzz.txt; turn it into a named regression test as well.
+fuzz CASES="20000":
+    PROPTEST_CASES={{CASES}} cargo test --locked --test it fuzz::

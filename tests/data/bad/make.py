@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+"""Writes the bad-input corpus of tests/data/bad/ (issue 10). Deterministic: no randomness,
+no timestamps; rerunning it rewrites the same bytes. Run from anywhere:
+
+    python3 tests/data/bad/make.py
+
+The expectations (command, exit code, message) are in manifest.toml next to the files; the
+test is tests/it/corpus.rs. Every file written here must be listed there (the test checks).
+"""
+
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+H = "participant_id,arm,timepoint,outcome,value"
+
+
+def write(name, data):
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    with open(os.path.join(HERE, name), "wb") as f:
+        f.write(data)
+
+
+def rows(arms=("backward", "forward"), n=6, outcome="pain_nrs", value=None, tps=("baseline", "week6")):
+    """A small valid trial: n participants per arm, baseline and week6, one outcome.
+    `value(arm_index, participant_index, timepoint_index)` overrides the default values."""
+    out = []
+    k = 0
+    for a, arm in enumerate(arms):
+        for i in range(n):
+            k += 1
+            for t, tp in enumerate(tps):
+                if value is not None:
+                    v = value(a, i, t)
+                else:
+                    # baseline 4..9; backward improves by 2-3, forward by 1-2 (not tied).
+                    base = 4 + (i * 7 + a * 3) % 6
+                    v = base if t == 0 else base - (1 + a % 2 * 0 + (2 - a) * 0.5 + (i % 3) * 0.5)
+                out.append(["P%03d" % k, arm, tp, outcome, fmt(v)])
+    return out
+
+
+def fmt(v):
+    if isinstance(v, str):
+        return v
+    if float(v) == int(v):
+        return str(int(v))
+    return repr(float(v))
+
+
+def csv(rs, header=H, sep=",", eol="\n"):
+    return header + eol + "".join(sep.join(r) + eol for r in rs)
+
+
+def main():
+    base = rows()
+
+    # --- encoding and bytes -------------------------------------------------------------
+    write("empty.csv", b"")
+    write("whitespace_only.csv", b" \n\t\r\n\n")
+    write("header_only.csv", H + "\n")
+    write("header_only_no_newline.csv", H)
+    # Deterministic pseudo-random bytes (LCG), not UTF-8.
+    x, garbage = 12345, bytearray()
+    for _ in range(4096):
+        x = (x * 1103515245 + 12345) % 2**31
+        garbage.append(x >> 16 & 0xFF)
+    write("binary_garbage.bin", bytes(garbage))
+    # An Excel workbook given instead of its CSV export (zip magic, then binary).
+    write("excel_workbook.csv", b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xb5U0#\xf4\x00\x00\x00L\x02\x00\x00\x13\x00[Content_Types].xml \xa2\x04\x02(\xa0\x00\x02")
+    write("nul_bytes.csv", b"\x00" * 512)
+    text = csv(base)
+    write("utf16le_bom.csv", "\ufeff".encode("utf-16-le") + text.encode("utf-16-le"))
+    write("utf16be_bom.csv", "\ufeff".encode("utf-16-be") + text.encode("utf-16-be"))
+    latin = [r[:] for r in base]
+    latin[2][1] = "r\u00e9tro"  # line 4: "rétro" in Latin-1
+    write("latin1.csv", csv(latin).encode("latin-1"))
+    write("utf8_bom.csv", "\ufeff" + text)
+    write("crlf.csv", csv(base, eol="\r\n"))
+    write("cr_only.csv", csv(base, eol="\r"))
+    write("bom_crlf_quoted_header.csv",
+          "\ufeff" + csv(base, header='"participant_id","arm","timepoint","outcome","value"', eol="\r\n"))
+
+    # --- delimiters and decimal commas ---------------------------------------------------
+    write("semicolon.csv", csv(base, header=H.replace(",", ";"), sep=";"))
+    write("tab.csv", csv(base, header=H.replace(",", "\t"), sep="\t"))
+    euro = [r[:4] + [r[4].replace(".", ",")] for r in base]
+    write("decimal_comma_semicolon.csv", csv(euro, header=H.replace(",", ";"), sep=";"))
+    quoted = [r[:4] + ['"%s"' % r[4].replace(".", ",")] for r in base]
+    write("decimal_comma_quoted.csv", csv(quoted))
+    # Unquoted decimal comma in a comma file: the row has six fields; "5,5" must not become 5.
+    ragged = [r[:] for r in base]
+    ragged[3][4] = "5,5"
+    write("decimal_comma_unquoted.csv", csv(ragged))
+    short = [r[:] for r in base]
+    short[3] = short[3][:4]
+    write("short_row.csv", csv(short))
+    # Blank lines and an all-empty spreadsheet row at the end (R's read.csv skips them).
+    write("trailing_blank_lines.csv", text + "\n\n,,,,\n")
+    write("trailing_comma.csv", csv([r + [""] for r in base], header=H + ","))
+
+    # --- quoting -------------------------------------------------------------------------
+    q = [r[:] for r in base]
+    for r in q:
+        r[1] = '"backward, supervised"' if r[1] == "backward" else r[1]
+    write("quoted_comma.csv", csv(q))
+    q = [r[:] for r in base]
+    for r in q:
+        r[3] = '"pain ""NRS"""'
+    write("quoted_quote.csv", csv(q))
+    # A quoted newline in row 1 (lines 2-3); the bad value is on line 5 of the file.
+    q = [r[:] for r in base]
+    q[0][0] = '"P001\nsecond line"'
+    q[2][4] = "abc"
+    write("quoted_newline.csv", csv(q))
+    q = [r[:] for r in base]
+    q[4][1] = '"backward'
+    write("unterminated_quote.csv", csv(q))
+
+    # --- headers -------------------------------------------------------------------------
+    write("duplicate_header.csv", csv([r + [fmt(99)] for r in base], header=H + ",value"))
+    write("missing_header.csv", csv(base[1:], header=",".join(base[0])))
+    write("missing_value_column.csv", csv([r[:4] for r in base], header="participant_id,arm,timepoint,outcome"))
+    write("header_other_case.csv", csv(base, header=H.upper()))
+    write("extra_column.csv", csv([r + ["site%d" % (i % 2)] for i, r in enumerate(base)], header=H + ",site"))
+
+    # --- values --------------------------------------------------------------------------
+    def with_value(line, v, rs=None):
+        rs = [r[:] for r in (rs or base)]
+        rs[line - 2][4] = v
+        return rs
+    write("nan.csv", csv(with_value(4, "NaN", with_value(5, "nan"))))
+    write("inf.csv", csv(with_value(3, "inf", with_value(6, "-Infinity"))))
+    write("overflow_1e309.csv", csv(with_value(7, "1e309", with_value(8, "-1e309"))))
+    # "-0" and "-0.0" as values, mixed with ordinary ones; changes of -0 - 0 and 0 - -0.
+    write("negative_zero.csv", csv(rows(value=lambda a, i, t: ["-0", "-0.0", "0", "1", "2", "3"][(i + t + a) % 6])))
+    # Integers far beyond 2^53 (exact as decimals, rounded as doubles), not a perfect line.
+    write("huge_integers.csv", csv(rows(value=lambda a, i, t: str(10**22 + ((i * 7 + a * 3 + t * 5) % 11) * 10**21 + 123456789012345))))
+    write("extreme_1e308.csv", csv(rows(value=lambda a, i, t: "%se308" % ("1.7" if (i + t) % 2 else "-1.7"))))
+    write("units.csv", csv(with_value(4, "5 kg", with_value(9, "12s"))))
+    write("odd_number_forms.csv", csv(rows(value=lambda a, i, t: ["+5", ".5", "5.", "5e0", "1E1", " 7 "][i] if t == 0 else str(3 - a + i % 2))))
+    write("missing_codes.csv", csv(with_value(4, "-99", with_value(9, "."))))
+    write("many_bad_values.csv", csv(rows(n=60, value=lambda a, i, t: "x%d" % i)))
+    write("all_missing.csv", csv(rows(value=lambda a, i, t: "NA" if t else "")))
+
+    # --- design --------------------------------------------------------------------------
+    two = [r[:] for r in base]
+    two[1][1] = "forward"  # P001's week6 row in another arm
+    write("participant_two_arms.csv", csv(two))
+    write("duplicate_rows.csv", csv(base[:5] + [base[4]] + base[5:]))
+    write("empty_id_fields.csv", csv([["", "backward", "baseline", "pain_nrs", "1"], ["P999", "", "week6", "pain_nrs", "2"]] + base))
+    write("no_baseline.csv", csv([[r[0], r[1], "week1" if r[2] == "baseline" else r[2], r[3], r[4]] for r in base]))
+    write("baseline_only.csv", csv([r for r in base if r[2] == "baseline"]))
+    one = rows(arms=("backward",), n=6) + rows(arms=("forward",), n=1)
+    for i, r in enumerate(one):
+        r[0] = "Q%03d" % (i // 2)
+    write("one_participant_arm.csv", csv(one))
+    write("zero_variance_group.csv", csv(rows(value=lambda a, i, t: (5 + i % 3) - (2 if t and a == 0 else 0) - (t * (i % 3) * 0.5 if a == 1 else 0))))
+    write("all_tied.csv", csv(rows(value=lambda a, i, t: 5)))
+    write("perfect_separation.csv", csv(rows(value=lambda a, i, t: 4 + i % 4 + (t * (-3 - i * 0.25) if a == 0 else t * (2 + i * 0.25)))))
+    # Found by the fuzz test (tests/it/fuzz.rs): tiny, valid trials whose mixed model is barely
+    # identified. The first has a Satterthwaite df large enough to hang `t_crit`; the second a
+    # df of ~1e-16 and p-values of 1.000000000000001.
+    write("lmm_huge_df.csv", H + "\n" + "\n".join([
+        "Z0,backward,baseline,o,1", "Z0,backward,week6,o,2", "P1,backward,week6,o,0.1",
+        "P2,backward,week6,o,0.3", "P3,backward,baseline,o,1", "P4,backward,week6,o,0.1",
+        "P5,backward,baseline,o,-5", "P5,backward,week3,o,-5", "P6,forward,week3,o,0",
+        "P7,forward,week3,o,0.1", "P8,forward,baseline,o,0", "P8,forward,week6,o,0"]) + "\n")
+    write("lmm_tiny_df.csv", H + "\n" + "\n".join([
+        "Z0,backward,baseline,o,1", "Z0,backward,week6,o,2", "P1,forward,week6,o,-5",
+        "P2,forward,baseline,o,2.5", "P2,forward,week6,o,0"]) + "\n")
+    # 10,000 arms with one participant each (20,000 rows, ~0.4 MB).
+    big = [H]
+    for k in range(10000):
+        for t, tp in enumerate(("baseline", "week6")):
+            big.append("p%d,a%04d,%s,o,%d" % (k, k, tp, (k + t) % 7))
+    write("arms_10000.csv", "\n".join(big) + "\n")
+
+    # 1,000 timepoints (4,000 rows): the mixed model's cost grows with the cube of the timepoints.
+    many = [H]
+    for k in range(4):
+        for t in range(1000):
+            tp = "baseline" if t == 0 else "day%d" % t
+            many.append("P%d,%s,%s,o,%d" % (k, ("backward", "forward")[k % 2], tp, (k * 7 + t) % 10))
+    write("timepoints_1000.csv", "\n".join(many) + "\n")
+
+    # --- long strings, markup and file-name injection ------------------------------------
+    long_id = "P" * 100_000
+    long_arm = "backward" + "x" * 2_000
+    long_out = "pain_" + "y" * 2_000
+    rs = rows(arms=(long_arm, "forward"), outcome=long_out)
+    rs[0][0] = rs[1][0] = long_id
+    write("long_strings.csv", csv(rs))
+    write("long_value.csv", csv(with_value(3, "9" * 50_000 + "x")))
+    write("long_header.csv", ",".join("column%d" % i for i in range(20_000)) + "\n" + "1,2,3\n")
+    xss = rows(arms=("<script>alert(1)</script>", "forward"), outcome="<img src=x onerror=alert(2)>")
+    write("html_names.csv", csv(xss))
+    xss_md = rows(arms=("backward", "forward"), outcome="[click](javascript:alert(3)) | **x** </svg><script>alert(4)</script>")
+    write("markdown_svg_names.csv", csv(xss_md))
+    escape = rows(outcome="../../../../../ESCAPED_dotdot") + rows(outcome="..")
+    write("outcome_dotdot.csv", csv(escape))
+    write("outcome_slash.csv", csv(rows(outcome="/tmp/ESCAPED_abs") + rows(outcome="a/b/ESCAPED_sub")))
+    write("outcome_nul.csv", csv(rows(outcome="pain\x00nrs\x00ESCAPED_nul")))
+    # Outcomes whose file-name stems collide: "pain.nrs", "pain/nrs", "pain_nrs".
+    write("outcome_stem_collision.csv", csv(rows(outcome="pain.nrs") + rows(outcome="pain/nrs") + rows(outcome="pain_nrs")))
+    write("ansi_escape_names.csv", csv(with_value(3, "\x1b[2J\x1b[31mred\x1b[0m")))
+
+    # --- study files (used with base.csv) ------------------------------------------------
+    write("base.csv", text)
+    write("base_out_of_scale.csv", csv(with_value(5, "11")))
+    write("study_unknown_key.toml", '[design]\nreferense_arm = "forward"\n')
+    write("study_unknown_section.toml", '[desing]\narms = ["backward", "forward"]\n')
+    write("study_data_path.toml", '[data]\npath = "does_not_exist.csv"\n')
+    write("study_wrong_type_seed.toml", '[resampling]\nseed = "twelve"\n')
+    write("study_wrong_type_arms.toml", '[design]\narms = "backward"\n')
+    write("study_negative_permutations.toml", '[resampling]\npermutations = -5\n')
+    write("study_unknown_reference_arm.toml", '[design]\nreference_arm = "placebo"\n')
+    write("study_reference_not_declared.toml", '[design]\narms = ["backward", "forward"]\nreference_arm = "placebo"\n')
+    write("study_unknown_analysis.toml", '[analyses]\nrun = ["welch"]\n')
+    write("study_not_toml.toml", "this is not = = toml [\n")
+    write("study_binary.toml", bytes(garbage[:256]))
+    write("study_min_above_max.toml", "[outcomes.pain_nrs]\nmin = 10\nmax = 0\n")
+    write("study_nan_scale.toml", "[outcomes.pain_nrs]\nmin = nan\nmax = inf\nmcid = -inf\n")
+    write("study_scale.toml", "[outcomes.pain_nrs]\nmin = 0\nmax = 10\n")
+    write("study_undeclared_arm.toml", '[design]\narms = ["backward", "control"]\n')
+    write("study_unknown_primary_timepoint.toml", '[design]\nprimary_timepoint = "week99"\n')
+    write("study_too_many_threads.toml", "[run]\nthreads = 100000\n")
+    write("study_missing_codes.toml", '[data]\nmissing_values = ["-99", "."]\n')
+    write("study_empty.toml", "")
+
+
+if __name__ == "__main__":
+    main()
