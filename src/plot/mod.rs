@@ -7,6 +7,7 @@ pub mod distribution;
 pub mod flow;
 pub mod forest;
 pub mod meta;
+pub mod responders;
 pub mod theme;
 pub mod trajectory;
 
@@ -421,6 +422,35 @@ pub fn render_all(rs: &ResultSet, out: &OutDir, png: bool) -> Result<Vec<PlotRef
                 |a| distribution::distribution(a, dist)
             );
         }
+    }
+    // Responder proportions, for outcomes with an MCID.
+    for oc in &rs.design.outcomes {
+        let arms: Vec<(String, usize, f64, f64, f64)> = rs
+            .design
+            .arms
+            .iter()
+            .enumerate()
+            .filter_map(|(i, arm)| {
+                let r = rs.records.iter().find(|r| {
+                    r.outcome == oc.name
+                        && r.analysis == Analysis::Responders
+                        && &r.contrast == arm
+                        && r.statistic_name == "proportion"
+                })?;
+                Some((arm.clone(), i, r.estimate?, r.ci_low?, r.ci_high?))
+            })
+            .collect();
+        if arms.is_empty() {
+            continue;
+        }
+        let data = responders::RespondersData {
+            title: format!("{}: responders by arm", oc.label),
+            arms,
+        };
+        let stem = format!("responders_{}", safe_file_name(&oc.name));
+        figure!("responders", &oc.name, &data.title, stem, size, |a| {
+            responders::responders(a, &data)
+        });
     }
     if !forest_data.rows.is_empty() {
         figure!(

@@ -349,3 +349,28 @@ fn html_report_renders_offline_in_chromium() {
         "no figure colours in the screenshot ({blue} blue pixels)"
     );
 }
+
+#[test]
+fn responder_figures_appear_when_an_mcid_is_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = Config::from_file(&root().join("tests/golden/ties_small/study.toml")).unwrap();
+    cfg.report.out_dir = dir.path().to_path_buf();
+    cfg.run.quiet = true;
+    cfg.analyses.run = vec![
+        retrotrial::results::Analysis::Descriptives,
+        retrotrial::results::Analysis::Responders,
+    ];
+    retrotrial::app::analyze(&dataset("golden/ties_small.csv"), &cfg).unwrap();
+    for o in ["pain_nrs", "womac_total"] {
+        let svg =
+            std::fs::read_to_string(dir.path().join(format!("plots/responders_{o}.svg"))).unwrap();
+        assert!(
+            svg.contains("backward") && svg.contains("forward") && svg.contains("Wilson"),
+            "{o}"
+        );
+    }
+    let md = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    assert!(
+        md.contains("(plots/responders_pain_nrs.svg)") && md.contains("Responders (improvement")
+    );
+}
