@@ -17,9 +17,12 @@ impl Exporter for Markdown {
     }
 }
 
-/// Escapes text for a Markdown table cell or line.
+/// Escapes text for a Markdown table cell or line. A `](` is broken up as well, so that a name
+/// like `[click](javascript:...)` cannot become a link, while CIs such as `[1.0, 2.0]` stay
+/// readable; newlines become spaces, so reference-style link definitions cannot be injected.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    let mut prev = '\0';
     for c in s.chars() {
         match c {
             '|' | '<' | '>' | '*' | '`' | '\\' => {
@@ -27,8 +30,10 @@ pub fn escape(s: &str) -> String {
                 out.push(c);
             }
             '\n' | '\r' => out.push(' '),
+            '(' if prev == ']' => out.push_str("\\("),
             _ => out.push(c),
         }
+        prev = c;
     }
     out
 }

@@ -204,6 +204,17 @@ fn hostile_names_are_escaped_in_html_and_svg() {
     }
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(!md.contains(evil), "raw script tag in report.md");
+    // A name shaped like a Markdown link must not become one.
+    let link = "[click](javascript:alert(1))";
+    let data2 = dir.path().join("link.csv");
+    std::fs::write(&data2, src.replace(",forward,", &format!(",\"{link}\","))).unwrap();
+    let out2 = dir.path().join("out2");
+    run(&data2, &out2);
+    let md2 = std::fs::read_to_string(out2.join("report.md")).unwrap();
+    assert!(
+        !md2.contains("](javascript"),
+        "a link was injected into report.md"
+    );
 }
 
 /// Opens `page` in headless Chromium with every request routed to a local proxy; returns the
