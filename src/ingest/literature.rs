@@ -142,12 +142,12 @@ fn cell(t: &TextTable, row: &[String], name: &str) -> String {
 }
 
 /// Reads a table that must exist, with the columns it must have.
-fn table(dir: &Path, name: &str, required: &[&str]) -> Result<TextTable, IngestError> {
-    let t = read_text_table(&dir.join(name))?;
+fn table(path: &Path, required: &[&str]) -> Result<TextTable, IngestError> {
+    let t = read_text_table(path)?;
     let missing: Vec<&&str> = required.iter().filter(|c| t.col(c).is_none()).collect();
     if !missing.is_empty() {
         return Err(IngestError::Csv {
-            path: dir.join(name),
+            path: path.to_path_buf(),
             message: format!(
                 "missing columns {missing:?}; see datasets/literature/README.md for the layout"
             ),
@@ -161,13 +161,8 @@ fn table(dir: &Path, name: &str, required: &[&str]) -> Result<TextTable, IngestE
 /// # Errors
 /// Unreadable file or missing columns.
 pub fn load_summary_stats(path: &Path) -> Result<(Vec<SummaryStat>, String), IngestError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map_or(String::new(), |n| n.to_string_lossy().into_owned());
     let t = table(
-        dir,
-        &name,
+        path,
         &["study_id", "outcome", "arm", "timepoint", "n", "mean", "sd"],
     )?;
     let rows = t
@@ -198,15 +193,7 @@ pub fn load_summary_stats(path: &Path) -> Result<(Vec<SummaryStat>, String), Ing
 /// # Errors
 /// Unreadable file or missing columns.
 pub fn load_reported(path: &Path) -> Result<(Vec<ReportedResult>, String), IngestError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map_or(String::new(), |n| n.to_string_lossy().into_owned());
-    let t = table(
-        dir,
-        &name,
-        &["study_id", "outcome", "arms", "quantity", "value"],
-    )?;
+    let t = table(path, &["study_id", "outcome", "arms", "quantity", "value"])?;
     let rows = t
         .rows
         .iter()
@@ -248,10 +235,9 @@ pub fn load_reported(path: &Path) -> Result<(Vec<ReportedResult>, String), Inges
 /// # Errors
 /// A missing or unreadable file, or a file without its columns.
 pub fn load(dir: &Path) -> Result<Literature, IngestError> {
-    let studies_t = table(dir, "studies.csv", &["study_id", "citation"])?;
+    let studies_t = table(&dir.join("studies.csv"), &["study_id", "citation"])?;
     let claims_t = table(
-        dir,
-        "article_claims.csv",
+        &dir.join("article_claims.csv"),
         &["claim_id", "claim", "cited_source", "candidate_studies"],
     )?;
     let (summaries, s_sha) = load_summary_stats(&dir.join("summary_stats.csv"))?;

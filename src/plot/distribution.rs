@@ -59,14 +59,7 @@ pub fn distribution<DB: DrawingBackend>(
         .disable_x_mesh()
         .light_line_style(theme::LIGHT.mix(0.5))
         .x_labels(k)
-        .x_label_formatter(&|x| {
-            let i = x.round();
-            if (x - i).abs() < 1e-6 && i >= 0.0 {
-                names.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
+        .x_label_formatter(&|x| super::category_label(&names, *x))
         .x_desc("arm")
         .y_desc(&data.y_label)
         .label_style((theme::FONT, theme::TICK_SIZE))

@@ -82,6 +82,17 @@ pub fn safe_file_name(id: &str) -> String {
     s
 }
 
+/// The tick label of a categorical axis drawn on 0, 1, 2, …: the name at an integer position,
+/// nothing between positions.
+pub fn category_label(names: &[String], x: f64) -> String {
+    let i = x.round();
+    if (x - i).abs() < 1e-6 && i >= 0.0 {
+        names.get(i as usize).cloned().unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
 /// One arm's series of a trajectory: (timepoint index, mean, CI low, CI high).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ArmSeries {

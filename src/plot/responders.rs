@@ -41,14 +41,7 @@ pub fn responders<DB: DrawingBackend>(
         .disable_x_mesh()
         .light_line_style(theme::LIGHT.mix(0.5))
         .x_labels(k)
-        .x_label_formatter(&|x| {
-            let i = x.round();
-            if (x - i).abs() < 1e-6 && i >= 0.0 {
-                names.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
+        .x_label_formatter(&|x| super::category_label(&names, *x))
         .y_label_formatter(&|y| format!("{:.0} %", y * 100.0))
         .x_desc("arm")
         .y_desc("responders (95 % Wilson CI)")

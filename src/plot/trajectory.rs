@@ -77,14 +77,7 @@ pub fn trajectory<DB: DrawingBackend>(
         .disable_x_mesh()
         .light_line_style(theme::LIGHT.mix(0.5))
         .x_labels(n_t)
-        .x_label_formatter(&|x| {
-            let i = x.round();
-            if (x - i).abs() < 1e-6 && i >= 0.0 {
-                tps.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
+        .x_label_formatter(&|x| super::category_label(&tps, *x))
         .x_desc("timepoint")
         .y_desc(&data.y_label)
         .label_style((theme::FONT, theme::TICK_SIZE))
