@@ -17,7 +17,7 @@ use crate::results::Analysis;
 #[non_exhaustive]
 pub enum ConfigError {
     /// The study file could not be read.
-    #[error("cannot read study file {path}: {source}")]
+    #[error("cannot read study file {path}")]
     Read {
         /// The file.
         path: PathBuf,
@@ -74,6 +74,43 @@ pub struct Config {
 pub struct DataConfig {
     /// Extra value codes that mean "missing" (an empty cell and `NA` always do), e.g. `["-99"]`.
     pub missing_values: Vec<String>,
+    /// The field delimiter; `auto` detects `,` `;` or tab from the header line.
+    pub delimiter: Delimiter,
+    /// The decimal separator; `auto` accepts `4,5` only when the delimiter is not the comma.
+    pub decimal: Decimal,
+}
+
+/// Field delimiter of a CSV data file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Delimiter {
+    /// Detect from the header line (the most frequent of `,` `;` tab; a tie gives `,`).
+    #[default]
+    Auto,
+    /// `,`
+    #[serde(alias = ",")]
+    Comma,
+    /// `;` (European spreadsheet exports)
+    #[serde(alias = ";")]
+    Semicolon,
+    /// A tab character.
+    #[serde(alias = "\t")]
+    Tab,
+}
+
+/// Decimal separator of the values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decimal {
+    /// `.` always; `,` too when the delimiter is not the comma.
+    #[default]
+    Auto,
+    /// Only `.`.
+    #[serde(alias = ".")]
+    Dot,
+    /// `,` as well as `.` (a value with one comma and no dot reads as a decimal).
+    #[serde(alias = ",")]
+    Comma,
 }
 
 /// Arms, timepoints and their roles. Empty lists mean "infer from the data" (spec §3).
@@ -238,6 +275,8 @@ pub const DEFAULT_TOML: &str = r#"# retrotrial study configuration (all keys opt
 [data]
 # Extra value codes meaning "missing"; an empty cell and NA always are.
 missing_values = []
+delimiter = "auto"               # or "comma", "semicolon", "tab"
+decimal = "auto"                 # or "dot", "comma"; auto reads 4,5 when the delimiter is not ,
 
 [design]
 # Arms in report order. Empty: infer (backward, forward, control, then alphabetical).
@@ -333,6 +372,15 @@ impl Config {
             return bad("primary_timepoint must differ from the baseline".into());
         }
         for (name, o) in &self.outcomes {
+            for (key, v) in [("min", o.min), ("max", o.max), ("mcid", o.mcid)] {
+                if let Some(v) = v
+                    && !v.is_finite()
+                {
+                    return bad(format!(
+                        "outcomes.{name}: {key} = {v} is not a finite number; write a number or leave the key out"
+                    ));
+                }
+            }
             if let (Some(lo), Some(hi)) = (o.min, o.max)
                 && lo > hi
             {

@@ -68,7 +68,7 @@ pub fn execute(plan: &Plan, cfg: &RunConfig) -> Result<RunOutput, RunError> {
     bar.finish_and_clear();
     let mut out = RunOutput::default();
     for (task, result) in plan.tasks.iter().zip(outcomes) {
-        match result {
+        match result.and_then(|recs| finite_or_fail(task.analysis, recs)) {
             Ok(recs) => out.records.extend(recs),
             Err(e) => out.failures.push(TaskFailure {
                 outcome: task.outcome.clone(),
@@ -92,6 +92,30 @@ pub fn execute(plan: &Plan, cfg: &RunConfig) -> Result<RunOutput, RunError> {
     out.records
         .sort_by_key(|r| (pos(&r.outcome), r.analysis.rank()));
     Ok(out)
+}
+
+/// A task whose main statistic came out NaN or infinite (finite data whose squares overflow,
+/// say) is a failure, not a record with a silent `null`. Flow records may lack a test.
+fn finite_or_fail(analysis: Analysis, recs: Vec<Record>) -> Result<Vec<Record>, StatsError> {
+    let broken = recs.iter().find(|r| {
+        let null_stat = r.statistic.is_none() && analysis != Analysis::Flow;
+        let null_sd = analysis == Analysis::Descriptives
+            && r.extra.get("n").and_then(serde_json::Value::as_u64) >= Some(2)
+            && r.extra.get("sd").is_none_or(serde_json::Value::is_null);
+        null_stat || null_sd
+    });
+    match broken {
+        Some(r) => Err(StatsError::NonFiniteResult(format!(
+            "{} of {} (values too large to compute with)",
+            if r.statistic.is_none() {
+                r.statistic_name.as_str()
+            } else {
+                "sd"
+            },
+            r.contrast
+        ))),
+        None => Ok(recs),
+    }
 }
 
 fn progress_bar(plan: &Plan, cfg: &RunConfig) -> ProgressBar {

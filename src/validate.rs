@@ -12,7 +12,40 @@ use std::collections::hash_map::Entry;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
-use crate::ingest::{Dataset, EMPTY, RawData, RawValue};
+use crate::ingest::{Dataset, EMPTY, RawData, RawValue, scan};
+
+/// More arms than this is a validation error: the pairwise contrasts grow with the square.
+pub const MAX_ARMS: usize = 20;
+/// More timepoints than this is a validation error: the MMRM's covariance grows with the square
+/// and its fit with the cube.
+pub const MAX_TIMEPOINTS: usize = 50;
+/// Longest data text echoed in a message, in characters.
+const MAX_SHOWN: usize = 60;
+/// Longest message kept, in characters (a safety net; data texts are clipped first).
+const MAX_MESSAGE: usize = 2_000;
+
+/// A data text as messages show it: control characters escaped (a NUL or a terminal escape
+/// sequence from a file must not reach the terminal or the reports raw) and clipped to `max`
+/// characters with the total length named.
+pub fn shown(s: &str, max: usize) -> String {
+    let n = s.chars().count();
+    let mut out: String = s
+        .chars()
+        .take(max)
+        .flat_map(|c| {
+            let esc: Vec<char> = if c.is_control() {
+                c.escape_unicode().collect()
+            } else {
+                vec![c]
+            };
+            esc
+        })
+        .collect();
+    if n > max {
+        out.push_str(&format!("… ({n} characters)"));
+    }
+    out
+}
 
 /// How serious a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -92,9 +125,9 @@ impl Issues {
         self.issues.push(Issue {
             severity,
             code: code.to_string(),
-            file: file.to_string(),
+            file: shown(file, MAX_MESSAGE),
             line,
-            message,
+            message: shown(&message, MAX_MESSAGE),
             fix: fix.to_string(),
         });
     }
@@ -157,33 +190,108 @@ pub fn check(raw: &RawData, cfg: &Config) -> Issues {
             "write the header `participant_id,arm,timepoint,outcome,value` and one row per participant, timepoint and outcome");
         return out;
     }
+    let delim = scan::delimiter_name(raw.delimiter);
     if !raw.missing_columns.is_empty() {
+        let found = raw.header.join(&char::from(raw.delimiter).to_string());
         out.push(
             f,
             Error,
             "missing_columns",
             Some(1),
             format!(
-                "the header lacks {} (found: {})",
+                "the header lacks {} (found {} column(s) split by {delim}: {})",
                 raw.missing_columns.join(", "),
-                raw.header.join(",")
+                raw.header.len(),
+                shown(&found, 200)
             ),
-            "the header must name the columns participant_id,arm,timepoint,outcome,value",
+            "the header must name the columns participant_id,arm,timepoint,outcome,value \
+             (lower case, any order); files may be comma-separated, `;`-separated or \
+             tab-separated (declare [data] delimiter when detection guesses wrong)",
         );
         return out;
     }
+    for c in &raw.duplicate_columns {
+        let cols: Vec<String> = (0..raw.header.len())
+            .filter(|&i| raw.header[i] == *c)
+            .map(|i| (i + 1).to_string())
+            .collect();
+        out.push(
+            f,
+            Error,
+            "duplicate_column",
+            Some(1),
+            format!(
+                "column `{c}` appears {} times in the header (columns {})",
+                cols.len(),
+                cols.join(", ")
+            ),
+            "keep one column of each name; rename or delete the others",
+        );
+    }
+    if !raw.duplicate_columns.is_empty() {
+        return out;
+    }
+    if raw.delimiter_detected {
+        out.push(
+            f,
+            Warning,
+            "detected_delimiter",
+            Some(1),
+            format!(
+                "the file is not comma-separated: read with delimiter {delim}{}",
+                if raw.decimal_commas > 0 {
+                    format!(
+                        " and `,` as decimal separator ({} value(s))",
+                        raw.decimal_commas
+                    )
+                } else {
+                    String::new()
+                }
+            ),
+            "declare [data] delimiter (and decimal) in the study file to make this explicit",
+        );
+    }
     if !raw.extra_columns.is_empty() {
+        let names: Vec<String> = raw
+            .extra_columns
+            .iter()
+            .map(|c| {
+                if c.is_empty() {
+                    "(unnamed)".to_string()
+                } else {
+                    shown(c, MAX_SHOWN)
+                }
+            })
+            .collect();
         out.push(
             f,
             Warning,
             "extra_columns",
             Some(1),
-            format!(
-                "extra columns are ignored: {}",
-                raw.extra_columns.join(", ")
-            ),
+            format!("extra columns are ignored: {}", names.join(", ")),
             "remove them, or ignore this warning",
         );
+    }
+    for r in &raw.ragged {
+        out.push(
+            f,
+            Error,
+            "wrong_field_count",
+            Some(r.line),
+            format!(
+                "the row has {} fields but the header has {}",
+                r.fields,
+                raw.header.len()
+            ),
+            "every row needs one field per header column; quote a field that contains the \
+             delimiter (a decimal comma in a comma-separated file: write 4.5 or \"4,5\")",
+        );
+    }
+    if raw.ragged_count > raw.ragged.len() {
+        // Rows beyond the kept ones still count as errors.
+        *out.suppressed
+            .entry("wrong_field_count".to_string())
+            .or_insert(0) += raw.ragged_count - raw.ragged.len();
     }
     if raw.rows.is_empty() {
         out.push(
@@ -201,9 +309,62 @@ pub fn check(raw: &RawData, cfg: &Config) -> Issues {
     out
 }
 
+/// Where each (participant, timepoint, outcome) was first seen: a dense table when the design is
+/// of a sane size (one array lookup per row), a hash map otherwise.
+enum FirstSeen {
+    Dense {
+        lines: Vec<u32>,
+        nt: usize,
+        no: usize,
+    },
+    Sparse(HashMap<(u32, u32, u32), u32>),
+}
+
+impl FirstSeen {
+    fn new(raw: &RawData) -> Self {
+        let (np, nt, no) = (
+            raw.participants.len(),
+            raw.timepoints.len(),
+            raw.outcomes.len(),
+        );
+        match np.checked_mul(nt).and_then(|x| x.checked_mul(no)) {
+            // 64 M cells = 256 MB at most; bigger designs are rejected by validation anyway.
+            Some(cells) if cells <= 64_000_000 => FirstSeen::Dense {
+                lines: vec![0; cells],
+                nt,
+                no,
+            },
+            _ => FirstSeen::Sparse(HashMap::new()),
+        }
+    }
+
+    /// Records `line` for the key and returns the line it was first seen on, if before.
+    fn see(&mut self, p: u32, t: u32, o: u32, line: u32) -> Option<u32> {
+        match self {
+            FirstSeen::Dense { lines, nt, no } => {
+                let cell = &mut lines[(p as usize * *nt + t as usize) * *no + o as usize];
+                if *cell == 0 {
+                    *cell = line;
+                    None
+                } else {
+                    Some(*cell)
+                }
+            }
+            FirstSeen::Sparse(map) => match map.entry((p, t, o)) {
+                Entry::Occupied(e) => Some(*e.get()),
+                Entry::Vacant(e) => {
+                    e.insert(line);
+                    None
+                }
+            },
+        }
+    }
+}
+
 fn check_rows(raw: &RawData, cfg: &Config, f: &str, out: &mut Issues) {
-    let mut seen: HashMap<(u32, u32, u32), u32> = HashMap::with_capacity(raw.rows.len());
-    let mut arm_of: HashMap<u32, (u32, u32)> = HashMap::with_capacity(raw.participants.len());
+    let mut seen = FirstSeen::new(raw);
+    // The arm and line each participant was first seen with (EMPTY: not yet).
+    let mut arm_of: Vec<(u32, u32)> = vec![(EMPTY, 0); raw.participants.len()];
     let scales: Vec<(Option<f64>, Option<f64>)> = raw
         .outcomes
         .iter()
@@ -216,12 +377,12 @@ fn check_rows(raw: &RawData, cfg: &Config, f: &str, out: &mut Issues) {
             ("timepoint", r.timepoint),
             ("outcome", r.outcome),
         ];
-        let empty: Vec<&str> = names
-            .iter()
-            .filter(|(_, v)| *v == EMPTY)
-            .map(|(n, _)| *n)
-            .collect();
-        if !empty.is_empty() {
+        if names.iter().any(|(_, v)| *v == EMPTY) {
+            let empty: Vec<&str> = names
+                .iter()
+                .filter(|(_, v)| *v == EMPTY)
+                .map(|(n, _)| *n)
+                .collect();
             out.push(
                 f,
                 Error,
@@ -231,19 +392,21 @@ fn check_rows(raw: &RawData, cfg: &Config, f: &str, out: &mut Issues) {
                 "fill in every id column; only `value` may be empty",
             );
         }
-        let pid = RawData::name(&raw.participants, r.participant);
-        let tp = RawData::name(&raw.timepoints, r.timepoint);
-        let oc = RawData::name(&raw.outcomes, r.outcome);
+        let name = |list: &[String], i: u32| shown(RawData::name(list, i), MAX_SHOWN);
         match r.value {
             RawValue::Invalid(i) => out.push(f, Error, "non_numeric_value", Some(r.line),
-                format!("value `{}` of {pid}/{tp}/{oc} is not a finite number",
-                    raw.bad_values.get(i as usize).map_or("", String::as_str)),
+                format!("value `{}` of {}/{}/{} is not a finite number",
+                    shown(raw.bad_values.get(i as usize).map_or("", String::as_str), MAX_SHOWN),
+                    name(&raw.participants, r.participant), name(&raw.timepoints, r.timepoint),
+                    name(&raw.outcomes, r.outcome)),
                 "write a number with a dot as decimal separator; leave the cell empty or write NA when missing"),
             RawValue::Number(v) => {
                 if let Some(&(lo, hi)) = scales.get(r.outcome as usize)
                     && (lo.is_some_and(|lo| v < lo) || hi.is_some_and(|hi| v > hi)) {
                         out.push(f, Error, "out_of_scale", Some(r.line),
-                            format!("{oc} value {v} of {pid}/{tp} is outside the declared scale [{}, {}]",
+                            format!("{} value {v} of {}/{} is outside the declared scale [{}, {}]",
+                                name(&raw.outcomes, r.outcome), name(&raw.participants, r.participant),
+                                name(&raw.timepoints, r.timepoint),
                                 lo.map_or("-inf".into(), |x| x.to_string()), hi.map_or("inf".into(), |x| x.to_string())),
                             "correct the value, or widen min/max of this outcome in the study file");
                     }
@@ -253,35 +416,43 @@ fn check_rows(raw: &RawData, cfg: &Config, f: &str, out: &mut Issues) {
         if r.participant == EMPTY {
             continue;
         }
-        if r.timepoint != EMPTY && r.outcome != EMPTY {
-            match seen.entry((r.participant, r.timepoint, r.outcome)) {
-                Entry::Occupied(e) => out.push(
-                    f,
-                    Error,
-                    "duplicate_row",
-                    Some(r.line),
-                    format!("second row for {pid}/{tp}/{oc} (first on line {})", e.get()),
-                    "keep one row per participant, timepoint and outcome",
+        if r.timepoint != EMPTY
+            && r.outcome != EMPTY
+            && let Some(first) = seen.see(r.participant, r.timepoint, r.outcome, r.line)
+        {
+            out.push(
+                f,
+                Error,
+                "duplicate_row",
+                Some(r.line),
+                format!(
+                    "second row for {}/{}/{} (first on line {first})",
+                    name(&raw.participants, r.participant),
+                    name(&raw.timepoints, r.timepoint),
+                    name(&raw.outcomes, r.outcome)
                 ),
-                Entry::Vacant(e) => {
-                    e.insert(r.line);
-                }
-            }
+                "keep one row per participant, timepoint and outcome",
+            );
         }
         if r.arm != EMPTY {
-            match arm_of.entry(r.participant) {
-                Entry::Occupied(e) => {
-                    let (arm, line) = *e.get();
-                    if arm != r.arm {
-                        out.push(f, Error, "participant_in_two_arms", Some(r.line),
-                            format!("{pid} is in arm `{}` here but in `{}` on line {line}",
-                                RawData::name(&raw.arms, r.arm), RawData::name(&raw.arms, arm)),
-                            "each participant belongs to one arm; correct the arm or the participant id");
-                    }
-                }
-                Entry::Vacant(e) => {
-                    e.insert((r.arm, r.line));
-                }
+            let first = &mut arm_of[r.participant as usize];
+            if first.0 == EMPTY {
+                *first = (r.arm, r.line);
+            } else if first.0 != r.arm {
+                let (arm, line) = *first;
+                out.push(
+                    f,
+                    Error,
+                    "participant_in_two_arms",
+                    Some(r.line),
+                    format!(
+                        "{} is in arm `{}` here but in `{}` on line {line}",
+                        name(&raw.participants, r.participant),
+                        name(&raw.arms, r.arm),
+                        name(&raw.arms, arm)
+                    ),
+                    "each participant belongs to one arm; correct the arm or the participant id",
+                );
             }
         }
     }
@@ -293,6 +464,34 @@ fn first_line(raw: &RawData, pick: impl Fn(&crate::ingest::RawRow) -> bool) -> O
 
 fn check_design(raw: &RawData, cfg: &Config, f: &str, out: &mut Issues) {
     let d = &cfg.design;
+    if raw.arms.len() > MAX_ARMS {
+        out.push(
+            f,
+            Error,
+            "too_many_arms",
+            None,
+            format!(
+                "the file has {} arms; retrotrial analyses at most {MAX_ARMS}",
+                raw.arms.len()
+            ),
+            "check that the arm column holds arm names (not participant ids or values), or map the labels to arms in [design.arm_labels]",
+        );
+        return;
+    }
+    if raw.timepoints.len() > MAX_TIMEPOINTS {
+        out.push(
+            f,
+            Error,
+            "too_many_timepoints",
+            None,
+            format!(
+                "the file has {} timepoints; retrotrial analyses at most {MAX_TIMEPOINTS}",
+                raw.timepoints.len()
+            ),
+            "check that the timepoint column holds visit names (not dates or values)",
+        );
+        return;
+    }
     if !d.arms.is_empty() {
         for (i, a) in raw.arms.iter().enumerate() {
             if !d.arms.contains(a) {
@@ -522,5 +721,56 @@ mod tests {
             MAX_PER_CODE
         );
         assert_eq!(i.error_count(), 120);
+    }
+
+    #[test]
+    fn data_texts_in_messages_are_escaped_and_clipped() {
+        assert_eq!(shown("a\u{1b}[2Jb\0", 60), "a\\u{1b}[2Jb\\u{0}");
+        let long = "x".repeat(500);
+        let s = shown(&long, 60);
+        assert!(
+            s.starts_with(&"x".repeat(60)) && s.ends_with("… (500 characters)"),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn structural_problems_of_the_file_are_errors() {
+        let text = format!("{H}P1,a,baseline,o,5,5\nP1,a,week6,o,1\n");
+        let c = codes(&issues(&text, &Config::default()));
+        assert!(c.contains(&("wrong_field_count".into(), Some(2))), "{c:?}");
+        let c = codes(&issues(
+            "participant_id,arm,timepoint,outcome,value,value\nP1,a,baseline,o,1,2\n",
+            &Config::default(),
+        ));
+        assert_eq!(c, vec![("duplicate_column".into(), Some(1))]);
+        let c = codes(&issues(
+            "participant_id;arm;timepoint;outcome;value\nP1;a;baseline;o;1\nP1;a;week6;o;2,5\n",
+            &Config::default(),
+        ));
+        assert!(c.contains(&("detected_delimiter".into(), Some(1))), "{c:?}");
+    }
+
+    #[test]
+    fn designs_beyond_the_limits_are_errors() {
+        let mut text = H.to_string();
+        for a in 0..=MAX_ARMS {
+            text.push_str(&format!(
+                "P{a},arm{a},baseline,o,1\nP{a},arm{a},week6,o,2\n"
+            ));
+        }
+        let c = codes(&issues(&text, &Config::default()));
+        assert!(c.contains(&("too_many_arms".into(), None)), "{c:?}");
+        let mut text = H.to_string();
+        for t in 0..=MAX_TIMEPOINTS {
+            let tp = if t == 0 {
+                "baseline".to_string()
+            } else {
+                format!("week{t}")
+            };
+            text.push_str(&format!("P1,a,{tp},o,1\n"));
+        }
+        let c = codes(&issues(&text, &Config::default()));
+        assert!(c.contains(&("too_many_timepoints".into(), None)), "{c:?}");
     }
 }

@@ -1,26 +1,25 @@
-//! Reading a long-layout trial CSV (`participant_id,arm,timepoint,outcome,value`) with polars.
+//! Reading a long-layout trial CSV (`participant_id,arm,timepoint,outcome,value`).
 //!
-//! Owns the only polars calls of the crate: the header is checked by hand (so a bad header is a
-//! validation problem with a line number, not a parser error), the body is read by polars with
-//! every column as text, and each row is interned into a compact [`RawRow`]. Values are parsed
-//! here but judged in `validate`; ordering and the analysis matrix live in [`dataset`]. No polars
-//! type leaves this module.
+//! Owns turning bytes into [`RawData`]: UTF-8 and BOM, the delimiter (declared or detected),
+//! records through the quote-aware [`scan`] scanner (real line numbers, field counts), header
+//! facts, and each row interned into a compact [`RawRow`]. Values are parsed here (decimal commas
+//! included) but judged in `validate`; ordering and the analysis matrix live in [`dataset`].
 
 pub mod dataset;
 pub mod literature;
+pub mod scan;
 pub mod summaries;
 
-use std::collections::HashMap;
-use std::io::Cursor;
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use polars::prelude::*;
+use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 
-use crate::config::DataConfig;
+use crate::config::{DataConfig, Decimal, Delimiter};
 
 pub use dataset::Dataset;
+use scan::{Scanner, Unterminated};
 
 /// The five required columns, in the spec's order.
 pub const REQUIRED_COLUMNS: [&str; 5] = ["participant_id", "arm", "timepoint", "outcome", "value"];
@@ -29,8 +28,9 @@ pub const REQUIRED_COLUMNS: [&str; 5] = ["participant_id", "arm", "timepoint", "
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum IngestError {
-    /// The file could not be opened or read.
-    #[error("cannot read data file {path}: {source}")]
+    /// The file could not be opened or read. The OS error is the `source` (printed once, by the
+    /// error chain).
+    #[error("cannot read data file {path}")]
     Read {
         /// The file.
         path: PathBuf,
@@ -47,12 +47,22 @@ pub enum IngestError {
         /// 1-based line of the first invalid byte.
         line: usize,
     },
-    /// polars could not parse the CSV body.
+    /// A quoted field opens and never closes: the rest of the file would be one cell.
+    #[error(
+        "{path}:{line}: a quote `\"` opened on line {line} is never closed; close it, or remove the stray quote"
+    )]
+    UnterminatedQuote {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line of the opening quote.
+        line: u32,
+    },
+    /// The file cannot be read as a table (a study-level table with a broken structure).
     #[error("cannot parse data file {path} as CSV: {message}")]
     Csv {
         /// The file.
         path: PathBuf,
-        /// The parser's message.
+        /// What is wrong.
         message: String,
     },
 }
@@ -71,7 +81,7 @@ pub enum RawValue {
 /// One data row, with its names interned.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RawRow {
-    /// 1-based line in the file (the header is line 1).
+    /// 1-based line in the file where the record starts (the header is line 1).
     pub line: u32,
     /// Index into [`RawData::participants`]; `u32::MAX` when the cell is empty.
     pub participant: u32,
@@ -88,6 +98,15 @@ pub struct RawRow {
 /// Marks an empty name cell in a [`RawRow`].
 pub const EMPTY: u32 = u32::MAX;
 
+/// A record whose field count differs from the header's (not read; a validation error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RaggedRow {
+    /// 1-based line where the record starts.
+    pub line: u32,
+    /// Fields found.
+    pub fields: usize,
+}
+
 /// The file as read: header facts, interned names in order of first appearance, rows.
 #[derive(Debug, Clone, Default)]
 pub struct RawData {
@@ -97,12 +116,24 @@ pub struct RawData {
     pub sha256: String,
     /// True when the file has no bytes (or only a BOM / whitespace).
     pub empty: bool,
+    /// The delimiter used (detected or declared).
+    pub delimiter: u8,
+    /// True when the delimiter was detected and is not the comma.
+    pub delimiter_detected: bool,
+    /// Values read with a decimal comma (`4,5` as 4.5).
+    pub decimal_commas: usize,
     /// Header column names as read.
     pub header: Vec<String>,
     /// Required columns absent from the header.
     pub missing_columns: Vec<String>,
+    /// Required columns named more than once in the header.
+    pub duplicate_columns: Vec<String>,
     /// Header columns that are not required (ignored).
     pub extra_columns: Vec<String>,
+    /// Records with the wrong number of fields (the first [`MAX_RAGGED`]).
+    pub ragged: Vec<RaggedRow>,
+    /// All records with the wrong number of fields.
+    pub ragged_count: usize,
     /// Distinct participant ids.
     pub participants: Vec<String>,
     /// Distinct arm names.
@@ -117,6 +148,9 @@ pub struct RawData {
     pub bad_values: Vec<String>,
 }
 
+/// How many ragged records are kept with their lines (validation reports at most 50 anyway).
+pub const MAX_RAGGED: usize = 1_000;
+
 impl RawData {
     /// The name behind an interned index, or `""` for an empty cell.
     pub fn name(list: &[String], idx: u32) -> &str {
@@ -127,13 +161,84 @@ impl RawData {
 /// Reads and interns a long-layout CSV.
 ///
 /// # Errors
-/// `Read`, `NotUtf8` or `Csv`; every other problem is left for `validate`.
+/// `Read`, `NotUtf8` or `UnterminatedQuote`; every other problem is left for `validate`.
 pub fn load(path: &Path, cfg: &DataConfig) -> Result<RawData, IngestError> {
     let bytes = std::fs::read(path).map_err(|source| IngestError::Read {
         path: path.to_path_buf(),
         source,
     })?;
     from_bytes(path, bytes, cfg)
+}
+
+/// The text of a CSV file: UTF-8 checked, BOM removed.
+fn text_of<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, IngestError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| IngestError::NotUtf8 {
+        path: path.to_path_buf(),
+        // The line of the first invalid byte.
+        line: 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count(),
+    })?;
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
+}
+
+/// The delimiter to use: declared, or detected from the header line.
+fn delimiter_of(text: &str, declared: Delimiter) -> (u8, bool) {
+    match declared {
+        Delimiter::Comma => (b',', false),
+        Delimiter::Semicolon => (b';', false),
+        Delimiter::Tab => (b'\t', false),
+        Delimiter::Auto => {
+            let d = scan::detect_delimiter(text);
+            (d, d != b',')
+        }
+    }
+}
+
+fn unterminated(path: &Path) -> impl Fn(Unterminated) -> IngestError + '_ {
+    move |u| IngestError::UnterminatedQuote {
+        path: path.to_path_buf(),
+        line: u.line,
+    }
+}
+
+/// Interns the names of one column: indices in order of first appearance. Consecutive rows of a
+/// long file mostly repeat a name, so the last hit is tried before the hash map.
+#[derive(Default)]
+struct Interner<'a> {
+    map: FxHashMap<Cow<'a, str>, u32>,
+    last: Option<u32>,
+}
+
+impl<'a> Interner<'a> {
+    #[allow(clippy::ptr_arg)] // the Cow says whether the map key can borrow the input
+    fn get(&mut self, cell: &Cow<'a, str>, list: &mut Vec<String>) -> u32 {
+        let s = cell.trim();
+        if s.is_empty() {
+            return EMPTY;
+        }
+        if let Some(i) = self.last
+            && list[i as usize] == s
+        {
+            return i;
+        }
+        let i = match self.map.get(s) {
+            Some(&i) => i,
+            None => {
+                let i = list.len() as u32;
+                list.push(s.to_string());
+                let key = match cell {
+                    Cow::Borrowed(b) => Cow::Borrowed(b.trim()),
+                    Cow::Owned(_) => Cow::Owned(s.to_string()),
+                };
+                self.map.insert(key, i);
+                i
+            }
+        };
+        self.last = Some(i);
+        i
+    }
 }
 
 /// As [`load`], from bytes already in memory (tests, fuzzing).
@@ -144,50 +249,86 @@ pub fn from_bytes(path: &Path, bytes: Vec<u8>, cfg: &DataConfig) -> Result<RawDa
     let mut raw = RawData {
         path: path.to_path_buf(),
         sha256: hex(&Sha256::digest(&bytes)),
+        delimiter: b',',
         ..RawData::default()
     };
-    check_utf8(path, &bytes)?;
-    let body_start = if bytes.starts_with(b"\xEF\xBB\xBF") {
-        3
-    } else {
-        0
-    };
-    let text = &bytes[body_start..];
-    if text.iter().all(u8::is_ascii_whitespace) {
+    let text = text_of(path, &bytes)?;
+    if text.trim().is_empty() {
         raw.empty = true;
         return Ok(raw);
     }
-    let header_end = text
-        .iter()
-        .position(|b| *b == b'\n')
-        .map_or(text.len(), |i| i + 1);
-    let header_line = String::from_utf8_lossy(&text[..header_end]);
-    raw.header = split_header(header_line.trim_end_matches(['\n', '\r']));
-    raw.missing_columns = REQUIRED_COLUMNS
-        .iter()
-        .filter(|c| !raw.header.iter().any(|h| h == *c))
-        .map(|c| c.to_string())
-        .collect();
+    let (delim, detected) = delimiter_of(text, cfg.delimiter);
+    raw.delimiter = delim;
+    raw.delimiter_detected = detected;
+    let decimal_comma = match cfg.decimal {
+        Decimal::Comma => true,
+        Decimal::Dot => false,
+        // A decimal comma cannot be told from a field break in a comma-separated file.
+        Decimal::Auto => delim != b',',
+    };
+    let mut scanner = Scanner::new(text, delim);
+    let mut cells: Vec<Cow<'_, str>> = Vec::with_capacity(8);
+    let fail = unterminated(path);
+    if scanner.next_record(&mut cells).map_err(&fail)?.is_none() {
+        raw.empty = true;
+        return Ok(raw);
+    }
+    raw.header = cells.iter().map(|c| c.trim().to_string()).collect();
+    let mut cols = [0usize; 5];
+    for (k, c) in REQUIRED_COLUMNS.iter().enumerate() {
+        let found: Vec<usize> = (0..raw.header.len())
+            .filter(|&i| raw.header[i] == *c)
+            .collect();
+        match found.as_slice() {
+            [] => raw.missing_columns.push(c.to_string()),
+            [i] => cols[k] = *i,
+            [i, ..] => {
+                cols[k] = *i;
+                raw.duplicate_columns.push(c.to_string());
+            }
+        }
+    }
     raw.extra_columns = raw
         .header
         .iter()
         .filter(|h| !REQUIRED_COLUMNS.contains(&h.as_str()))
         .cloned()
         .collect();
-    if !raw.missing_columns.is_empty() {
+    if !raw.missing_columns.is_empty() || !raw.duplicate_columns.is_empty() {
         return Ok(raw);
     }
-    let body = text[header_end..].to_vec();
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(raw);
+    let n_cols = raw.header.len();
+    let mut interners: [Interner<'_>; 4] = Default::default();
+    // A long file has about 45 bytes per row; reserving avoids regrowing a million-row Vec.
+    raw.rows.reserve(text.len() / 40);
+    while let Some(line) = scanner.next_record(&mut cells).map_err(&fail)? {
+        if cells.len() != n_cols {
+            raw.ragged_count += 1;
+            if raw.ragged.len() < MAX_RAGGED {
+                raw.ragged.push(RaggedRow {
+                    line,
+                    fields: cells.len(),
+                });
+            }
+            continue;
+        }
+        let [ip, ia, it, io] = &mut interners;
+        let row = RawRow {
+            line,
+            participant: ip.get(&cells[cols[0]], &mut raw.participants),
+            arm: ia.get(&cells[cols[1]], &mut raw.arms),
+            timepoint: it.get(&cells[cols[2]], &mut raw.timepoints),
+            outcome: io.get(&cells[cols[3]], &mut raw.outcomes),
+            value: parse_value(&cells[cols[4]], cfg, decimal_comma, &mut raw),
+        };
+        raw.rows.push(row);
     }
-    let df = read_body(path, body, raw.header.len())?;
-    intern_rows(&mut raw, &df, cfg).map_err(|e| csv_error(path, e))?;
+    raw.rows.shrink_to_fit();
     Ok(raw)
 }
 
 /// A small CSV read as text: header names and rows of cells with their line numbers. Used for
-/// study-level tables (summaries, the literature pack), where quoting matters and sizes are small.
+/// study-level tables (summaries, the literature pack).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TextTable {
     /// The file.
@@ -196,7 +337,7 @@ pub struct TextTable {
     pub sha256: String,
     /// Header names (trimmed, BOM removed).
     pub header: Vec<String>,
-    /// Rows: (1-based line, cells; missing cells are empty strings).
+    /// Rows: (1-based line where the record starts, cells; missing cells are empty strings).
     pub rows: Vec<(u32, Vec<String>)>,
 }
 
@@ -214,155 +355,72 @@ impl TextTable {
     }
 }
 
-/// Reads a CSV with a header into text cells (polars, every column as string). Line numbers
-/// assume one line per record: a quoted field with a newline shifts the numbers after it.
+/// Reads a comma-separated file with a header into trimmed text cells.
 ///
 /// # Errors
-/// `Read`, `NotUtf8` or `Csv`.
+/// `Read`, `NotUtf8`, `UnterminatedQuote`, or `Csv` for a row with more fields than the header.
 pub fn read_text_table(path: &Path) -> Result<TextTable, IngestError> {
     let bytes = std::fs::read(path).map_err(|source| IngestError::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    check_utf8(path, &bytes)?;
-    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let text = text_of(path, &bytes)?;
     let mut table = TextTable {
         path: path.to_path_buf(),
         sha256: hex(&Sha256::digest(&bytes)),
         ..TextTable::default()
     };
-    if text.iter().all(u8::is_ascii_whitespace) {
+    let mut scanner = Scanner::new(text, b',');
+    let mut cells = Vec::new();
+    let fail = unterminated(path);
+    if scanner.next_record(&mut cells).map_err(&fail)?.is_none() {
         return Ok(table);
     }
-    let header_end = text
-        .iter()
-        .position(|b| *b == b'\n')
-        .map_or(text.len(), |i| i + 1);
-    table.header =
-        split_header(String::from_utf8_lossy(&text[..header_end]).trim_end_matches(['\n', '\r']));
-    let body = text[header_end..].to_vec();
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(table);
-    }
-    let df = read_body(path, body, table.header.len())?;
-    let cols: Vec<StringChunked> = (0..table.header.len())
-        .map(|i| df.column(&format!("c{i}")).and_then(|c| c.str().cloned()))
-        .collect::<PolarsResult<_>>()
-        .map_err(|e| csv_error(path, e))?;
-    for i in 0..df.height() {
-        let cells = cols
-            .iter()
-            .map(|c| c.get(i).unwrap_or("").trim().to_string())
-            .collect();
-        table.rows.push(((i + 2) as u32, cells));
+    table.header = cells.iter().map(|c| c.trim().to_string()).collect();
+    while let Some(line) = scanner.next_record(&mut cells).map_err(&fail)? {
+        if cells.len() > table.header.len() {
+            return Err(IngestError::Csv {
+                path: path.to_path_buf(),
+                message: format!(
+                    "line {line} has {} fields but the header has {}; quote a field that contains a comma",
+                    cells.len(),
+                    table.header.len()
+                ),
+            });
+        }
+        // A short row reads as empty trailing cells: these tables have optional columns.
+        let mut row: Vec<String> = cells.iter().map(|c| c.trim().to_string()).collect();
+        row.resize(table.header.len(), String::new());
+        table.rows.push((line, row));
     }
     Ok(table)
 }
 
-/// Rejects bytes that are not UTF-8, naming the line of the first invalid byte.
-fn check_utf8(path: &Path, bytes: &[u8]) -> Result<(), IngestError> {
-    match std::str::from_utf8(bytes) {
-        Ok(_) => Ok(()),
-        Err(e) => {
-            let line = 1 + bytes[..e.valid_up_to()]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count();
-            Err(IngestError::NotUtf8 {
-                path: path.to_path_buf(),
-                line,
-            })
-        }
-    }
-}
-
-fn split_header(line: &str) -> Vec<String> {
-    line.split(',')
-        .map(|h| h.trim().trim_matches('"').trim().to_string())
-        .collect()
-}
-
-fn csv_error(path: &Path, e: PolarsError) -> IngestError {
-    IngestError::Csv {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    }
-}
-
-/// Reads the body with every column as text, so that no value can fail to parse inside polars.
-fn read_body(path: &Path, body: Vec<u8>, n_cols: usize) -> Result<DataFrame, IngestError> {
-    let schema = Schema::from_iter(
-        (0..n_cols).map(|i| Field::new(format!("c{i}").into(), DataType::String)),
-    );
-    CsvReadOptions::default()
-        .with_has_header(false)
-        .with_schema(Some(Arc::new(schema)))
-        .map_parse_options(|p| p.with_truncate_ragged_lines(true))
-        .with_raise_if_empty(false)
-        .with_n_threads(Some(1))
-        .into_reader_with_file_handle(Cursor::new(body))
-        .finish()
-        .map_err(|e| csv_error(path, e))
-}
-
-/// Interns one name column into `list`, returning the per-row indices.
-fn intern(col: &StringChunked, list: &mut Vec<String>) -> Vec<u32> {
-    let mut map: HashMap<String, u32> = HashMap::new();
-    col.iter()
-        .map(|v| match v.map(str::trim).filter(|s| !s.is_empty()) {
-            None => EMPTY,
-            Some(s) => {
-                if let Some(&i) = map.get(s) {
-                    i
-                } else {
-                    let i = list.len() as u32;
-                    list.push(s.to_string());
-                    map.insert(s.to_string(), i);
-                    i
-                }
-            }
-        })
-        .collect()
-}
-
-fn intern_rows(raw: &mut RawData, df: &DataFrame, cfg: &DataConfig) -> PolarsResult<()> {
-    let col_of = |name: &str| raw.header.iter().position(|h| h == name).unwrap_or(0);
-    let column = |name: &str| -> PolarsResult<StringChunked> {
-        Ok(df.column(&format!("c{}", col_of(name)))?.str()?.clone())
-    };
-    let pid = intern(&column("participant_id")?, &mut raw.participants);
-    let arm = intern(&column("arm")?, &mut raw.arms);
-    let tp = intern(&column("timepoint")?, &mut raw.timepoints);
-    let out = intern(&column("outcome")?, &mut raw.outcomes);
-    let values = column("value")?;
-    raw.rows.reserve(df.height());
-    for (i, v) in values.iter().enumerate() {
-        let value = parse_value(v, cfg, &mut raw.bad_values);
-        raw.rows.push(RawRow {
-            // Header is line 1, so row i is line i + 2.
-            line: (i + 2) as u32,
-            participant: pid[i],
-            arm: arm[i],
-            timepoint: tp[i],
-            outcome: out[i],
-            value,
-        });
-    }
-    Ok(())
-}
-
-/// Parses one value cell: missing codes, then a finite f64; anything else is kept as invalid text.
-fn parse_value(v: Option<&str>, cfg: &DataConfig, bad: &mut Vec<String>) -> RawValue {
-    let s = v.unwrap_or("").trim();
+/// Parses one value cell: missing codes, then a finite f64 (with a decimal comma when allowed);
+/// anything else is kept as invalid text for validation.
+fn parse_value(cell: &str, cfg: &DataConfig, decimal_comma: bool, raw: &mut RawData) -> RawValue {
+    let s = cell.trim();
     if s.is_empty() || s == "NA" || cfg.missing_values.iter().any(|m| m == s) {
         return RawValue::Missing;
     }
-    match s.parse::<f64>() {
+    let parsed = match s.parse::<f64>() {
+        Ok(x) => Some(x),
+        Err(_) if decimal_comma && s.matches(',').count() == 1 && !s.contains('.') => {
+            let x = s.replacen(',', ".", 1).parse::<f64>().ok();
+            if x.is_some() {
+                raw.decimal_commas += 1;
+            }
+            x
+        }
+        Err(_) => None,
+    };
+    match parsed {
         // Rust also accepts "inf", "NaN" and "1e999" (→ inf); the spec calls those errors.
-        Ok(x) if x.is_finite() => RawValue::Number(x),
+        // `+ 0.0` turns -0 into +0, so a zero typed `-0` gives the same output bytes as `0`.
+        Some(x) if x.is_finite() => RawValue::Number(x + 0.0),
         _ => {
-            bad.push(s.to_string());
-            RawValue::Invalid((bad.len() - 1) as u32)
+            raw.bad_values.push(s.to_string());
+            RawValue::Invalid((raw.bad_values.len() - 1) as u32)
         }
     }
 }
@@ -437,5 +495,67 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn semicolon_files_with_decimal_commas_are_detected() {
+        let raw = read(
+            "participant_id;arm;timepoint;outcome;value\nP1;a;baseline;o;4,5\nP1;a;week6;o;-0\n",
+        );
+        assert_eq!(raw.delimiter, b';');
+        assert!(raw.delimiter_detected);
+        assert_eq!(raw.rows[0].value, RawValue::Number(4.5));
+        assert_eq!(raw.decimal_commas, 1);
+        // -0 is read as +0, so it prints like 0.
+        let RawValue::Number(z) = raw.rows[1].value else {
+            panic!()
+        };
+        assert!(z == 0.0 && z.is_sign_positive());
+        // In a comma-separated file a quoted "4,5" is not a number (declare decimal = "comma").
+        let raw = read("participant_id,arm,timepoint,outcome,value\nP1,a,baseline,o,\"4,5\"\n");
+        assert!(matches!(raw.rows[0].value, RawValue::Invalid(_)));
+        let cfg = DataConfig {
+            decimal: Decimal::Comma,
+            ..DataConfig::default()
+        };
+        let raw = from_bytes(
+            Path::new("t.csv"),
+            b"participant_id,arm,timepoint,outcome,value\nP1,a,baseline,o,\"4,5\"\n".to_vec(),
+            &cfg,
+        )
+        .unwrap();
+        assert_eq!(raw.rows[0].value, RawValue::Number(4.5));
+    }
+
+    #[test]
+    fn ragged_rows_duplicate_columns_and_quotes_are_structural_facts() {
+        let raw = read(
+            "participant_id,arm,timepoint,outcome,value\nP1,a,baseline,o,5,5\nP1,a,week6,o\n\n\"P\n2\",a,baseline,o,1\n",
+        );
+        assert_eq!(
+            raw.ragged,
+            vec![
+                RaggedRow { line: 2, fields: 6 },
+                RaggedRow { line: 3, fields: 4 }
+            ]
+        );
+        assert_eq!(raw.rows.len(), 1);
+        assert_eq!(
+            raw.rows[0].line, 5,
+            "the blank line 4 is skipped and counted"
+        );
+        let raw = read("participant_id,arm,timepoint,outcome,value,value\nP1,a,baseline,o,5,6\n");
+        assert_eq!(raw.duplicate_columns, vec!["value"]);
+        let err = from_bytes(
+            Path::new("q.csv"),
+            b"participant_id,arm,timepoint,outcome,value\nP1,a,baseline,o,5\nP1,\"a,week6,o,5\n"
+                .to_vec(),
+            &DataConfig::default(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, IngestError::UnterminatedQuote { line: 3, .. }),
+            "{err}"
+        );
     }
 }

@@ -82,6 +82,26 @@ pub fn safe_file_name(id: &str) -> String {
     s
 }
 
+/// File stems for the outcomes, in order: [`safe_file_name`] of each, with `_2`, `_3`, … added
+/// when two names sanitise to the same stem (`pain.nrs` and `pain/nrs`), so no figure
+/// overwrites another's file.
+pub fn unique_stems(names: &[&str]) -> Vec<String> {
+    let mut used = std::collections::BTreeSet::new();
+    names
+        .iter()
+        .map(|n| {
+            let base = safe_file_name(n);
+            let mut stem = base.clone();
+            let mut k = 2;
+            while !used.insert(stem.clone()) {
+                stem = format!("{base}_{k}");
+                k += 1;
+            }
+            stem
+        })
+        .collect()
+}
+
 /// The tick label of a categorical axis drawn on 0, 1, 2, …: the name at an integer position,
 /// nothing between positions.
 pub fn category_label(names: &[String], x: f64) -> String {
@@ -386,6 +406,14 @@ pub fn render_all(rs: &ResultSet, out: &OutDir, png: bool) -> Result<Vec<PlotRef
     })?;
     let mut refs = Vec::new();
     let size = (theme::WIDTH, theme::HEIGHT);
+    let names: Vec<&str> = rs.design.outcomes.iter().map(|o| o.name.as_str()).collect();
+    let stems = unique_stems(&names);
+    let stem_of = |name: &str| {
+        names
+            .iter()
+            .position(|n| *n == name)
+            .map_or_else(|| safe_file_name(name), |i| stems[i].clone())
+    };
     // One figure: SVG always, PNG when asked, and its reference for the reports.
     macro_rules! figure {
         ($kind:expr, $outcome:expr, $title:expr, $stem:expr, $size:expr, $draw:expr) => {{
@@ -414,7 +442,7 @@ pub fn render_all(rs: &ResultSet, out: &OutDir, png: bool) -> Result<Vec<PlotRef
         |a| flow::flow(a, &flow_data)
     );
     for (name, traj, dist) in &per_outcome {
-        let stem = safe_file_name(name);
+        let stem = stem_of(name);
         figure!(
             "trajectory",
             name,
@@ -458,7 +486,7 @@ pub fn render_all(rs: &ResultSet, out: &OutDir, png: bool) -> Result<Vec<PlotRef
             title: format!("{}: responders by arm", oc.label),
             arms,
         };
-        let stem = format!("responders_{}", safe_file_name(&oc.name));
+        let stem = format!("responders_{}", stem_of(&oc.name));
         figure!("responders", &oc.name, &data.title, stem, size, |a| {
             responders::responders(a, &data)
         });

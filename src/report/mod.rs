@@ -27,7 +27,7 @@ pub struct Report<'a> {
 #[non_exhaustive]
 pub enum ReportError {
     /// A file could not be written.
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}")]
     Write {
         /// The file.
         path: PathBuf,

@@ -159,10 +159,15 @@ pub fn pnorm_two_sided(z: f64) -> f64 {
     2.0 * pnorm(-z.abs(), true)
 }
 
+/// Smallest degrees of freedom accepted: below it an approximate df (Satterthwaite, Welch) has
+/// broken down and any p-value is noise (seen: a Satterthwaite df of 1e-16 on a degenerate
+/// design gave p = 1.000000000000001).
+pub const MIN_DF: f64 = 1e-6;
+
 fn check_df(df: f64) -> Result<()> {
-    if df.is_nan() || df <= 0.0 {
+    if df.is_nan() || df < MIN_DF {
         Err(StatsError::InvalidArgument(format!(
-            "t distribution needs df > 0, got {df}"
+            "the t distribution needs df >= {MIN_DF}, got {df} (the df approximation broke down)"
         )))
     } else {
         Ok(())
@@ -187,7 +192,8 @@ pub fn pt_two_sided(t: f64, df: f64) -> Result<f64> {
         return Ok(f64::NAN);
     }
     check_df(df)?;
-    Ok(2.0 * rmath::pt(-t.abs(), df, true))
+    // 2·pt(-|t|) can round to just above 1 for t ≈ 0; a p-value is at most 1.
+    Ok((2.0 * rmath::pt(-t.abs(), df, true)).min(1.0))
 }
 
 /// The t quantile with upper-tail area `upper` (R `qt(upper, df, lower.tail = FALSE)`),
@@ -260,12 +266,12 @@ pub fn pf_upper(f: f64, df1: f64, df2: f64) -> Result<f64> {
     if f.is_nan() {
         return Ok(f64::NAN);
     }
-    if df1.is_nan() || df2.is_nan() || df1 <= 0.0 || df2 <= 0.0 {
+    if df1.is_nan() || df2.is_nan() || df1 < MIN_DF || df2 < MIN_DF {
         return Err(StatsError::InvalidArgument(format!(
-            "F distribution needs positive df, got ({df1}, {df2})"
+            "the F distribution needs df >= {MIN_DF}, got ({df1}, {df2}) (the df approximation broke down)"
         )));
     }
-    Ok(rmath::pf(f, df1, df2, false))
+    Ok(rmath::pf(f, df1, df2, false).min(1.0))
 }
 
 /// Upper tail of the χ² distribution, R `pchisq(x, df, lower.tail = FALSE)` (statrs's

@@ -71,6 +71,9 @@ pub enum StatsError {
     /// A design matrix is rank-deficient.
     #[error("singular design: {0}")]
     Singular(&'static str),
+    /// A result came out NaN or infinite from finite input (overflow); the text says which.
+    #[error("result is not finite: {0}")]
+    NonFiniteResult(String),
     /// Any other invalid argument (sizes that do not fit, an index out of range, …).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),

@@ -603,7 +603,7 @@ pub struct KruskalWallis {
 ///
 /// # Errors
 /// `InvalidArgument` when fewer than 2 groups have data, `TooFewValues` when N < 2,
-/// `NonFinite` for NaN or infinity.
+/// `NonFinite` for NaN or infinity, `ZeroVariance` when every value is tied.
 ///
 /// ```
 /// use retrotrial::stats::rank::kruskal_wallis;
@@ -640,12 +640,14 @@ pub fn kruskal_wallis(groups: &[&[f64]]) -> Result<KruskalWallis> {
     let nf = n as f64;
     let h = (12.0 * stat / (nf * (nf + 1.0)) - 3.0 * (nf + 1.0))
         / (1.0 - r.tie_sum() / (nf.powf(3.0) - nf));
+    if h.is_nan() {
+        // Every value tied: 0/0. R returns H = NaN, p = NA; we record a failure instead.
+        return Err(StatsError::ZeroVariance(
+            "all values are tied, so Kruskal–Wallis H is undefined (R: NaN)",
+        ));
+    }
     let df = (used.len() - 1) as f64;
-    let p = if h.is_nan() {
-        f64::NAN
-    } else {
-        dist::pchisq_upper(h, df)?
-    };
+    let p = dist::pchisq_upper(h, df)?;
     Ok(KruskalWallis { h, df, p, n })
 }
 
@@ -1010,7 +1012,10 @@ mod tests {
         assert_eq!(k2.df, 1.0);
         assert!(kruskal_wallis(&[&X3, &[]]).is_err());
         // All values tied: R gives NaN.
-        assert!(kruskal_wallis(&[&[1.0, 1.0], &[1.0]]).unwrap().h.is_nan());
+        assert!(
+            kruskal_wallis(&[&[1.0, 1.0], &[1.0]]).is_err(),
+            "all tied: R gives NaN"
+        );
     }
 
     #[test]

@@ -3,8 +3,7 @@
 
 mod cli;
 mod common;
-// corpus.rs (the tests/data/bad manifest) is not registered yet: 29 of its 101 cases expect
-// clearer messages than the code gives today; see the session-1 closing note.
+mod corpus;
 mod determinism;
 mod fuzz;
 mod golden;
