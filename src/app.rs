@@ -88,6 +88,31 @@ fn resolve_config(study: Option<&Path>, a: Option<&AnalyzeArgs>) -> Result<Confi
     Ok(cfg)
 }
 
+/// Wall time per phase of `analyze`, printed to stderr when `RETROTRIAL_TIMINGS` is set (for
+/// profiling the pipeline; results never depend on it).
+struct PhaseClock {
+    last: Option<std::time::Instant>,
+}
+
+impl PhaseClock {
+    fn from_env() -> Self {
+        Self {
+            last: std::env::var_os("RETROTRIAL_TIMINGS").map(|_| std::time::Instant::now()),
+        }
+    }
+
+    fn lap(&mut self, phase: &str) {
+        if let Some(t) = self.last {
+            let now = std::time::Instant::now();
+            eprintln!(
+                "retrotrial: timing {phase:<10} {:8.3} s",
+                (now - t).as_secs_f64()
+            );
+            self.last = Some(now);
+        }
+    }
+}
+
 /// What `analyze` did, for the caller and the terminal summary.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunSummary {
@@ -104,10 +129,13 @@ pub struct RunSummary {
 /// # Errors
 /// `Error::Invalid` (exit 1) after writing the validation reports; exit-2 errors otherwise.
 pub fn analyze(data_path: &Path, cfg: &Config) -> Result<(RunSummary, ResultSet), Error> {
+    let mut clock = PhaseClock::from_env();
     let out = OutDir::prepare_with(&cfg.report.out_dir, cfg.report.force)?; // fail before the long part
-    let raw = ingest::load(data_path, &cfg.data)?; // polars ends here
+    let raw = ingest::load(data_path, &cfg.data)?;
+    clock.lap("read");
     let file = data_path.display().to_string();
     let mut issues = validate::check(&raw, cfg);
+    clock.lap("validate");
     if issues.has_errors() {
         report::write_validation(&issues, &file, &out)?;
         return Err(Error::Invalid {
@@ -118,8 +146,11 @@ pub fn analyze(data_path: &Path, cfg: &Config) -> Result<(RunSummary, ResultSet)
     }
     let data = Dataset::build(&raw, &cfg.design);
     validate::check_dataset(&data, &file, &mut issues);
+    clock.lap("dataset");
     let plan = plan::build(&data, cfg);
+    clock.lap("plan");
     let output = run::execute(&plan, &cfg.run)?;
+    clock.lap("statistics");
     let rs = ResultSet {
         schema_version: SCHEMA_VERSION,
         command: "analyze".into(),
@@ -143,7 +174,9 @@ pub fn analyze(data_path: &Path, cfg: &Config) -> Result<(RunSummary, ResultSet)
         message: e.to_string(),
     })?;
     let plots = crate::plot::render_all(&rs, &out, cfg.report.png)?;
+    clock.lap("figures");
     report::write_all(&rs, &plots, &toml, &out)?;
+    clock.lap("reports");
     let summary = RunSummary {
         records: rs.records.len(),
         failures: rs.failures.len(),

@@ -214,7 +214,7 @@ struct Interner<'a> {
 impl<'a> Interner<'a> {
     #[allow(clippy::ptr_arg)] // the Cow says whether the map key can borrow the input
     fn get(&mut self, cell: &Cow<'a, str>, list: &mut Vec<String>) -> u32 {
-        let s = cell.trim();
+        let s = trim(cell);
         if s.is_empty() {
             return EMPTY;
         }
@@ -223,13 +223,20 @@ impl<'a> Interner<'a> {
         {
             return i;
         }
+        // Arms, timepoints and outcomes have a handful of names: a scan beats hashing.
+        if list.len() <= 8
+            && let Some(i) = list.iter().position(|n| n == s)
+        {
+            self.last = Some(i as u32);
+            return i as u32;
+        }
         let i = match self.map.get(s) {
             Some(&i) => i,
             None => {
                 let i = list.len() as u32;
                 list.push(s.to_string());
                 let key = match cell {
-                    Cow::Borrowed(b) => Cow::Borrowed(b.trim()),
+                    Cow::Borrowed(b) => Cow::Borrowed(trim(b)),
                     Cow::Owned(_) => Cow::Owned(s.to_string()),
                 };
                 self.map.insert(key, i);
@@ -248,13 +255,13 @@ impl<'a> Interner<'a> {
 pub fn from_bytes(path: &Path, bytes: Vec<u8>, cfg: &DataConfig) -> Result<RawData, IngestError> {
     let mut raw = RawData {
         path: path.to_path_buf(),
-        sha256: hex(&Sha256::digest(&bytes)),
         delimiter: b',',
         ..RawData::default()
     };
     let text = text_of(path, &bytes)?;
     if text.trim().is_empty() {
         raw.empty = true;
+        raw.sha256 = hex(&Sha256::digest(&bytes));
         return Ok(raw);
     }
     let (delim, detected) = delimiter_of(text, cfg.delimiter);
@@ -271,6 +278,7 @@ pub fn from_bytes(path: &Path, bytes: Vec<u8>, cfg: &DataConfig) -> Result<RawDa
     let fail = unterminated(path);
     if scanner.next_record(&mut cells).map_err(&fail)?.is_none() {
         raw.empty = true;
+        raw.sha256 = hex(&Sha256::digest(&bytes));
         return Ok(raw);
     }
     raw.header = cells.iter().map(|c| c.trim().to_string()).collect();
@@ -295,17 +303,115 @@ pub fn from_bytes(path: &Path, bytes: Vec<u8>, cfg: &DataConfig) -> Result<RawDa
         .cloned()
         .collect();
     if !raw.missing_columns.is_empty() || !raw.duplicate_columns.is_empty() {
+        raw.sha256 = hex(&Sha256::digest(&bytes));
         return Ok(raw);
     }
     let n_cols = raw.header.len();
+    let body_line = scanner.line();
+    let body = &text[scanner.offset()..];
+    let (chunks, plain) = split_body(body, body_line);
+    let read = |&(piece, line): &(&str, u32)| {
+        read_chunk(piece, line, delim, plain, &cols, n_cols, cfg, decimal_comma)
+    };
+    // The SHA-256 (about 30 ms per 45 MB) and the chunks are computed side by side.
+    let (sha, results) = std::thread::scope(|s| {
+        let sha = s.spawn(|| hex(&Sha256::digest(&bytes)));
+        let rest: Vec<_> = chunks[1..]
+            .iter()
+            .map(|c| s.spawn(move || read(c)))
+            .collect();
+        let mut results = vec![read(&chunks[0])];
+        // A panic in a reader thread is a bug: let it surface as one.
+        let join = std::panic::resume_unwind;
+        results.extend(
+            rest.into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| join(e))),
+        );
+        (sha.join().unwrap_or_else(|e| join(e)), results)
+    });
+    raw.sha256 = sha;
+    let mut parts = Vec::with_capacity(results.len());
+    for r in results {
+        parts.push(r.map_err(&fail)?);
+    }
+    merge_chunks(&mut raw, parts);
+    Ok(raw)
+}
+
+/// The body split into pieces read in parallel, each with the file line it starts on, and
+/// whether the body is plain (no quote, no lone CR: every record is one line). Only a plain body
+/// is split, so every piece boundary is a record boundary and line numbers are newline counts.
+fn split_body(body: &str, first_line: u32) -> (Vec<(&str, u32)>, bool) {
+    const MIN_PIECE: usize = 4 << 20;
+    let b = body.as_bytes();
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let n = (b.len() / MIN_PIECE).clamp(1, threads.min(8));
+    let plain = memchr::memchr(b'"', b).is_none()
+        && memchr::memchr_iter(b'\r', b).all(|i| b.get(i + 1) == Some(&b'\n'));
+    if n == 1 || !plain {
+        return (vec![(body, first_line)], plain);
+    }
+    let mut pieces = Vec::with_capacity(n);
+    let (mut start, mut line) = (0, first_line);
+    for k in 1..=n {
+        let end = if k == n {
+            b.len()
+        } else {
+            let at = (k * b.len() / n).max(start);
+            memchr::memchr(b'\n', &b[at..]).map_or(b.len(), |i| at + i + 1)
+        };
+        if end > start {
+            pieces.push((&body[start..end], line));
+            line += memchr::memchr_iter(b'\n', &b[start..end]).count() as u32;
+        }
+        start = end;
+    }
+    if pieces.is_empty() {
+        pieces.push((body, first_line));
+    }
+    (pieces, plain)
+}
+
+/// What one piece of the body holds, with names interned locally.
+#[derive(Debug, Default)]
+struct Chunk {
+    rows: Vec<RawRow>,
+    /// participants, arms, timepoints, outcomes
+    names: [Vec<String>; 4],
+    bad_values: Vec<String>,
+    ragged: Vec<RaggedRow>,
+    ragged_count: usize,
+    decimal_commas: usize,
+}
+
+#[allow(clippy::too_many_arguments)] // one call site; a struct would only rename them
+fn read_chunk(
+    piece: &str,
+    first_line: u32,
+    delim: u8,
+    plain: bool,
+    cols: &[usize; 5],
+    n_cols: usize,
+    cfg: &DataConfig,
+    decimal_comma: bool,
+) -> Result<Chunk, Unterminated> {
+    let mut scanner = Scanner::starting_at(piece, delim, first_line);
+    let mut cells: Vec<Cow<'_, str>> = Vec::with_capacity(n_cols);
     let mut interners: [Interner<'_>; 4] = Default::default();
-    // A long file has about 45 bytes per row; reserving avoids regrowing a million-row Vec.
-    raw.rows.reserve(text.len() / 40);
-    while let Some(line) = scanner.next_record(&mut cells).map_err(&fail)? {
+    let mut c = Chunk::default();
+    // A long file has about 40 bytes per row; reserving avoids regrowing a million-row Vec.
+    c.rows.reserve(piece.len() / 36);
+    loop {
+        let next = if plain {
+            scanner.next_plain_record(&mut cells)
+        } else {
+            scanner.next_record(&mut cells)?
+        };
+        let Some(line) = next else { break };
         if cells.len() != n_cols {
-            raw.ragged_count += 1;
-            if raw.ragged.len() < MAX_RAGGED {
-                raw.ragged.push(RaggedRow {
+            c.ragged_count += 1;
+            if c.ragged.len() < MAX_RAGGED {
+                c.ragged.push(RaggedRow {
                     line,
                     fields: cells.len(),
                 });
@@ -313,18 +419,98 @@ pub fn from_bytes(path: &Path, bytes: Vec<u8>, cfg: &DataConfig) -> Result<RawDa
             continue;
         }
         let [ip, ia, it, io] = &mut interners;
-        let row = RawRow {
-            line,
-            participant: ip.get(&cells[cols[0]], &mut raw.participants),
-            arm: ia.get(&cells[cols[1]], &mut raw.arms),
-            timepoint: it.get(&cells[cols[2]], &mut raw.timepoints),
-            outcome: io.get(&cells[cols[3]], &mut raw.outcomes),
-            value: parse_value(&cells[cols[4]], cfg, decimal_comma, &mut raw),
+        let [np, na, nt, no] = &mut c.names;
+        let value = match parse_value(&cells[cols[4]], cfg, decimal_comma) {
+            Parsed::Value(v) => v,
+            Parsed::DecimalComma(v) => {
+                c.decimal_commas += 1;
+                v
+            }
+            Parsed::Bad(text) => {
+                c.bad_values.push(text);
+                RawValue::Invalid((c.bad_values.len() - 1) as u32)
+            }
         };
-        raw.rows.push(row);
+        c.rows.push(RawRow {
+            line,
+            participant: ip.get(&cells[cols[0]], np),
+            arm: ia.get(&cells[cols[1]], na),
+            timepoint: it.get(&cells[cols[2]], nt),
+            outcome: io.get(&cells[cols[3]], no),
+            value,
+        });
+    }
+    Ok(c)
+}
+
+/// Joins the pieces in file order: names keep their order of first appearance in the file, so
+/// the result does not depend on how the body was split.
+fn merge_chunks(raw: &mut RawData, parts: Vec<Chunk>) {
+    let mut maps: [FxHashMap<String, u32>; 4] = Default::default();
+    for (k, part) in parts.into_iter().enumerate() {
+        let Chunk {
+            mut rows,
+            names,
+            bad_values,
+            ragged,
+            ragged_count,
+            decimal_commas,
+        } = part;
+        let lists = [
+            &mut raw.participants,
+            &mut raw.arms,
+            &mut raw.timepoints,
+            &mut raw.outcomes,
+        ];
+        let mut remap: [Vec<u32>; 4] = Default::default();
+        for (((list, map), local), re) in lists
+            .into_iter()
+            .zip(maps.iter_mut())
+            .zip(names)
+            .zip(remap.iter_mut())
+        {
+            if k == 0 {
+                map.extend(local.iter().cloned().zip(0u32..));
+                *re = (0..local.len() as u32).collect();
+                *list = local;
+                continue;
+            }
+            *re = local
+                .into_iter()
+                .map(|n| {
+                    let next = list.len() as u32;
+                    *map.entry(n.clone()).or_insert_with(|| {
+                        list.push(n);
+                        next
+                    })
+                })
+                .collect();
+        }
+        let offset = raw.bad_values.len() as u32;
+        if k > 0 {
+            let re = |m: &[u32], i: u32| if i == EMPTY { EMPTY } else { m[i as usize] };
+            for r in &mut rows {
+                r.participant = re(&remap[0], r.participant);
+                r.arm = re(&remap[1], r.arm);
+                r.timepoint = re(&remap[2], r.timepoint);
+                r.outcome = re(&remap[3], r.outcome);
+                if let RawValue::Invalid(i) = r.value {
+                    r.value = RawValue::Invalid(i + offset);
+                }
+            }
+        }
+        if raw.rows.is_empty() {
+            raw.rows = rows;
+        } else {
+            raw.rows.extend(rows);
+        }
+        raw.bad_values.extend(bad_values);
+        let room = MAX_RAGGED - raw.ragged.len();
+        raw.ragged.extend(ragged.into_iter().take(room));
+        raw.ragged_count += ragged_count;
+        raw.decimal_commas += decimal_commas;
     }
     raw.rows.shrink_to_fit();
-    Ok(raw)
 }
 
 /// A small CSV read as text: header names and rows of cells with their line numbers. Used for
@@ -396,32 +582,45 @@ pub fn read_text_table(path: &Path) -> Result<TextTable, IngestError> {
     Ok(table)
 }
 
+/// A value cell as parsed.
+enum Parsed {
+    /// Missing or a number with a decimal point.
+    Value(RawValue),
+    /// A number written with a decimal comma.
+    DecimalComma(RawValue),
+    /// Not a finite number: the text, for validation.
+    Bad(String),
+}
+
 /// Parses one value cell: missing codes, then a finite f64 (with a decimal comma when allowed);
 /// anything else is kept as invalid text for validation.
-fn parse_value(cell: &str, cfg: &DataConfig, decimal_comma: bool, raw: &mut RawData) -> RawValue {
-    let s = cell.trim();
+fn parse_value(cell: &str, cfg: &DataConfig, decimal_comma: bool) -> Parsed {
+    let s = trim(cell);
     if s.is_empty() || s == "NA" || cfg.missing_values.iter().any(|m| m == s) {
-        return RawValue::Missing;
+        return Parsed::Value(RawValue::Missing);
     }
-    let parsed = match s.parse::<f64>() {
-        Ok(x) => Some(x),
-        Err(_) if decimal_comma && s.matches(',').count() == 1 && !s.contains('.') => {
-            let x = s.replacen(',', ".", 1).parse::<f64>().ok();
-            if x.is_some() {
-                raw.decimal_commas += 1;
-            }
-            x
-        }
-        Err(_) => None,
-    };
-    match parsed {
-        // Rust also accepts "inf", "NaN" and "1e999" (→ inf); the spec calls those errors.
-        // `+ 0.0` turns -0 into +0, so a zero typed `-0` gives the same output bytes as `0`.
-        Some(x) if x.is_finite() => RawValue::Number(x + 0.0),
-        _ => {
-            raw.bad_values.push(s.to_string());
-            RawValue::Invalid((raw.bad_values.len() - 1) as u32)
-        }
+    // Rust also accepts "inf", "NaN" and "1e999" (→ inf); the spec calls those errors.
+    // `+ 0.0` turns -0 into +0, so a zero typed `-0` gives the same output bytes as `0`.
+    let finite = |x: f64| x.is_finite().then_some(RawValue::Number(x + 0.0));
+    if let Some(v) = s.parse::<f64>().ok().and_then(finite) {
+        return Parsed::Value(v);
+    }
+    if decimal_comma
+        && s.matches(',').count() == 1
+        && !s.contains('.')
+        && let Some(v) = s.replacen(',', ".", 1).parse::<f64>().ok().and_then(finite)
+    {
+        return Parsed::DecimalComma(v);
+    }
+    Parsed::Bad(s.to_string())
+}
+
+/// `str::trim`, with a fast path for the usual cell that starts and ends with a visible ASCII
+/// character.
+fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => s,
+        _ => s.trim(),
     }
 }
 

