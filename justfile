@@ -26,6 +26,11 @@ lint:
 bench *ARGS:
     cargo bench --locked {{ARGS}}
 
+# retrotrial vs the R and Python peers on the issue #9 workloads (benches/compare.sh; e.g.
+# `just bench-peers --workloads a,c --quick`). The full default run takes hours: benches/RESULTS.md.
+bench-peers *ARGS:
+    bash benches/compare.sh {{ARGS}}
+
 # Regenerate golden values with R (Debian packages; see tests/golden/README.md). Not in CI.
 golden:
     bash tests/golden/gen/regenerate.sh

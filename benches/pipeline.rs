@@ -32,9 +32,8 @@ fn pipeline(c: &mut Criterion, participants: usize) {
     group.sample_size(10);
     group.bench_function(name, |bench| {
         bench.iter(|| {
-            let raw =
-                ingest::from_bytes(Path::new("bench.csv"), black_box(bytes.clone()), &cfg.data)
-                    .expect("INVARIANT: simulated CSV parses");
+            let raw = ingest::from_bytes(Path::new("bench.csv"), black_box(bytes.clone()), &cfg)
+                .expect("INVARIANT: simulated CSV parses");
             let data = Dataset::build(&raw, &cfg.design);
             let p = plan::build(&data, &cfg);
             run::execute(&p, &cfg.run).expect("INVARIANT: a thread pool can start")

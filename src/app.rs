@@ -9,7 +9,7 @@ use crate::cli::{
     AnalyzeArgs, Cli, Command, ConfigArgs, InitArgs, MetaArgs, MetaMethod, MetaTestArg,
     SimulateArgs, ValidateArgs,
 };
-use crate::cli::{CheckArgs, EnergyArgs, ReproduceArgs};
+use crate::cli::{CheckArgs, ConvertArgs, EnergyArgs, ReproduceArgs};
 use crate::config::{Config, DEFAULT_TOML};
 use crate::error::Error;
 use crate::ingest::{self, Dataset};
@@ -17,6 +17,7 @@ use crate::report::{self, OutDir};
 use crate::results::{Provenance, ResultSet, SCHEMA_VERSION};
 use crate::simulate::{self, SimConfig};
 use crate::{plan, run, validate};
+use clap::CommandFactory;
 
 /// How a command that ran ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +53,23 @@ pub fn run(cli: Cli) -> Result<Status, Error> {
         Command::Reproduce(a) => reproduce_cmd(&a),
         Command::Check(a) => check_cmd(&a),
         Command::Energy(a) => energy_cmd(&a),
+        Command::Convert(a) => convert_cmd(&a),
+        Command::Completions(a) => {
+            let mut cmd = crate::cli::Cli::command();
+            clap_complete::generate(a.shell, &mut cmd, "retrotrial", &mut std::io::stdout());
+            Ok(Status::Success)
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(crate::cli::Cli::command())
+                .render(&mut buf)
+                .map_err(|source| report::ReportError::Write {
+                    path: "stdout".into(),
+                    source,
+                })?;
+            let _ = std::io::stdout().write_all(&buf);
+            Ok(Status::Success)
+        }
     }
 }
 
@@ -131,7 +149,7 @@ pub struct RunSummary {
 pub fn analyze(data_path: &Path, cfg: &Config) -> Result<(RunSummary, ResultSet), Error> {
     let mut clock = PhaseClock::from_env();
     let out = OutDir::prepare_with(&cfg.report.out_dir, cfg.report.force)?; // fail before the long part
-    let raw = ingest::load(data_path, &cfg.data)?;
+    let raw = ingest::load(data_path, cfg)?;
     clock.lap("read");
     let file = data_path.display().to_string();
     let mut issues = validate::check(&raw, cfg);
@@ -212,7 +230,7 @@ fn analyze_cmd(a: &AnalyzeArgs) -> Result<Status, Error> {
 
 fn validate_cmd(a: &ValidateArgs) -> Result<Status, Error> {
     let cfg = resolve_config(a.input.study.as_deref(), None)?;
-    let raw = ingest::load(&a.input.data, &cfg.data)?;
+    let raw = ingest::load(&a.input.data, &cfg)?;
     let file = a.input.data.display().to_string();
     let mut issues = validate::check(&raw, &cfg);
     if !issues.has_errors() {
@@ -273,12 +291,72 @@ fn simulate_cmd(a: &SimulateArgs) -> Result<Status, Error> {
 }
 
 fn init_cmd(a: &InitArgs) -> Result<Status, Error> {
-    let raw = ingest::load(&a.data, &Config::default().data)?;
-    let text = crate::init::template(&raw);
+    let raw = ingest::load(&a.data, &Config::default())?;
+    let text = if raw.missing_columns.is_empty() || raw.empty {
+        crate::init::template(&raw)
+    } else {
+        // Not the long layout: look for a wide one and read the file with what was found.
+        let table = ingest::table(&a.data, &Config::default().data)?;
+        let arms = |col: usize| {
+            let mut seen: Vec<String> = Vec::new();
+            for (_, cells) in &table.rows {
+                if let Some(v) = cells.get(col)
+                    && !v.is_empty()
+                    && !seen.contains(v)
+                {
+                    seen.push(v.clone());
+                }
+            }
+            seen
+        };
+        match crate::init::detect_wide(&table.header, arms) {
+            Some(guess) => {
+                let raw = ingest::load(&a.data, &guess.config)?;
+                crate::init::template_with(&raw, Some(&guess))
+            }
+            None => crate::init::template(&raw),
+        }
+    };
     match &a.out {
         Some(p) => report::write_atomic(p, text.as_bytes())?,
         None => print!("{text}"),
     }
+    Ok(Status::Success)
+}
+
+/// `convert`: read as `analyze` would, validate, write the canonical long table.
+fn convert_cmd(a: &ConvertArgs) -> Result<Status, Error> {
+    let cfg = resolve_config(a.input.study.as_deref(), None)?;
+    let raw = ingest::load(&a.input.data, &cfg)?;
+    let file = a.input.data.display().to_string();
+    let issues = validate::check(&raw, &cfg);
+    if issues.has_errors() {
+        let mut text = String::new();
+        for i in &issues.issues {
+            text.push_str(&format!("{i}\n"));
+        }
+        let _ = std::io::stdout().write_all(text.as_bytes());
+        return Err(Error::Invalid {
+            errors: issues.error_count(),
+            file,
+            report: "the list above".into(),
+        });
+    }
+    let parquet = a
+        .out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    let bytes = if parquet {
+        crate::convert::parquet(&raw, &a.out)?
+    } else {
+        crate::convert::csv(&raw)
+    };
+    report::write_atomic(&a.out, &bytes)?;
+    eprintln!(
+        "retrotrial: {} rows of {file} -> {}",
+        raw.rows.len(),
+        a.out.display()
+    );
     Ok(Status::Success)
 }
 

@@ -99,6 +99,47 @@ pub enum Command {
     Energy(EnergyArgs),
     /// Print the configuration.
     Config(ConfigArgs),
+    /// Write the data as retrotrial read it: the canonical long CSV (or Parquet), after the
+    /// layout, column and label mapping of the study file. Exits 1 with the problems, writing
+    /// nothing, when the data do not validate.
+    ///
+    /// Example:
+    ///   retrotrial convert wide.xlsx --study study.toml --out long.csv
+    ///   retrotrial convert trial.csv --out trial.parquet
+    #[command(verbatim_doc_comment)]
+    Convert(ConvertArgs),
+    /// Print a shell completion script.
+    ///
+    /// Example:
+    ///   retrotrial completions bash > ~/.local/share/bash-completion/completions/retrotrial
+    ///   retrotrial completions zsh > "${fpath[1]}/_retrotrial"
+    #[command(verbatim_doc_comment)]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff).
+    ///
+    /// Example:
+    ///   retrotrial man > retrotrial.1 && man ./retrotrial.1
+    #[command(verbatim_doc_comment)]
+    Man,
+}
+
+/// `retrotrial convert`.
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// Input files.
+    #[command(flatten)]
+    pub input: DataArgs,
+    /// The file to write: `.parquet` for Parquet, anything else for CSV.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+/// `retrotrial completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `retrotrial reproduce`.
@@ -211,8 +252,10 @@ pub struct MetaArgs {
 /// Data file and study file, shared by the commands that read a trial.
 #[derive(Debug, Args)]
 pub struct DataArgs {
-    /// The trial CSV in long layout: participant_id,arm,timepoint,outcome,value.
-    #[arg(value_name = "DATA.csv")]
+    /// The trial data: CSV (long layout participant_id,arm,timepoint,outcome,value, or wide with
+    /// [data] layout = "wide"; `,` `;` or tab), Parquet (.parquet) or a spreadsheet (.xlsx,
+    /// .xlsm, .xls, .ods; [data] sheet picks the sheet).
+    #[arg(value_name = "DATA")]
     pub data: PathBuf,
     /// A study TOML declaring arms, timepoints, outcome scales and analyses
     /// (`retrotrial config --default` prints every key).
@@ -305,8 +348,8 @@ pub struct SimulateArgs {
 /// `retrotrial init`.
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// The trial CSV to infer the design from.
-    #[arg(value_name = "DATA.csv")]
+    /// The trial file to infer the design from (CSV long or wide, Parquet, spreadsheet).
+    #[arg(value_name = "DATA")]
     pub data: PathBuf,
     /// Write the TOML to this file (atomically) instead of stdout.
     #[arg(long, short, value_name = "FILE")]

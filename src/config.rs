@@ -78,6 +78,98 @@ pub struct DataConfig {
     pub delimiter: Delimiter,
     /// The decimal separator; `auto` accepts `4,5` only when the delimiter is not the comma.
     pub decimal: Decimal,
+    /// `long` (one row per participant, timepoint and outcome) or `wide` (one row per
+    /// participant, one column per outcome and timepoint).
+    pub layout: Layout,
+    /// Spreadsheet input: the sheet to read (default: the first sheet).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// The file's names for the id columns, when they differ from the spec's.
+    pub columns: ColumnNames,
+    /// Wide layout: how column names map to (outcome, timepoint).
+    pub wide: WideConfig,
+}
+
+/// Row layout of a data file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layout {
+    /// `participant_id,arm,timepoint,outcome,value`: one row per measurement.
+    #[default]
+    Long,
+    /// `participant_id,arm,pain_baseline,pain_week6,…`: one row per participant.
+    Wide,
+}
+
+/// The names the data file uses for the spec's columns (`[data.columns]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ColumnNames {
+    /// Participant id column.
+    pub participant_id: String,
+    /// Arm column.
+    pub arm: String,
+    /// Timepoint column (long layout).
+    pub timepoint: String,
+    /// Outcome column (long layout).
+    pub outcome: String,
+    /// Value column (long layout).
+    pub value: String,
+}
+
+impl Default for ColumnNames {
+    fn default() -> Self {
+        Self {
+            participant_id: "participant_id".into(),
+            arm: "arm".into(),
+            timepoint: "timepoint".into(),
+            outcome: "outcome".into(),
+            value: "value".into(),
+        }
+    }
+}
+
+impl ColumnNames {
+    /// The five names in the spec's column order.
+    pub fn all(&self) -> [&str; 5] {
+        [
+            &self.participant_id,
+            &self.arm,
+            &self.timepoint,
+            &self.outcome,
+            &self.value,
+        ]
+    }
+}
+
+/// How a wide file's columns map to (outcome, timepoint) (`[data.wide]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WideConfig {
+    /// Column-name pattern with `{outcome}` and `{timepoint}` once each and a separator between
+    /// them, e.g. `"{outcome}_{timepoint}"`; `""` turns the pattern off (only `columns` map).
+    pub pattern: String,
+    /// Explicit mapping, column name → outcome and timepoint; it wins over the pattern.
+    pub columns: BTreeMap<String, WideColumn>,
+}
+
+impl Default for WideConfig {
+    fn default() -> Self {
+        Self {
+            pattern: "{outcome}_{timepoint}".into(),
+            columns: BTreeMap::new(),
+        }
+    }
+}
+
+/// One explicitly mapped wide column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WideColumn {
+    /// Outcome name.
+    pub outcome: String,
+    /// Timepoint name (a label mapped by `[design.timepoint_labels]` is allowed).
+    pub timepoint: String,
 }
 
 /// Field delimiter of a CSV data file.
@@ -129,6 +221,11 @@ pub struct DesignConfig {
     /// The timepoint whose change from baseline is analysed; default the last one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub primary_timepoint: Option<String>,
+    /// Arm labels of the file mapped to arm names: `backward = ["RW", "retro"]`. When given,
+    /// every arm label in the file must be a name or a listed label.
+    pub arm_labels: BTreeMap<String, Vec<String>>,
+    /// Timepoint labels mapped to timepoint names: `week6 = ["wk6", "6 weeks"]`.
+    pub timepoint_labels: BTreeMap<String, Vec<String>>,
 }
 
 impl Default for DesignConfig {
@@ -139,6 +236,8 @@ impl Default for DesignConfig {
             timepoints: Vec::new(),
             baseline: "baseline".to_string(),
             primary_timepoint: None,
+            arm_labels: BTreeMap::new(),
+            timepoint_labels: BTreeMap::new(),
         }
     }
 }
@@ -277,6 +376,24 @@ pub const DEFAULT_TOML: &str = r#"# retrotrial study configuration (all keys opt
 missing_values = []
 delimiter = "auto"               # or "comma", "semicolon", "tab"
 decimal = "auto"                 # or "dot", "comma"; auto reads 4,5 when the delimiter is not ,
+layout = "long"                  # or "wide": one row per participant (see [data.wide])
+# sheet = "Sheet1"               # .xlsx/.ods input: the sheet to read; default the first
+
+[data.columns]
+# The file's names for the spec's columns.
+participant_id = "participant_id"
+arm = "arm"
+timepoint = "timepoint"          # long layout only
+outcome = "outcome"              # long layout only
+value = "value"                  # long layout only
+
+[data.wide]
+# Wide layout: a column named like the pattern holds one outcome at one timepoint. The
+# timepoint part is the shortest match next to the separator, so outcomes may contain `_`.
+pattern = "{outcome}_{timepoint}"
+# Explicit mapping for columns the pattern does not fit (wins over the pattern):
+# [data.wide.columns]
+# VAS0 = { outcome = "pain_nrs", timepoint = "baseline" }
 
 [design]
 # Arms in report order. Empty: infer (backward, forward, control, then alphabetical).
@@ -287,6 +404,15 @@ arms = []
 timepoints = []
 baseline = "baseline"
 # primary_timepoint = "week6"    # change = primary - baseline; default the last timepoint
+
+[design.arm_labels]
+# The file's arm labels mapped to arm names; any other label is then an error.
+# backward = ["RW", "retro"]
+# forward = ["FW"]
+# control = ["Ctrl", "usual care"]
+
+[design.timepoint_labels]
+# week6 = ["wk6", "6 weeks"]
 
 # One table per outcome (all keys optional):
 # [outcomes.pain_nrs]
@@ -370,6 +496,37 @@ impl Config {
             && p == &self.design.baseline
         {
             return bad("primary_timepoint must differ from the baseline".into());
+        }
+        if let Err(m) = crate::ingest::layout::Pattern::parse(&self.data.wide.pattern) {
+            return bad(m);
+        }
+        let cols = self.data.columns.all();
+        if let Some(c) = cols.iter().find(|c| c.trim().is_empty()) {
+            return bad(format!("data.columns: a column name is empty (`{c}`)"));
+        }
+        for (i, c) in cols.iter().enumerate() {
+            if cols[..i].contains(c) {
+                return bad(format!(
+                    "data.columns: `{c}` is named for two columns; each column needs its own name"
+                ));
+            }
+        }
+        for (key, table) in [
+            ("arm_labels", &self.design.arm_labels),
+            ("timepoint_labels", &self.design.timepoint_labels),
+        ] {
+            let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+            for (name, labels) in table {
+                for l in std::iter::once(name).chain(labels) {
+                    if let Some(other) = seen.insert(l, name)
+                        && other != name
+                    {
+                        return bad(format!(
+                            "design.{key}: `{l}` is listed under both `{other}` and `{name}`"
+                        ));
+                    }
+                }
+            }
         }
         for (name, o) in &self.outcomes {
             for (key, v) in [("min", o.min), ("max", o.max), ("mcid", o.mcid)] {

@@ -1,9 +1,185 @@
-//! `init::template`: a study TOML inferred from a data file: arms and timepoints in spec
-//! order, and per outcome the observed range, with known labels and directions. What it cannot
-//! see (direction and scale of an unknown outcome) is left as a commented TODO, not guessed.
+//! `init`: a study TOML inferred from a data file: the layout (a wide file's id and arm
+//! columns, its column pattern and its arm and timepoint labels, see [`detect_wide`]), arms and
+//! timepoints in spec order, and per outcome the observed range, with known labels and
+//! directions. What it cannot see (direction and scale of an unknown outcome, an arm label it
+//! cannot place) is left as a commented TODO, not guessed.
 
-use crate::config::{Better, known_outcome};
+use std::collections::BTreeMap;
+
+use crate::config::{Better, Config, Layout, known_outcome};
+use crate::ingest::layout::Pattern;
 use crate::ingest::{RawData, RawValue, dataset};
+
+/// Header names (lower case) taken for the participant id column, in preference order.
+const ID_NAMES: [&str; 9] = [
+    "participant_id",
+    "participant",
+    "subject_id",
+    "subject",
+    "patient_id",
+    "patient",
+    "record_id",
+    "id",
+    "pid",
+];
+/// Header names (lower case) taken for the arm column, in preference order.
+const ARM_NAMES: [&str; 9] = [
+    "arm",
+    "group",
+    "allocation",
+    "treatment",
+    "intervention",
+    "condition",
+    "randomisation",
+    "randomization",
+    "trt",
+];
+
+/// The timepoint name a wide column's timepoint token most likely stands for: baseline
+/// spellings to `baseline`, `wk6`/`w6`/`week_6` to `week6`, `m3`/`mo3` to `month3`, `d10` to
+/// `day10`; `None` when the token does not look like a visit.
+pub fn timepoint_name(token: &str) -> Option<String> {
+    let t = token.to_ascii_lowercase().replace(['_', '-', ' '], "");
+    if [
+        "baseline", "base", "bl", "pre", "t0", "w0", "wk0", "week0", "v0", "0",
+    ]
+    .contains(&t.as_str())
+    {
+        return Some("baseline".into());
+    }
+    let digits = t.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    let prefix = &t[..t.len() - digits.len()];
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let unit = match prefix {
+        "w" | "wk" | "wks" | "week" | "weeks" => "week",
+        "m" | "mo" | "mon" | "month" | "months" => "month",
+        "d" | "day" | "days" => "day",
+        "" => "visit",
+        _ => return Some(t.clone()),
+    };
+    Some(format!("{unit}{digits}"))
+}
+
+/// The arm an arm label most likely stands for.
+fn arm_name(label: &str) -> Option<&'static str> {
+    let l = label.to_ascii_lowercase();
+    let has = |keys: &[&str]| keys.iter().any(|k| l == *k || l.contains(k) && k.len() > 3);
+    if has(&["backward", "retro", "rw", "bw", "bwd", "back"]) {
+        Some("backward")
+    } else if has(&["forward", "fw", "fwd", "fww"]) {
+        Some("forward")
+    } else if has(&[
+        "control", "ctrl", "usual", "wait", "placebo", "cg", "con", "uc",
+    ]) {
+        Some("control")
+    } else {
+        None
+    }
+}
+
+/// A wide layout found in a header: the `[data]` settings and label tables `init` proposes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WideGuess {
+    /// The config to read the file with.
+    pub config: Config,
+    /// Arm labels init could not place.
+    pub unplaced_arms: Vec<String>,
+}
+
+/// Detects a wide layout: an id column, an arm column and columns named
+/// `{outcome}_{timepoint}` whose timepoint looks like a visit. `arm_labels` are the distinct
+/// values of the arm column. `None` when the header does not look wide.
+pub fn detect_wide(
+    header: &[String],
+    arm_values: impl Fn(usize) -> Vec<String>,
+) -> Option<WideGuess> {
+    let find = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| header.iter().position(|h| h.to_ascii_lowercase() == *n))
+    };
+    let id = find(&ID_NAMES).unwrap_or(0);
+    let arm = find(&ARM_NAMES)?;
+    let pattern = Pattern::parse("{outcome}_{timepoint}").ok().flatten()?;
+    let mut tp_labels: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut measures = 0;
+    for (i, h) in header.iter().enumerate() {
+        if i == id || i == arm {
+            continue;
+        }
+        if let Some((_, token)) = pattern.split(h)
+            && let Some(name) = timepoint_name(token)
+        {
+            measures += 1;
+            let labels = tp_labels.entry(name.clone()).or_default();
+            if token != name && !labels.iter().any(|l| l == token) {
+                labels.push(token.to_string());
+            }
+        }
+    }
+    if measures == 0 {
+        return None;
+    }
+    let mut config = Config::default();
+    config.data.layout = Layout::Wide;
+    config.data.columns.participant_id = header[id].clone();
+    config.data.columns.arm = header[arm].clone();
+    config.design.timepoint_labels = tp_labels;
+    let mut unplaced = Vec::new();
+    for label in arm_values(arm) {
+        match arm_name(&label) {
+            Some(name) if name != label => config
+                .design
+                .arm_labels
+                .entry(name.to_string())
+                .or_default()
+                .push(label),
+            Some(name) => {
+                config
+                    .design
+                    .arm_labels
+                    .entry(name.to_string())
+                    .or_default();
+            }
+            None => {
+                config.design.arm_labels.entry(label.clone()).or_default();
+                unplaced.push(label);
+            }
+        }
+    }
+    Some(WideGuess {
+        config,
+        unplaced_arms: unplaced,
+    })
+}
+
+/// The `[data]` section and label tables of a detected wide layout, as TOML text.
+fn wide_section(g: &WideGuess) -> (String, String) {
+    let c = &g.config;
+    let data = format!(
+        "[data]\nlayout = \"wide\"   # one row per participant\n\n[data.columns]\nparticipant_id = {}\narm = {}\n\n[data.wide]\n# Columns named <outcome>_<timepoint>; the timepoint is the part after the last `_`.\npattern = \"{{outcome}}_{{timepoint}}\"\n\n",
+        quote(&c.data.columns.participant_id),
+        quote(&c.data.columns.arm)
+    );
+    let mut labels = String::from(
+        "\n[design.arm_labels]\n# The file's arm labels, placed by their spelling: CHECK each one.\n",
+    );
+    for (name, ls) in &c.design.arm_labels {
+        let todo = if g.unplaced_arms.contains(name) {
+            "   # TODO: which arm is this? rename the key to backward, forward or control"
+        } else {
+            ""
+        };
+        labels.push_str(&format!("{} = {}{todo}\n", quote(name), list(ls)));
+    }
+    labels.push_str("\n[design.timepoint_labels]\n# The file's timepoint spellings: CHECK them.\n");
+    for (name, ls) in &c.design.timepoint_labels {
+        labels.push_str(&format!("{} = {}\n", quote(name), list(ls)));
+    }
+    (data, labels)
+}
 
 fn quote(s: &str) -> String {
     // TOML basic strings: escape backslash and quote.
@@ -17,8 +193,14 @@ fn list(v: &[String]) -> String {
     )
 }
 
-/// The study TOML text for a data file.
+/// The study TOML text for a data file read in the long layout.
 pub fn template(raw: &RawData) -> String {
+    template_with(raw, None)
+}
+
+/// The study TOML text for a data file, with the wide layout it was read with, if any.
+pub fn template_with(raw: &RawData, wide: Option<&WideGuess>) -> String {
+    let (data, labels) = wide.map(wide_section).unwrap_or_default();
     let mut arms = raw.arms.clone();
     arms.sort_by(|a, b| dataset::arm_order(a, b));
     let mut tps = raw.timepoints.clone();
@@ -26,7 +208,7 @@ pub fn template(raw: &RawData) -> String {
     let mut outs = raw.outcomes.clone();
     outs.sort_by(|a, b| dataset::outcome_order(a, b));
     let mut s = format!(
-        "# Study file inferred by `retrotrial init` from {} ({} rows).\n# Review every line; `retrotrial config --default` lists all keys.\n\n[design]\narms = {}\n",
+        "# Study file inferred by `retrotrial init` from {} ({} measurements).\n# Review every line; `retrotrial config --default` lists all keys.\n\n{data}[design]\narms = {}\n",
         raw.path.display(),
         raw.rows.len(),
         list(&arms)
@@ -44,6 +226,7 @@ pub fn template(raw: &RawData) -> String {
     if let Some(last) = tps.last() {
         s.push_str(&format!("primary_timepoint = {}\n", quote(last)));
     }
+    s.push_str(&labels);
     for (i, o) in outs.iter().enumerate() {
         let idx = raw.outcomes.iter().position(|x| x == o).unwrap_or(i) as u32;
         let vals = raw
@@ -95,7 +278,7 @@ pub fn template(raw: &RawData) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Config, DataConfig};
+    use crate::config::Config;
     use std::path::Path;
 
     #[test]
@@ -104,7 +287,7 @@ mod tests {
         let raw = crate::ingest::from_bytes(
             Path::new("d.csv"),
             text.as_bytes().to_vec(),
-            &DataConfig::default(),
+            &Config::default(),
         )
         .unwrap();
         let t = template(&raw);

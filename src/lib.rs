@@ -19,6 +19,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod convert;
 pub mod error;
 pub mod ingest;
 pub mod init;

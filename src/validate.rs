@@ -205,8 +205,10 @@ pub fn check(raw: &RawData, cfg: &Config) -> Issues {
                 shown(&found, 200)
             ),
             "the header must name the columns participant_id,arm,timepoint,outcome,value \
-             (lower case, any order); files may be comma-separated, `;`-separated or \
-             tab-separated (declare [data] delimiter when detection guesses wrong)",
+             (lower case, any order), or [data.columns] must give the file's names; a file with \
+             one row per participant needs [data] layout = \"wide\"; files may be \
+             comma-separated, `;`-separated or tab-separated (declare [data] delimiter when \
+             detection guesses wrong)",
         );
         return out;
     }
@@ -271,6 +273,9 @@ pub fn check(raw: &RawData, cfg: &Config) -> Issues {
             format!("extra columns are ignored: {}", names.join(", ")),
             "remove them, or ignore this warning",
         );
+    }
+    for p in &raw.problems {
+        out.push(f, Error, p.code, p.line, p.message.clone(), &p.fix);
     }
     for r in &raw.ragged {
         out.push(
@@ -634,8 +639,7 @@ mod tests {
 
     fn issues(text: &str, cfg: &Config) -> Issues {
         let raw =
-            crate::ingest::from_bytes(Path::new("d.csv"), text.as_bytes().to_vec(), &cfg.data)
-                .unwrap();
+            crate::ingest::from_bytes(Path::new("d.csv"), text.as_bytes().to_vec(), cfg).unwrap();
         check(&raw, cfg)
     }
     const H: &str = "participant_id,arm,timepoint,outcome,value\n";

@@ -109,7 +109,9 @@ read_study <- function(path) {
     if (startsWith(s, "[")) {
       m <- regmatches(s, regexec("^\\[\\s*outcomes\\.\"?([A-Za-z0-9_-]+)\"?\\s*\\]$", s))[[1]]
       cur <- if (length(m)) m[2] else NULL
-      if (!is.null(cur)) out[[cur]] <- list(better = "lower", mcid = NA_real_, mcid_kind = "absolute")
+      if (!is.null(cur)) {
+        out[[cur]] <- list(better = "lower", mcid = NA_real_, mcid_kind = "absolute")
+      }
       next
     }
     if (is.null(cur)) next
@@ -201,7 +203,9 @@ t_ci <- function(est, se, df) est + c(-1, 1) * qt(0.975, df) * se
 
 pairs_of <- function(a) {
   out <- list()
-  for (i in seq_along(a)) for (j in seq_along(a)) if (i < j) out[[length(out) + 1L]] <- c(a[i], a[j])
+  for (i in seq_along(a)) for (j in seq_along(a)) {
+    if (i < j) out[[length(out) + 1L]] <- c(a[i], a[j])
+  }
   out
 }
 
@@ -245,7 +249,9 @@ an_descriptives <- function(ctx) {
   for (arm in ctx$arms) for (tp in ctx$timepoints) {
     cell <- cells[[paste0(arm, "@", tp)]]
     v <- cell[!is.na(cell)]
-    if (length(v) >= 1L) out[[length(out) + 1L]] <- desc_rec(paste0(arm, "@", tp), v, sum(is.na(cell)))
+    if (length(v) >= 1L) {
+      out[[length(out) + 1L]] <- desc_rec(paste0(arm, "@", tp), v, sum(is.na(cell)))
+    }
   }
   for (arm in ctx$arms) {
     v <- ctx$changes[[arm]]
@@ -310,9 +316,9 @@ an_wilcoxon <- function(ctx) {
         w <- wilcox_hl(ch, mu = 0)
         exact <- grepl("exact", w$method, fixed = TRUE)
         z <- if (exact) NA_real_ else signed_rank_z(nonzero, num(w$statistic))
+        hl <- c(num(w$estimate), num(w$conf.int[1]), num(w$conf.int[2]))
         list(rec(ctx$outcome, "wilcoxon_signed_rank", contrast, "V", statistic = w$statistic,
-                 p_value = w$p.value, estimate = median(ch),
-                 extra = list(z = z, hl = c(num(w$estimate), num(w$conf.int[1]), num(w$conf.int[2])))))
+                 p_value = w$p.value, estimate = median(ch), extra = list(z = z, hl = hl)))
       }
     }))
   }
@@ -621,7 +627,9 @@ lmm_outcome <- function(ctx) {
   m <- suppressMessages(lmerTest::lmer(value ~ arm * timepoint + (1 | participant_id),
                                        data = dat, REML = TRUE,
                                        control = lme4::lmerControl(calc.derivs = FALSE)))
-  if (!inherits(m, "lmerModLmerTest")) stop("lmerTest could not compute the Satterthwaite quantities")
+  if (!inherits(m, "lmerModLmerTest")) {
+    stop("lmerTest could not compute the Satterthwaite quantities")
+  }
   beta <- lme4::fixef(m)
   labels <- md$labels[names(beta)]
   inter <- grepl(":", names(beta), fixed = TRUE)
@@ -772,7 +780,8 @@ mmrm_satterthwaite <- function(X, y, pid, tp, n_tp, Sigma) {
   }
   H <- matrix(0, K, K)
   for (k in 1:K) for (l in 1:K) {
-    trPP <- trWW[k, l] - 2 * sum(diag(C %*% Nkl[[k, l]])) + sum(diag(C %*% Mk[[k]] %*% C %*% Mk[[l]]))
+    trPP <- trWW[k, l] - 2 * sum(diag(C %*% Nkl[[k, l]])) +
+      sum(diag(C %*% Mk[[k]] %*% C %*% Mk[[l]]))
     H[k, l] <- -trPP + 2 * (yterm[k, l] - drop(crossprod(q[[k]], C %*% q[[l]])))
   }
   Wmat <- 2 * solve(H)
@@ -855,7 +864,8 @@ responders_outcome <- function(ctx, spec) {
     hi <- d + sqrt((s1$ci[2] - s1$p)^2 + (s2$p - s2$ci[1])^2)
     fp <- fisher.test(matrix(c(s1$x, s1$n - s1$x, s2$x, s2$n - s2$x), nrow = 2L))$p.value
     out[[length(out) + 1L]] <- rec(ctx$outcome, "responders", label, "risk_difference",
-                                   statistic = d, p_value = fp, estimate = d, ci_low = lo, ci_high = hi)
+                                   statistic = d, p_value = fp, estimate = d,
+                                   ci_low = lo, ci_high = hi)
     rr <- if (s2$x > 0) s1$p / s2$p else NA_real_
     rr_ci <- if (all(c(s1$x, s1$n - s1$x, s2$x, s2$n - s2$x) > 0)) {
       exp(log(rr) + c(-1, 1) * Z975 * sqrt(1 / s1$x - 1 / s1$n + 1 / s2$x - 1 / s2$n))
@@ -898,7 +908,9 @@ flow_outcome <- function(ctx, cells) {
 multiplicity <- function(records, primary_label) {
   p <- c()
   for (r in records) {
-    if (r$analysis == "welch_t" && r$contrast == primary_label && !is.na(r$p_value)) p[r$outcome] <- r$p_value
+    if (r$analysis == "welch_t" && r$contrast == primary_label && !is.na(r$p_value)) {
+      p[r$outcome] <- r$p_value
+    }
   }
   if (length(p) == 0L) return(list())
   holm <- p.adjust(p, "holm"); bh <- p.adjust(p, "BH")
@@ -959,7 +971,9 @@ main <- function(args) {
     if (want("responders") && !is.null(spec) && is.finite(spec$mcid) && last_tp != "baseline") {
       records <- c(records, attempt(sprintf("%s responders", o), responders_outcome(ctx, spec)))
     }
-    if (want("flow")) records <- c(records, attempt(sprintf("%s flow", o), flow_outcome(ctx, cells)))
+    if (want("flow")) {
+      records <- c(records, attempt(sprintf("%s flow", o), flow_outcome(ctx, cells)))
+    }
   }
   if (want("multiplicity")) {
     records <- c(records, multiplicity(records, paste0(primary[1], "-", primary[2])))

@@ -287,7 +287,8 @@ def hl_two_sample(x, y, exact):
     def wdiff(d, zq, correct=True):
         dr = stats.rankdata(np.concatenate([x - d, y]))
         dz = dr[:n1].sum() - n1 * (n1 + 1) / 2 - n1 * n2 / 2
-        sigma = math.sqrt((n1 * n2 / 12) * ((n1 + n2 + 1) - _tie_term(dr) / ((n1 + n2) * (n1 + n2 - 1))))
+        ties = _tie_term(dr) / ((n1 + n2) * (n1 + n2 - 1))
+        sigma = math.sqrt((n1 * n2 / 12) * ((n1 + n2 + 1) - ties))
         corr = 0.5 * np.sign(dz) if correct else 0.0
         return (dz - corr) / sigma - zq
 
@@ -646,30 +647,30 @@ class Patterns:
                 trWB[k] += n * np.trace(WB[k])
                 uBu[k] += (UB[k] * U).sum()
                 q[k] += np.einsum("nap,na->p", pat["Xs"], UB[k] @ W)
-                for l in range(K):
-                    trWW[k, l] += n * np.trace(WB[k] @ WB[l])
-                    Nkl[k, l] += np.einsum("ab,abpq->pq", WB[k] @ WB[l] @ W, pat["G"])
-                    yterm[k, l] += (UB[k] * (UB[l] @ W)).sum()
+                for j in range(K):
+                    trWW[k, j] += n * np.trace(WB[k] @ WB[j])
+                    Nkl[k, j] += np.einsum("ab,abpq->pq", WB[k] @ WB[j] @ W, pat["G"])
+                    yterm[k, j] += (UB[k] * (UB[j] @ W)).sum()
         grad = trWB - np.einsum("pq,kqp->k", C, Mk) - uBu
         H = np.zeros((K, K))
         for k in range(K):
-            for l in range(K):
-                tr_pp = trWW[k, l] - 2 * np.trace(C @ Nkl[k, l]) + np.trace(C @ Mk[k] @ C @ Mk[l])
-                H[k, l] = -tr_pp + 2 * (yterm[k, l] - q[k] @ C @ q[l])
+            for j in range(K):
+                tr_pp = trWW[k, j] - 2 * np.trace(C @ Nkl[k, j]) + np.trace(C @ Mk[k] @ C @ Mk[j])
+                H[k, j] = -tr_pp + 2 * (yterm[k, j] - q[k] @ C @ q[j])
         out.update(Mk=Mk, grad=grad, H=H, Wmat=2 * np.linalg.inv(H))
         return out
 
 
-def satterthwaite_g(f, l):
+def satterthwaite_g(f, lv):
     """g_k = d(l'Cl)/d phi_k = l' C M_k C l."""
-    Cl = f["C"] @ l
+    Cl = f["C"] @ lv
     return np.array([Cl @ Mk @ Cl for Mk in f["Mk"]])
 
 
-def satterthwaite_df(f, l):
+def satterthwaite_df(f, lv):
     """nu = 2 (l'Cl)^2 / (g' W g) (spec §5.6)."""
-    g = satterthwaite_g(f, l)
-    return 2 * (l @ f["C"] @ l) ** 2 / (g @ f["Wmat"] @ g)
+    g = satterthwaite_g(f, lv)
+    return 2 * (lv @ f["C"] @ lv) ** 2 / (g @ f["Wmat"] @ g)
 
 
 def contest_md(f, L, beta, V):
@@ -874,10 +875,10 @@ def mmrm_outcome(ctx):
     out = []
     for a, b in pairs_of(arms_o):
         for i, t in enumerate(tps):
-            l = (design([a], [i], [0.0]) - design([b], [i], [0.0]))[0]
-            est = l @ f["beta"]
-            se = math.sqrt(l @ f["C"] @ l)
-            nu = n_obs - p if T == 1 else satterthwaite_df(f, l)
+            lv = (design([a], [i], [0.0]) - design([b], [i], [0.0]))[0]
+            est = lv @ f["beta"]
+            se = math.sqrt(lv @ f["C"] @ lv)
+            nu = n_obs - p if T == 1 else satterthwaite_df(f, lv)
             ci = t_ci(est, se, nu)
             out.append(rec(o, "mmrm", f"{a}-{b}@{t}", "t", statistic=est / se, df=nu,
                            p_value=2 * stats.t.sf(abs(est / se), nu), estimate=est,

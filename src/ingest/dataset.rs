@@ -307,14 +307,14 @@ fn ordered(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::DataConfig;
+    use crate::config::Config;
     use std::path::Path;
 
     fn dataset(text: &str) -> Dataset {
         let raw = crate::ingest::from_bytes(
             Path::new("t.csv"),
             text.as_bytes().to_vec(),
-            &DataConfig::default(),
+            &Config::default(),
         )
         .unwrap();
         Dataset::build(&raw, &DesignConfig::default())

@@ -6,8 +6,10 @@
 //! included) but judged in `validate`; ordering and the analysis matrix live in [`dataset`].
 
 pub mod dataset;
+pub mod layout;
 pub mod literature;
 pub mod scan;
+pub mod sources;
 pub mod summaries;
 
 use std::borrow::Cow;
@@ -16,7 +18,7 @@ use std::path::{Path, PathBuf};
 use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 
-use crate::config::{DataConfig, Decimal, Delimiter};
+use crate::config::{Config, DataConfig, Decimal, Delimiter, Layout};
 
 pub use dataset::Dataset;
 use scan::{Scanner, Unterminated};
@@ -56,6 +58,22 @@ pub enum IngestError {
         path: PathBuf,
         /// 1-based line of the opening quote.
         line: u32,
+    },
+    /// polars could not read a Parquet file (or write one for `convert`).
+    #[error("cannot read Parquet file {path}: {message}")]
+    Parquet {
+        /// The file.
+        path: PathBuf,
+        /// polars' message.
+        message: String,
+    },
+    /// calamine could not read a spreadsheet.
+    #[error("cannot read spreadsheet {path}: {message}")]
+    Sheet {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
     },
     /// The file cannot be read as a table (a study-level table with a broken structure).
     #[error("cannot parse data file {path} as CSV: {message}")]
@@ -97,6 +115,20 @@ pub struct RawRow {
 
 /// Marks an empty name cell in a [`RawRow`].
 pub const EMPTY: u32 = u32::MAX;
+
+/// A structural mistake found while reading (a wide column mapped twice, an unmapped label):
+/// validation reports each as an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Stable code, e.g. `unmapped_label`.
+    pub code: &'static str,
+    /// 1-based line, when there is one.
+    pub line: Option<u32>,
+    /// What is wrong.
+    pub message: String,
+    /// What to do about it.
+    pub fix: String,
+}
 
 /// A record whose field count differs from the header's (not read; a validation error).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,6 +178,8 @@ pub struct RawData {
     pub rows: Vec<RawRow>,
     /// Texts of invalid values, indexed by [`RawValue::Invalid`].
     pub bad_values: Vec<String>,
+    /// Mapping mistakes of a wide layout or of the label tables.
+    pub problems: Vec<Problem>,
 }
 
 /// How many ragged records are kept with their lines (validation reports at most 50 anyway).
@@ -158,16 +192,172 @@ impl RawData {
     }
 }
 
-/// Reads and interns a long-layout CSV.
+/// Reads a data file in any accepted form, by its extension: CSV (long or wide, `,` `;` or
+/// tab), Parquet (`.parquet`) or a spreadsheet (`.xlsx`, `.xlsm`, `.xls`, `.ods`); then maps
+/// the arm and timepoint labels.
 ///
 /// # Errors
-/// `Read`, `NotUtf8` or `UnterminatedQuote`; every other problem is left for `validate`.
-pub fn load(path: &Path, cfg: &DataConfig) -> Result<RawData, IngestError> {
+/// `Read`, `NotUtf8`, `UnterminatedQuote`, `Parquet` or `Sheet`; every other problem is left
+/// for `validate`.
+pub fn load(path: &Path, cfg: &Config) -> Result<RawData, IngestError> {
     let bytes = std::fs::read(path).map_err(|source| IngestError::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    from_bytes(path, bytes, cfg)
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let table = match ext.as_str() {
+        "parquet" | "pq" => sources::parquet(path, &bytes)?,
+        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => {
+            sources::sheet(path, &bytes, cfg.data.sheet.as_deref())?
+        }
+        _ => return from_bytes(path, bytes, cfg),
+    };
+    let mut raw = from_table(&table, cfg);
+    raw.sha256 = hex(&Sha256::digest(&bytes));
+    Ok(raw)
+}
+
+/// Any accepted data file as a text table (header and every row's cells, lines as for
+/// validation), without the layout mapping: for `init`, which looks at the file before there is
+/// a study file. Rows with the wrong field count are kept as they are.
+///
+/// # Errors
+/// As [`load`].
+pub fn table(path: &Path, cfg: &DataConfig) -> Result<TextTable, IngestError> {
+    let bytes = std::fs::read(path).map_err(|source| IngestError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    match ext.as_str() {
+        "parquet" | "pq" => return sources::parquet(path, &bytes),
+        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => {
+            return sources::sheet(path, &bytes, cfg.sheet.as_deref());
+        }
+        _ => {}
+    }
+    let text = text_of(path, &bytes)?;
+    let (delim, _) = delimiter_of(text, cfg.delimiter);
+    let mut scanner = Scanner::new(text, delim);
+    let mut cells = Vec::new();
+    let fail = unterminated(path);
+    let mut t = TextTable {
+        path: path.to_path_buf(),
+        ..TextTable::default()
+    };
+    if scanner.next_record(&mut cells).map_err(&fail)?.is_some() {
+        t.header = cells.iter().map(|c| c.trim().to_string()).collect();
+    }
+    while let Some(line) = scanner.next_record(&mut cells).map_err(&fail)? {
+        t.rows
+            .push((line, cells.iter().map(|c| c.trim().to_string()).collect()));
+    }
+    Ok(t)
+}
+
+/// Which header columns hold the spec's columns: indices (long: all five; wide: participant and
+/// arm), and the names missing or named twice.
+fn locate(raw: &mut RawData, cfg: &DataConfig) -> [usize; 5] {
+    let names = cfg.columns.all();
+    let needed = match cfg.layout {
+        Layout::Long => 5,
+        Layout::Wide => 2,
+    };
+    let mut cols = [usize::MAX; 5];
+    for (k, c) in names.iter().enumerate().take(needed) {
+        let found: Vec<usize> = (0..raw.header.len())
+            .filter(|&i| raw.header[i] == *c)
+            .collect();
+        match found.as_slice() {
+            [] => raw.missing_columns.push(c.to_string()),
+            [i] => cols[k] = *i,
+            [i, ..] => {
+                cols[k] = *i;
+                raw.duplicate_columns.push(c.to_string());
+            }
+        }
+    }
+    if cfg.layout == Layout::Long {
+        raw.extra_columns = raw
+            .header
+            .iter()
+            .filter(|h| !names.contains(&h.as_str()))
+            .cloned()
+            .collect();
+    }
+    cols
+}
+
+/// A table already split into cells (Parquet, spreadsheet, wide CSV) as [`RawData`].
+fn from_table(table: &TextTable, cfg: &Config) -> RawData {
+    let mut raw = RawData {
+        path: table.path.clone(),
+        delimiter: b',',
+        header: table.header.clone(),
+        ..RawData::default()
+    };
+    if table.header.iter().all(String::is_empty) && table.rows.is_empty() {
+        raw.empty = true;
+        return raw;
+    }
+    let cols = locate(&mut raw, &cfg.data);
+    if !raw.missing_columns.is_empty() || !raw.duplicate_columns.is_empty() {
+        return raw;
+    }
+    let decimal_comma = cfg.data.decimal == Decimal::Comma;
+    let chunk = match cfg.data.layout {
+        Layout::Long => {
+            let mut b = LongBuilder::new(&cfg.data, decimal_comma, table.rows.len());
+            for (line, cells) in &table.rows {
+                let c = |k: usize| Cow::Borrowed(cells[cols[k]].as_str());
+                b.push(*line, [&c(0), &c(1), &c(2), &c(3)], &cells[cols[4]]);
+            }
+            b.finish()
+        }
+        Layout::Wide => {
+            let mapping = layout::map_wide(&table.header, &cols[..2], cfg);
+            raw.extra_columns = mapping.ignored.clone();
+            raw.problems.extend(mapping.problems.iter().cloned());
+            let names: Vec<[Cow<'_, str>; 2]> = mapping
+                .columns
+                .iter()
+                .map(|c| {
+                    [
+                        Cow::Borrowed(c.timepoint.as_str()),
+                        Cow::Borrowed(c.outcome.as_str()),
+                    ]
+                })
+                .collect();
+            let mut b = LongBuilder::new(
+                &cfg.data,
+                decimal_comma,
+                table.rows.len() * mapping.columns.len(),
+            );
+            for (line, cells) in &table.rows {
+                let (pid, arm) = (
+                    Cow::Borrowed(cells[cols[0]].as_str()),
+                    Cow::Borrowed(cells[cols[1]].as_str()),
+                );
+                for (c, [tp, out]) in mapping.columns.iter().zip(&names) {
+                    // An empty cell of a wide file is a measurement not taken: like an absent
+                    // row of a long file, not an empty value.
+                    b.push_present(*line, [&pid, &arm, tp, out], &cells[c.index]);
+                }
+            }
+            b.finish()
+        }
+    };
+    merge_chunks(&mut raw, vec![chunk]);
+    layout::apply_labels(&mut raw, &cfg.design);
+    raw
 }
 
 /// The text of a CSV file: UTF-8 checked, BOM removed.
@@ -252,7 +442,8 @@ impl<'a> Interner<'a> {
 ///
 /// # Errors
 /// As [`load`].
-pub fn from_bytes(path: &Path, bytes: Vec<u8>, cfg: &DataConfig) -> Result<RawData, IngestError> {
+pub fn from_bytes(path: &Path, bytes: Vec<u8>, config: &Config) -> Result<RawData, IngestError> {
+    let cfg = &config.data;
     let mut raw = RawData {
         path: path.to_path_buf(),
         delimiter: b',',
@@ -282,26 +473,48 @@ pub fn from_bytes(path: &Path, bytes: Vec<u8>, cfg: &DataConfig) -> Result<RawDa
         return Ok(raw);
     }
     raw.header = cells.iter().map(|c| c.trim().to_string()).collect();
-    let mut cols = [0usize; 5];
-    for (k, c) in REQUIRED_COLUMNS.iter().enumerate() {
-        let found: Vec<usize> = (0..raw.header.len())
-            .filter(|&i| raw.header[i] == *c)
-            .collect();
-        match found.as_slice() {
-            [] => raw.missing_columns.push(c.to_string()),
-            [i] => cols[k] = *i,
-            [i, ..] => {
-                cols[k] = *i;
-                raw.duplicate_columns.push(c.to_string());
+    if cfg.layout == Layout::Wide {
+        // One row per participant: small enough to hold as text, then reshape.
+        let mut table = TextTable {
+            path: path.to_path_buf(),
+            header: raw.header.clone(),
+            ..TextTable::default()
+        };
+        let mut ragged = (Vec::new(), 0);
+        while let Some(line) = scanner.next_record(&mut cells).map_err(&fail)? {
+            if cells.len() == table.header.len() {
+                table
+                    .rows
+                    .push((line, cells.iter().map(|c| c.to_string()).collect()));
+            } else {
+                ragged.1 += 1;
+                if ragged.0.len() < MAX_RAGGED {
+                    ragged.0.push(RaggedRow {
+                        line,
+                        fields: cells.len(),
+                    });
+                }
             }
         }
+        let config = Config {
+            data: DataConfig {
+                decimal: if decimal_comma {
+                    Decimal::Comma
+                } else {
+                    Decimal::Dot
+                },
+                ..cfg.clone()
+            },
+            ..config.clone()
+        };
+        let mut wide = from_table(&table, &config);
+        wide.sha256 = hex(&Sha256::digest(&bytes));
+        wide.delimiter = delim;
+        wide.delimiter_detected = detected;
+        (wide.ragged, wide.ragged_count) = ragged;
+        return Ok(wide);
     }
-    raw.extra_columns = raw
-        .header
-        .iter()
-        .filter(|h| !REQUIRED_COLUMNS.contains(&h.as_str()))
-        .cloned()
-        .collect();
+    let cols = locate(&mut raw, cfg);
     if !raw.missing_columns.is_empty() || !raw.duplicate_columns.is_empty() {
         raw.sha256 = hex(&Sha256::digest(&bytes));
         return Ok(raw);
@@ -335,6 +548,7 @@ pub fn from_bytes(path: &Path, bytes: Vec<u8>, cfg: &DataConfig) -> Result<RawDa
         parts.push(r.map_err(&fail)?);
     }
     merge_chunks(&mut raw, parts);
+    layout::apply_labels(&mut raw, &config.design);
     Ok(raw)
 }
 
@@ -397,10 +611,8 @@ fn read_chunk(
 ) -> Result<Chunk, Unterminated> {
     let mut scanner = Scanner::starting_at(piece, delim, first_line);
     let mut cells: Vec<Cow<'_, str>> = Vec::with_capacity(n_cols);
-    let mut interners: [Interner<'_>; 4] = Default::default();
-    let mut c = Chunk::default();
     // A long file has about 40 bytes per row; reserving avoids regrowing a million-row Vec.
-    c.rows.reserve(piece.len() / 36);
+    let mut b = LongBuilder::new(cfg, decimal_comma, piece.len() / 36);
     loop {
         let next = if plain {
             scanner.next_plain_record(&mut cells)
@@ -409,18 +621,54 @@ fn read_chunk(
         };
         let Some(line) = next else { break };
         if cells.len() != n_cols {
-            c.ragged_count += 1;
-            if c.ragged.len() < MAX_RAGGED {
-                c.ragged.push(RaggedRow {
-                    line,
-                    fields: cells.len(),
-                });
-            }
+            b.ragged(line, cells.len());
             continue;
         }
-        let [ip, ia, it, io] = &mut interners;
-        let [np, na, nt, no] = &mut c.names;
-        let value = match parse_value(&cells[cols[4]], cfg, decimal_comma) {
+        b.push(
+            line,
+            [
+                &cells[cols[0]],
+                &cells[cols[1]],
+                &cells[cols[2]],
+                &cells[cols[3]],
+            ],
+            &cells[cols[4]],
+        );
+    }
+    Ok(b.finish())
+}
+
+/// Interns rows into a [`Chunk`].
+struct LongBuilder<'a> {
+    interners: [Interner<'a>; 4],
+    chunk: Chunk,
+    cfg: &'a DataConfig,
+    decimal_comma: bool,
+}
+
+impl<'a> LongBuilder<'a> {
+    fn new(cfg: &'a DataConfig, decimal_comma: bool, rows: usize) -> Self {
+        let mut chunk = Chunk::default();
+        chunk.rows.reserve(rows);
+        Self {
+            interners: Default::default(),
+            chunk,
+            cfg,
+            decimal_comma,
+        }
+    }
+
+    fn ragged(&mut self, line: u32, fields: usize) {
+        let c = &mut self.chunk;
+        c.ragged_count += 1;
+        if c.ragged.len() < MAX_RAGGED {
+            c.ragged.push(RaggedRow { line, fields });
+        }
+    }
+
+    fn value(&mut self, cell: &str) -> RawValue {
+        let c = &mut self.chunk;
+        match parse_value(cell, self.cfg, self.decimal_comma) {
             Parsed::Value(v) => v,
             Parsed::DecimalComma(v) => {
                 c.decimal_commas += 1;
@@ -430,17 +678,39 @@ fn read_chunk(
                 c.bad_values.push(text);
                 RawValue::Invalid((c.bad_values.len() - 1) as u32)
             }
-        };
-        c.rows.push(RawRow {
+        }
+    }
+
+    /// One row: participant, arm, timepoint, outcome cells and the value cell.
+    fn push(&mut self, line: u32, ids: [&Cow<'a, str>; 4], value: &str) {
+        let value = self.value(value);
+        self.push_value(line, ids, value);
+    }
+
+    /// As [`LongBuilder::push`], but a missing value gives no row.
+    fn push_present(&mut self, line: u32, ids: [&Cow<'a, str>; 4], value: &str) {
+        let value = self.value(value);
+        if value != RawValue::Missing {
+            self.push_value(line, ids, value);
+        }
+    }
+
+    fn push_value(&mut self, line: u32, ids: [&Cow<'a, str>; 4], value: RawValue) {
+        let [ip, ia, it, io] = &mut self.interners;
+        let [np, na, nt, no] = &mut self.chunk.names;
+        self.chunk.rows.push(RawRow {
             line,
-            participant: ip.get(&cells[cols[0]], np),
-            arm: ia.get(&cells[cols[1]], na),
-            timepoint: it.get(&cells[cols[2]], nt),
-            outcome: io.get(&cells[cols[3]], no),
+            participant: ip.get(ids[0], np),
+            arm: ia.get(ids[1], na),
+            timepoint: it.get(ids[2], nt),
+            outcome: io.get(ids[3], no),
             value,
         });
     }
-    Ok(c)
+
+    fn finish(self) -> Chunk {
+        self.chunk
+    }
 }
 
 /// Joins the pieces in file order: names keep their order of first appearance in the file, so
@@ -636,7 +906,7 @@ mod tests {
         from_bytes(
             Path::new("t.csv"),
             text.as_bytes().to_vec(),
-            &DataConfig::default(),
+            &Config::default(),
         )
         .unwrap()
     }
@@ -690,7 +960,7 @@ mod tests {
         let err = from_bytes(
             Path::new("x.csv"),
             b"participant_id\n\xff\n".to_vec(),
-            &DataConfig::default(),
+            &Config::default(),
         )
         .unwrap_err();
         assert!(err.to_string().contains("line 2"), "{err}");
@@ -713,10 +983,8 @@ mod tests {
         // In a comma-separated file a quoted "4,5" is not a number (declare decimal = "comma").
         let raw = read("participant_id,arm,timepoint,outcome,value\nP1,a,baseline,o,\"4,5\"\n");
         assert!(matches!(raw.rows[0].value, RawValue::Invalid(_)));
-        let cfg = DataConfig {
-            decimal: Decimal::Comma,
-            ..DataConfig::default()
-        };
+        let mut cfg = Config::default();
+        cfg.data.decimal = Decimal::Comma;
         let raw = from_bytes(
             Path::new("t.csv"),
             b"participant_id,arm,timepoint,outcome,value\nP1,a,baseline,o,\"4,5\"\n".to_vec(),
@@ -749,7 +1017,7 @@ mod tests {
             Path::new("q.csv"),
             b"participant_id,arm,timepoint,outcome,value\nP1,a,baseline,o,5\nP1,\"a,week6,o,5\n"
                 .to_vec(),
-            &DataConfig::default(),
+            &Config::default(),
         )
         .unwrap_err();
         assert!(

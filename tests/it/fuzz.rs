@@ -66,7 +66,7 @@ static CONFIGS: LazyLock<Vec<Config>> = LazyLock::new(|| {
 
 /// Everything `analyze` and `validate` do with a data file before the statistics.
 fn pipeline(bytes: Vec<u8>, cfg: &Config) {
-    let Ok(raw) = ingest::from_bytes(Path::new("fuzz.csv"), bytes, &cfg.data) else {
+    let Ok(raw) = ingest::from_bytes(Path::new("fuzz.csv"), bytes, cfg) else {
         return;
     };
     // Interning invariants: every index points into its list.
@@ -402,7 +402,7 @@ proptest! {
         cfg.resampling.bootstrap = 40;
         cfg.run.threads = 1;
         cfg.run.quiet = true;
-        let raw = ingest::from_bytes(Path::new("d.csv"), text.into_bytes(), &cfg.data).unwrap();
+        let raw = ingest::from_bytes(Path::new("d.csv"), text.into_bytes(), &cfg).unwrap();
         let mut issues = validate::check(&raw, &cfg);
         prop_assume!(!issues.has_errors());
         let data = Dataset::build(&raw, &cfg.design);
@@ -448,7 +448,7 @@ proptest! {
 fn the_fuzz_seeds_are_valid_inputs() {
     // The mutated-file properties start from inputs that pass, so that edits explore near them.
     let cfg = Config::default();
-    let raw = ingest::from_bytes(Path::new("v.csv"), valid_csv().into_bytes(), &cfg.data).unwrap();
+    let raw = ingest::from_bytes(Path::new("v.csv"), valid_csv().into_bytes(), &cfg).unwrap();
     assert!(!validate::check(&raw, &cfg).has_errors());
     Config::from_toml(DEFAULT_TOML).unwrap().validate().unwrap();
 }

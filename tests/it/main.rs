@@ -5,6 +5,7 @@ mod cli;
 mod common;
 mod corpus;
 mod determinism;
+mod formats;
 mod fuzz;
 mod golden;
 mod reports;

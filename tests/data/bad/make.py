@@ -228,6 +228,18 @@ def main():
     write("study_missing_codes.toml", '[data]\nmissing_values = ["-99", "."]\n')
     write("study_empty.toml", "")
 
+    # Wide layout and label mapping mistakes (issue 11).
+    write("study_wide.toml", '[data]\nlayout = "wide"\n\n[data.columns]\nparticipant_id = "ID"\narm = "Group"\n\n'
+          '[design.arm_labels]\nbackward = ["RW"]\nforward = ["FW"]\n\n'
+          '[design.timepoint_labels]\nbaseline = ["bl"]\nweek6 = ["wk6", "week6"]\n')
+    people = [("P%02d" % i, "RW" if i % 2 else "FW", 4 + i % 5, 2 + i % 4) for i in range(1, 13)]
+    write("wide_unmapped_label.csv", "ID,Group,pain_nrs_bl,pain_nrs_wk6\n" + "".join(
+        "%s,%s,%d,%d\n" % (p, "Placebo" if i == 2 else g, b, w) for i, (p, g, b, w) in enumerate(people)))
+    write("wide_column_twice.csv", "ID,Group,pain_nrs_bl,pain_nrs_wk6,pain_nrs_week6\n" + "".join(
+        "%s,%s,%d,%d,%d\n" % (p, g, b, w, w) for p, g, b, w in people))
+    write("wide_no_baseline.csv", "ID,Group,pain_nrs_bl,pain_nrs_wk6,tug_seconds_wk6\n" + "".join(
+        "%s,%s,%d,%d,%d\n" % (p, g, b, w, 9 + w) for p, g, b, w in people))
+
 
 if __name__ == "__main__":
     main()
