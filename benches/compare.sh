@@ -135,7 +135,7 @@ if [ "$use_python" = 1 ]; then
         fi
     fi
     if [ -z "${skip_reason[Python]:-}" ]; then
-        if py_versions=$("$venv/bin/python" -c 'import sys, numpy, scipy, pandas, statsmodels; print("Python", sys.version.split()[0], ", numpy", numpy.__version__, ", scipy", scipy.__version__, ", pandas", pandas.__version__, ", statsmodels", statsmodels.__version__)' 2>>"$dir/logs/venv.log"); then
+        if py_versions=$("$venv/bin/python" -c 'import sys, numpy, scipy, pandas, statsmodels as sm; print(f"Python {sys.version.split()[0]}, numpy {numpy.__version__}, scipy {scipy.__version__}, pandas {pandas.__version__}, statsmodels {sm.__version__}")' 2>>"$dir/logs/venv.log"); then
             :
         else
             skip_reason[Python]="the venv $venv does not import numpy/scipy/pandas/statsmodels (see $dir/logs/venv.log); delete it to rebuild"

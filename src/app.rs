@@ -163,6 +163,10 @@ pub fn analyze(data_path: &Path, cfg: &Config) -> Result<(RunSummary, ResultSet)
         });
     }
     let data = Dataset::build(&raw, &cfg.design);
+    let input_sha256 = raw.sha256.clone();
+    // The rows as read are not needed past this point; on a registry-sized file they are the
+    // largest allocation, so they go before the analyses allocate theirs.
+    drop(raw);
     validate::check_dataset(&data, &file, &mut issues);
     clock.lap("dataset");
     let plan = plan::build(&data, cfg);
@@ -175,7 +179,7 @@ pub fn analyze(data_path: &Path, cfg: &Config) -> Result<(RunSummary, ResultSet)
         provenance: Provenance {
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
             input: file,
-            input_sha256: raw.sha256.clone(),
+            input_sha256,
             seed: cfg.resampling.seed,
             config: cfg.provenance_value(),
         },

@@ -31,7 +31,7 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Validate a trial CSV, run every selected analysis and write the reports.
+    /// Validate a trial file, run every selected analysis and write the reports.
     ///
     /// Writes records.json, results.json, results.csv, report.md and config.resolved.toml into
     /// the output directory (created if absent; reused if empty or written by retrotrial
@@ -41,7 +41,7 @@ pub enum Command {
     ///   retrotrial analyze datasets/example/trial.csv --study datasets/example/study.toml --out reports/example
     #[command(verbatim_doc_comment)]
     Analyze(AnalyzeArgs),
-    /// Check a trial CSV and print every problem with its line number (exit 1 on errors).
+    /// Check a trial file and print every problem with its line number (exit 1 on errors).
     ///
     /// Example:
     ///   retrotrial validate datasets/example/trial.csv
