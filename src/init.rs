@@ -297,4 +297,71 @@ mod tests {
         assert_eq!(cfg.outcomes["pain_nrs"].max, Some(10.0));
         assert!(t.contains("TODO"));
     }
+
+    #[test]
+    fn timepoint_spellings_map_to_names() {
+        for (token, name) in [
+            ("bl", "baseline"),
+            ("Baseline", "baseline"),
+            ("pre", "baseline"),
+            ("wk6", "week6"),
+            ("w12", "week12"),
+            ("week_6", "week6"),
+            ("m3", "month3"),
+            ("d10", "day10"),
+            ("6", "visit6"),
+        ] {
+            assert_eq!(timepoint_name(token).as_deref(), Some(name), "{token}");
+        }
+        assert_eq!(timepoint_name("id"), None);
+        assert_eq!(timepoint_name("score"), None);
+    }
+
+    #[test]
+    fn a_wide_header_gives_the_mapping_to_check() {
+        let header: Vec<String> = [
+            "ID",
+            "Group",
+            "age",
+            "pain_nrs_bl",
+            "pain_nrs_wk6",
+            "site_id",
+        ]
+        .map(String::from)
+        .to_vec();
+        let arms = |col: usize| {
+            assert_eq!(col, 1);
+            vec![
+                "RW".to_string(),
+                "FW".into(),
+                "Ctrl".into(),
+                "Nordic".into(),
+            ]
+        };
+        let g = detect_wide(&header, arms).expect("wide");
+        assert_eq!(g.config.data.layout, Layout::Wide);
+        assert_eq!(g.config.data.columns.participant_id, "ID");
+        assert_eq!(g.config.data.columns.arm, "Group");
+        assert_eq!(g.config.design.arm_labels["backward"], vec!["RW"]);
+        assert_eq!(g.config.design.arm_labels["control"], vec!["Ctrl"]);
+        assert_eq!(g.unplaced_arms, vec!["Nordic"]);
+        assert_eq!(g.config.design.timepoint_labels["week6"], vec!["wk6"]);
+        // The written mapping parses, and reading a file with it gives the arms by name.
+        let text =
+            "ID,Group,age,pain_nrs_bl,pain_nrs_wk6,site_id\n1,RW,60,5,3,a\n2,Ctrl,61,6,6,b\n";
+        let raw =
+            crate::ingest::from_bytes(Path::new("w.csv"), text.as_bytes().to_vec(), &g.config)
+                .unwrap();
+        assert_eq!(raw.arms, vec!["backward", "control"]);
+        assert_eq!(raw.extra_columns, vec!["age", "site_id"]);
+        let toml = template_with(&raw, Some(&g));
+        let cfg = Config::from_toml(&toml).unwrap();
+        assert_eq!(cfg.data.layout, Layout::Wide);
+        assert!(toml.contains("TODO: which arm is this?"), "{toml}");
+        // A long header is not wide.
+        let long: Vec<String> = ["participant_id", "arm", "timepoint", "outcome", "value"]
+            .map(String::from)
+            .to_vec();
+        assert!(detect_wide(&long, |_| Vec::new()).is_none());
+    }
 }
