@@ -143,6 +143,12 @@ fn every_accepted_form_of_a_trial_gives_identical_records() {
 
     let xlsx = dir.join("wide.xlsx");
     let mut book = rust_xlsxwriter::Workbook::new();
+    // A notes sheet first: [data] sheet picks the data sheet by name.
+    book.add_worksheet()
+        .set_name("notes")
+        .unwrap()
+        .write_string(0, 0, "exported from the clinic database")
+        .unwrap();
     let sheet = book.add_worksheet();
     sheet.set_name("trial").unwrap();
     for (c, h) in header.iter().enumerate() {
@@ -160,9 +166,22 @@ fn every_accepted_form_of_a_trial_gives_identical_records() {
             .unwrap();
         }
     }
-    // A second sheet first in no way changes which sheet is read: [data] sheet names it.
-    book.add_worksheet().set_name("notes").unwrap();
     book.save(&xlsx).unwrap();
+    // Without [data] sheet the first sheet is read: here the notes, which lack the columns.
+    let no_sheet = write(
+        dir,
+        "no_sheet.toml",
+        &STUDY_WIDE.replace("sheet = \"trial\"\n", ""),
+    );
+    let o = bin()
+        .arg("validate")
+        .arg(&xlsx)
+        .arg("--study")
+        .arg(&no_sheet)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("the header lacks ID, Group"));
 
     for (name, data, study) in [
         ("wide csv", &wide_csv, Some(study.as_path())),

@@ -61,8 +61,63 @@ static CONFIGS: LazyLock<Vec<Config>> = LazyLock::new(|| {
     let mut odd = Config::default();
     odd.design.baseline = "week6".into();
     odd.design.primary_timepoint = Some("baseline".into());
-    vec![Config::default(), declared, odd]
+    vec![Config::default(), declared, odd, wide_config()]
 });
+
+/// A wide layout with label maps (issue 11), for the wide-like texts.
+fn wide_config() -> Config {
+    let mut c = Config::default();
+    c.data.layout = retrotrial::config::Layout::Wide;
+    c.design
+        .arm_labels
+        .insert("backward".into(), vec!["RW".into()]);
+    c.design
+        .arm_labels
+        .insert("forward".into(), vec!["FW".into()]);
+    c.design
+        .timepoint_labels
+        .insert("baseline".into(), vec!["bl".into()]);
+    c.design
+        .timepoint_labels
+        .insert("week6".into(), vec!["wk6".into(), "week6".into()]);
+    c
+}
+
+/// Wide-layout-like text: a header of id, arm and `outcome_timepoint` columns (some mapped twice,
+/// some unknown), then cells from the same token soup as `csv_like`.
+fn wide_like() -> impl Strategy<Value = Vec<u8>> {
+    let header = prop_oneof![
+        Just("participant_id,arm,pain_bl,pain_wk6\n".to_string()),
+        Just("participant_id,arm,pain_bl,pain_wk6,pain_week6,tug_wk6,site_x\n".to_string()),
+        Just("arm,participant_id,p_a_i_n_bl,pain_wk6\r\n".to_string()),
+        Just("participant_id;arm;pain_bl;pain_wk6\n".to_string()),
+        Just("participant_id,participant_id,arm,pain_bl\n".to_string()),
+    ];
+    let cell = prop_oneof![
+        Just("RW".to_string()),
+        Just("FW".to_string()),
+        Just("Ctrl".to_string()),
+        "[0-9]{1,3}(\\.[0-9])?",
+        Just(String::new()),
+    ];
+    let row = prop::collection::vec((cell, prop_oneof![Just(","), Just(";"), Just("\n")]), 0..8);
+    (
+        header,
+        prop::collection::vec(row, 0..40),
+        prop::collection::vec(token(), 0..20),
+    )
+        .prop_map(|(h, rows, noise)| {
+            let mut s = h;
+            for r in rows {
+                for (c, sep) in r {
+                    s.push_str(&c);
+                    s.push_str(sep);
+                }
+            }
+            s.extend(noise);
+            s.into_bytes()
+        })
+}
 
 /// Everything `analyze` and `validate` do with a data file before the statistics.
 fn pipeline(bytes: Vec<u8>, cfg: &Config) {
@@ -381,17 +436,22 @@ proptest! {
     #![proptest_config(config())]
 
     #[test]
-    fn ingest_survives_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..600), c in 0..3usize) {
+    fn ingest_survives_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..600), c in 0..4usize) {
         pipeline(bytes, &CONFIGS[c]);
     }
 
     #[test]
-    fn ingest_survives_csv_like_text(bytes in csv_like(), c in 0..3usize) {
+    fn ingest_survives_csv_like_text(bytes in csv_like(), c in 0..4usize) {
         pipeline(bytes, &CONFIGS[c]);
     }
 
     #[test]
-    fn ingest_survives_mutated_valid_files(edits in prop::collection::vec(edit(), 1..6), c in 0..3usize) {
+    fn wide_ingest_survives_wide_like_text(bytes in wide_like()) {
+        pipeline(bytes, &CONFIGS[3]);
+    }
+
+    #[test]
+    fn ingest_survives_mutated_valid_files(edits in prop::collection::vec(edit(), 1..6), c in 0..4usize) {
         pipeline(apply(valid_csv().into_bytes(), &edits), &CONFIGS[c]);
     }
 
