@@ -9,9 +9,10 @@ use crate::results::Analysis;
 
 /// Backward-walking trial analysis: R-exact statistics and reports you can rerun.
 ///
-/// retrotrial reads a long trial CSV (participant_id,arm,timepoint,outcome,value), validates
-/// it, and compares backward walking with forward walking and controls using the tests a trial
-/// statistician would run, with the same numbers as R.
+/// retrotrial reads a trial file (a long CSV participant_id,arm,timepoint,outcome,value; a wide
+/// CSV with one row per participant; `;`/tab files with decimal commas; Parquet; .xlsx/.ods),
+/// validates it, and compares backward walking with forward walking and controls using the tests
+/// a trial statistician would run, with the same numbers as R.
 ///
 /// Exit codes: 0 ran and wrote its outputs; 1 outputs written but the run is incomplete
 /// (validation errors or failed tasks); 2 could not run (usage, config, unreadable data, IO).
