@@ -35,6 +35,11 @@ const ARM_NAMES: [&str; 9] = [
     "trt",
 ];
 
+/// Spellings of a visit's time unit (`week`, `wk`, `m`, …), lower case.
+const UNITS: [&str; 13] = [
+    "w", "wk", "wks", "week", "weeks", "m", "mo", "mon", "month", "months", "d", "day", "days",
+];
+
 /// The timepoint name a wide column's timepoint token most likely stands for: baseline
 /// spellings to `baseline`, `wk6`/`w6`/`week_6` to `week6`, `m3`/`mo3` to `month3`, `d10` to
 /// `day10`; `None` when the token does not look like a visit.
@@ -104,14 +109,34 @@ pub fn detect_wide(
     let arm = find(&ARM_NAMES)?;
     let pattern = Pattern::parse("{outcome}_{timepoint}").ok().flatten()?;
     let mut tp_labels: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut explicit: BTreeMap<String, crate::config::WideColumn> = BTreeMap::new();
     let mut measures = 0;
     for (i, h) in header.iter().enumerate() {
         if i == id || i == arm {
             continue;
         }
-        if let Some((_, token)) = pattern.split(h)
-            && let Some(name) = timepoint_name(token)
+        let Some((outcome, token)) = pattern.split(h) else {
+            continue;
+        };
+        // `tug_week_6`: the pattern's split gives outcome `tug_week`, timepoint `6`; the unit
+        // belongs to the timepoint, so the column is mapped explicitly.
+        if token.bytes().all(|b| b.is_ascii_digit())
+            && let Some((o, unit)) = outcome.rsplit_once('_')
+            && !o.is_empty()
+            && UNITS.contains(&unit.to_ascii_lowercase().as_str())
+            && let Some(name) = timepoint_name(&format!("{unit}{token}"))
         {
+            measures += 1;
+            explicit.insert(
+                h.clone(),
+                crate::config::WideColumn {
+                    outcome: o.to_string(),
+                    timepoint: name,
+                },
+            );
+            continue;
+        }
+        if let Some(name) = timepoint_name(token) {
             measures += 1;
             let labels = tp_labels.entry(name.clone()).or_default();
             if token != name && !labels.iter().any(|l| l == token) {
@@ -127,6 +152,7 @@ pub fn detect_wide(
     config.data.columns.participant_id = header[id].clone();
     config.data.columns.arm = header[arm].clone();
     config.design.timepoint_labels = tp_labels;
+    config.data.wide.columns = explicit;
     let mut unplaced = Vec::new();
     for label in arm_values(arm) {
         match arm_name(&label) {
@@ -163,6 +189,21 @@ fn wide_section(g: &WideGuess) -> (String, String) {
         quote(&c.data.columns.participant_id),
         quote(&c.data.columns.arm)
     );
+    let mut data = data;
+    if !c.data.wide.columns.is_empty() {
+        data.push_str(
+            "[data.wide.columns]\n# Columns whose timepoint has two parts: CHECK them.\n",
+        );
+        for (col, w) in &c.data.wide.columns {
+            data.push_str(&format!(
+                "{} = {{ outcome = {}, timepoint = {} }}\n",
+                quote(col),
+                quote(&w.outcome),
+                quote(&w.timepoint)
+            ));
+        }
+        data.push('\n');
+    }
     let mut labels = String::from(
         "\n[design.arm_labels]\n# The file's arm labels, placed by their spelling: CHECK each one.\n",
     );
@@ -326,6 +367,8 @@ mod tests {
             "pain_nrs_bl",
             "pain_nrs_wk6",
             "site_id",
+            "tug_bl",
+            "tug_week_6",
         ]
         .map(String::from)
         .to_vec();
@@ -346,9 +389,10 @@ mod tests {
         assert_eq!(g.config.design.arm_labels["control"], vec!["Ctrl"]);
         assert_eq!(g.unplaced_arms, vec!["Nordic"]);
         assert_eq!(g.config.design.timepoint_labels["week6"], vec!["wk6"]);
+        let w = &g.config.data.wide.columns["tug_week_6"];
+        assert_eq!((w.outcome.as_str(), w.timepoint.as_str()), ("tug", "week6"));
         // The written mapping parses, and reading a file with it gives the arms by name.
-        let text =
-            "ID,Group,age,pain_nrs_bl,pain_nrs_wk6,site_id\n1,RW,60,5,3,a\n2,Ctrl,61,6,6,b\n";
+        let text = "ID,Group,age,pain_nrs_bl,pain_nrs_wk6,site_id,tug_bl,tug_week_6\n1,RW,60,5,3,a,12,11\n2,Ctrl,61,6,6,b,13,13\n";
         let raw =
             crate::ingest::from_bytes(Path::new("w.csv"), text.as_bytes().to_vec(), &g.config)
                 .unwrap();
@@ -357,6 +401,8 @@ mod tests {
         let toml = template_with(&raw, Some(&g));
         let cfg = Config::from_toml(&toml).unwrap();
         assert_eq!(cfg.data.layout, Layout::Wide);
+        assert_eq!(cfg.data.wide.columns, g.config.data.wide.columns);
+        assert!(raw.problems.is_empty(), "{:?}", raw.problems);
         assert!(toml.contains("TODO: which arm is this?"), "{toml}");
         // A long header is not wide.
         let long: Vec<String> = ["participant_id", "arm", "timepoint", "outcome", "value"]
