@@ -113,7 +113,7 @@ pub enum Command {
     ///
     /// Example:
     ///   retrotrial completions bash > ~/.local/share/bash-completion/completions/retrotrial
-    ///   retrotrial completions zsh > "${fpath[1]}/_retrotrial"
+    ///   retrotrial completions zsh > ~/.zfunc/_retrotrial
     #[command(verbatim_doc_comment)]
     Completions(CompletionsArgs),
     /// Print the manual page (roff).
@@ -254,8 +254,8 @@ pub struct MetaArgs {
 #[derive(Debug, Args)]
 pub struct DataArgs {
     /// The trial data: CSV (long layout participant_id,arm,timepoint,outcome,value, or wide with
-    /// [data] layout = "wide"; `,` `;` or tab), Parquet (.parquet) or a spreadsheet (.xlsx,
-    /// .xlsm, .xls, .ods; [data] sheet picks the sheet).
+    /// `layout = "wide"` in the study's data table; `,` `;` or tab), Parquet (.parquet) or a
+    /// spreadsheet (.xlsx, .xlsm, .xls, .ods; the study's `sheet` key picks the sheet).
     #[arg(value_name = "DATA")]
     pub data: PathBuf,
     /// A study TOML declaring arms, timepoints, outcome scales and analyses
