@@ -441,6 +441,33 @@ impl<'a> Interner<'a> {
 /// # Errors
 /// As [`load`].
 pub fn from_bytes(path: &Path, bytes: Vec<u8>, config: &Config) -> Result<RawData, IngestError> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    from_bytes_in_pieces(
+        path,
+        bytes,
+        config,
+        Pieces {
+            min_bytes: 4 << 20,
+            most: threads.min(8),
+        },
+    )
+}
+
+/// How the body of a large plain CSV is cut for parallel reading.
+#[derive(Debug, Clone, Copy)]
+struct Pieces {
+    /// Smallest piece worth a thread.
+    min_bytes: usize,
+    /// Most pieces.
+    most: usize,
+}
+
+fn from_bytes_in_pieces(
+    path: &Path,
+    bytes: Vec<u8>,
+    config: &Config,
+    pieces: Pieces,
+) -> Result<RawData, IngestError> {
     let cfg = &config.data;
     let mut raw = RawData {
         path: path.to_path_buf(),
@@ -520,7 +547,7 @@ pub fn from_bytes(path: &Path, bytes: Vec<u8>, config: &Config) -> Result<RawDat
     let n_cols = raw.header.len();
     let body_line = scanner.line();
     let body = &text[scanner.offset()..];
-    let (chunks, plain) = split_body(body, body_line);
+    let (chunks, plain) = split_body(body, body_line, pieces);
     let read = |&(piece, line): &(&str, u32)| {
         read_chunk(piece, line, delim, plain, &cols, n_cols, cfg, decimal_comma)
     };
@@ -557,11 +584,9 @@ pub fn from_bytes(path: &Path, bytes: Vec<u8>, config: &Config) -> Result<RawDat
 /// The body split into pieces read in parallel, each with the file line it starts on, and
 /// whether the body is plain (no quote, no lone CR: every record is one line). Only a plain body
 /// is split, so every piece boundary is a record boundary and line numbers are newline counts.
-fn split_body(body: &str, first_line: u32) -> (Vec<(&str, u32)>, bool) {
-    const MIN_PIECE: usize = 4 << 20;
+fn split_body(body: &str, first_line: u32, pieces: Pieces) -> (Vec<(&str, u32)>, bool) {
     let b = body.as_bytes();
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let n = (b.len() / MIN_PIECE).clamp(1, threads.min(8));
+    let n = (b.len() / pieces.min_bytes.max(1)).clamp(1, pieces.most.max(1));
     let plain = memchr::memchr(b'"', b).is_none()
         && memchr::memchr_iter(b'\r', b).all(|i| b.get(i + 1) == Some(&b'\n'));
     if n == 1 || !plain {
@@ -1030,5 +1055,53 @@ mod tests {
             matches!(err, IngestError::UnterminatedQuote { line: 3, .. }),
             "{err}"
         );
+    }
+
+    #[test]
+    fn reading_in_pieces_gives_what_one_piece_gives() {
+        let mut text = Vec::new();
+        let sim = crate::simulate::SimConfig {
+            participants: 90,
+            empty_cells: 0.1,
+            shuffle_rows: true,
+            ..crate::simulate::SimConfig::default()
+        };
+        crate::simulate::generate(&sim, &mut text).unwrap();
+        // A bad value and a ragged row late in the file exercise the index shifts of the merge.
+        text.extend_from_slice(b"P999,backward,week6,pain_nrs,abc\nP999,backward\n\nP998,lateArm,baseline,newOutcome,1\n");
+        let cfg = Config::default();
+        let one = from_bytes_in_pieces(
+            Path::new("t.csv"),
+            text.clone(),
+            &cfg,
+            Pieces {
+                min_bytes: usize::MAX,
+                most: 1,
+            },
+        )
+        .unwrap();
+        for most in [2, 3, 7] {
+            let many = from_bytes_in_pieces(
+                Path::new("t.csv"),
+                text.clone(),
+                &cfg,
+                Pieces { min_bytes: 1, most },
+            )
+            .unwrap();
+            assert_eq!(many.rows, one.rows, "{most} pieces");
+            for (a, b) in [
+                (&many.participants, &one.participants),
+                (&many.arms, &one.arms),
+                (&many.timepoints, &one.timepoints),
+                (&many.outcomes, &one.outcomes),
+                (&many.bad_values, &one.bad_values),
+            ] {
+                assert_eq!(a, b, "{most} pieces");
+            }
+            assert_eq!(many.ragged, one.ragged);
+            assert_eq!(many.sha256, one.sha256);
+        }
+        assert_eq!(one.ragged.len(), 1);
+        assert_eq!(one.bad_values, vec!["abc"]);
     }
 }
