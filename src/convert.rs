@@ -6,15 +6,7 @@
 use std::path::Path;
 
 use crate::ingest::{IngestError, RawData, RawValue, sources};
-
-/// A CSV field, quoted when it holds a comma, a quote or a line break.
-fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
+use crate::report::csv_field as field;
 
 /// A value as text: empty when missing; invalid values cannot reach here (validation stops
 /// `convert` first), but are written as read if they do.

@@ -23,9 +23,6 @@ use crate::config::{Config, DataConfig, Decimal, Delimiter, Layout};
 pub use dataset::Dataset;
 use scan::{Scanner, Unterminated};
 
-/// The five required columns, in the spec's order.
-pub const REQUIRED_COLUMNS: [&str; 5] = ["participant_id", "arm", "timepoint", "outcome", "value"];
-
 /// Errors that stop the run before validation (exit 2).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -204,7 +201,9 @@ pub fn load(path: &Path, cfg: &Config) -> Result<RawData, IngestError> {
     let Some(table) = table else {
         return from_bytes(path, bytes, cfg);
     };
-    let mut raw = from_table(&table, cfg);
+    // Cells of Parquet and spreadsheets are text only where the file stored text, so a decimal
+    // comma is read only when declared.
+    let mut raw = from_table(&table, cfg, cfg.data.decimal == Decimal::Comma);
     raw.sha256 = hex(&Sha256::digest(&bytes));
     Ok(raw)
 }
@@ -244,21 +243,35 @@ pub fn table(path: &Path, cfg: &DataConfig) -> Result<TextTable, IngestError> {
     }
     let text = text_of(path, &bytes)?;
     let (delim, _) = delimiter_of(text, cfg.delimiter);
+    scan_table(path, text, delim)
+}
+
+/// Every record of a CSV text as trimmed cells: the first is the header. Rows keep their own
+/// field counts; each caller judges them.
+fn scan_table(path: &Path, text: &str, delim: u8) -> Result<TextTable, IngestError> {
     let mut scanner = Scanner::new(text, delim);
     let mut cells = Vec::new();
     let fail = unterminated(path);
+    let trimmed = |cells: &[Cow<'_, str>]| cells.iter().map(|c| c.trim().to_string()).collect();
     let mut t = TextTable {
         path: path.to_path_buf(),
         ..TextTable::default()
     };
     if scanner.next_record(&mut cells).map_err(&fail)?.is_some() {
-        t.header = cells.iter().map(|c| c.trim().to_string()).collect();
+        t.header = trimmed(&cells);
     }
     while let Some(line) = scanner.next_record(&mut cells).map_err(&fail)? {
-        t.rows
-            .push((line, cells.iter().map(|c| c.trim().to_string()).collect()));
+        t.rows.push((line, trimmed(&cells)));
     }
     Ok(t)
+}
+
+/// Counts a record with the wrong field count, keeping the first [`MAX_RAGGED`] with lines.
+fn note_ragged(list: &mut Vec<RaggedRow>, count: &mut usize, row: RaggedRow) {
+    *count += 1;
+    if list.len() < MAX_RAGGED {
+        list.push(row);
+    }
 }
 
 /// Which header columns hold the spec's columns: indices (long: all five; wide: participant and
@@ -295,7 +308,7 @@ fn locate(raw: &mut RawData, cfg: &DataConfig) -> [usize; 5] {
 }
 
 /// A table already split into cells (Parquet, spreadsheet, wide CSV) as [`RawData`].
-fn from_table(table: &TextTable, cfg: &Config) -> RawData {
+fn from_table(table: &TextTable, cfg: &Config, decimal_comma: bool) -> RawData {
     let mut raw = RawData {
         path: table.path.clone(),
         delimiter: b',',
@@ -310,7 +323,6 @@ fn from_table(table: &TextTable, cfg: &Config) -> RawData {
     if !raw.missing_columns.is_empty() || !raw.duplicate_columns.is_empty() {
         return raw;
     }
-    let decimal_comma = cfg.data.decimal == Decimal::Comma;
     let chunk = match cfg.data.layout {
         Layout::Long => {
             let mut b = LongBuilder::new(&cfg.data, decimal_comma, table.rows.len());
@@ -489,6 +501,29 @@ fn from_bytes_in_pieces(
         // A decimal comma cannot be told from a field break in a comma-separated file.
         Decimal::Auto => delim != b',',
     };
+    if cfg.layout == Layout::Wide {
+        // One row per participant: small enough to hold as text, then reshape.
+        let mut table = scan_table(path, text, delim)?;
+        let width = table.header.len();
+        let (mut ragged, mut count) = (Vec::new(), 0);
+        table.rows.retain(|(line, cells)| {
+            let fits = cells.len() == width;
+            if !fits {
+                let row = RaggedRow {
+                    line: *line,
+                    fields: cells.len(),
+                };
+                note_ragged(&mut ragged, &mut count, row);
+            }
+            fits
+        });
+        let mut wide = from_table(&table, config, decimal_comma);
+        wide.sha256 = hex(&Sha256::digest(&bytes));
+        wide.delimiter = delim;
+        wide.delimiter_detected = detected;
+        (wide.ragged, wide.ragged_count) = (ragged, count);
+        return Ok(wide);
+    }
     let mut scanner = Scanner::new(text, delim);
     let mut cells: Vec<Cow<'_, str>> = Vec::with_capacity(8);
     let fail = unterminated(path);
@@ -498,47 +533,6 @@ fn from_bytes_in_pieces(
         return Ok(raw);
     }
     raw.header = cells.iter().map(|c| c.trim().to_string()).collect();
-    if cfg.layout == Layout::Wide {
-        // One row per participant: small enough to hold as text, then reshape.
-        let mut table = TextTable {
-            path: path.to_path_buf(),
-            header: raw.header.clone(),
-            ..TextTable::default()
-        };
-        let mut ragged = (Vec::new(), 0);
-        while let Some(line) = scanner.next_record(&mut cells).map_err(&fail)? {
-            if cells.len() == table.header.len() {
-                table
-                    .rows
-                    .push((line, cells.iter().map(|c| c.to_string()).collect()));
-            } else {
-                ragged.1 += 1;
-                if ragged.0.len() < MAX_RAGGED {
-                    ragged.0.push(RaggedRow {
-                        line,
-                        fields: cells.len(),
-                    });
-                }
-            }
-        }
-        let config = Config {
-            data: DataConfig {
-                decimal: if decimal_comma {
-                    Decimal::Comma
-                } else {
-                    Decimal::Dot
-                },
-                ..cfg.clone()
-            },
-            ..config.clone()
-        };
-        let mut wide = from_table(&table, &config);
-        wide.sha256 = hex(&Sha256::digest(&bytes));
-        wide.delimiter = delim;
-        wide.delimiter_detected = detected;
-        (wide.ragged, wide.ragged_count) = ragged;
-        return Ok(wide);
-    }
     let cols = locate(&mut raw, cfg);
     if !raw.missing_columns.is_empty() || !raw.duplicate_columns.is_empty() {
         raw.sha256 = hex(&Sha256::digest(&bytes));
@@ -687,10 +681,11 @@ impl<'a> LongBuilder<'a> {
 
     fn ragged(&mut self, line: u32, fields: usize) {
         let c = &mut self.chunk;
-        c.ragged_count += 1;
-        if c.ragged.len() < MAX_RAGGED {
-            c.ragged.push(RaggedRow { line, fields });
-        }
+        note_ragged(
+            &mut c.ragged,
+            &mut c.ragged_count,
+            RaggedRow { line, fields },
+        );
     }
 
     fn value(&mut self, cell: &str) -> RawValue {
@@ -851,34 +846,21 @@ pub fn read_text_table(path: &Path) -> Result<TextTable, IngestError> {
         path: path.to_path_buf(),
         source,
     })?;
-    let text = text_of(path, &bytes)?;
-    let mut table = TextTable {
-        path: path.to_path_buf(),
-        sha256: hex(&Sha256::digest(&bytes)),
-        ..TextTable::default()
-    };
-    let mut scanner = Scanner::new(text, b',');
-    let mut cells = Vec::new();
-    let fail = unterminated(path);
-    if scanner.next_record(&mut cells).map_err(&fail)?.is_none() {
-        return Ok(table);
-    }
-    table.header = cells.iter().map(|c| c.trim().to_string()).collect();
-    while let Some(line) = scanner.next_record(&mut cells).map_err(&fail)? {
-        if cells.len() > table.header.len() {
+    let mut table = scan_table(path, text_of(path, &bytes)?, b',')?;
+    table.sha256 = hex(&Sha256::digest(&bytes));
+    let width = table.header.len();
+    for (line, row) in &mut table.rows {
+        if row.len() > width {
             return Err(IngestError::Csv {
                 path: path.to_path_buf(),
                 message: format!(
-                    "line {line} has {} fields but the header has {}; quote a field that contains a comma",
-                    cells.len(),
-                    table.header.len()
+                    "line {line} has {} fields but the header has {width}; quote a field that contains a comma",
+                    row.len()
                 ),
             });
         }
         // A short row reads as empty trailing cells: these tables have optional columns.
-        let mut row: Vec<String> = cells.iter().map(|c| c.trim().to_string()).collect();
-        row.resize(table.header.len(), String::new());
-        table.rows.push((line, row));
+        row.resize(width, String::new());
     }
     Ok(table)
 }
