@@ -245,13 +245,7 @@ fn validate_cmd(a: &ValidateArgs) -> Result<Status, Error> {
     let text = if a.json {
         serde_json::to_string_pretty(&issues).unwrap_or_default() + "\n"
     } else {
-        let mut t = String::new();
-        for i in &issues.issues {
-            t.push_str(&format!("{i}\n"));
-        }
-        for (code, n) in &issues.suppressed {
-            t.push_str(&format!("... and {n} more `{code}` problem(s)\n"));
-        }
+        let mut t = issues_text(&issues);
         t.push_str(&format!(
             "{file}: {} row(s), {} error(s), {} warning(s)\n",
             raw.rows.len(),
@@ -328,6 +322,18 @@ fn init_cmd(a: &InitArgs) -> Result<Status, Error> {
     Ok(Status::Success)
 }
 
+/// The issues as `validate` prints them: one line each, then the counts of those not listed.
+fn issues_text(issues: &validate::Issues) -> String {
+    let mut t = String::new();
+    for i in &issues.issues {
+        t.push_str(&format!("{i}\n"));
+    }
+    for (code, n) in &issues.suppressed {
+        t.push_str(&format!("... and {n} more `{code}` problem(s)\n"));
+    }
+    t
+}
+
 /// `convert`: read as `analyze` would, validate, write the canonical long table.
 fn convert_cmd(a: &ConvertArgs) -> Result<Status, Error> {
     let cfg = resolve_config(a.input.study.as_deref(), None)?;
@@ -335,11 +341,7 @@ fn convert_cmd(a: &ConvertArgs) -> Result<Status, Error> {
     let file = a.input.data.display().to_string();
     let issues = validate::check(&raw, &cfg);
     if issues.has_errors() {
-        let mut text = String::new();
-        for i in &issues.issues {
-            text.push_str(&format!("{i}\n"));
-        }
-        let _ = std::io::stdout().write_all(text.as_bytes());
+        let _ = std::io::stdout().write_all(issues_text(&issues).as_bytes());
         return Err(Error::Invalid {
             errors: issues.error_count(),
             file,
