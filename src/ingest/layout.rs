@@ -185,28 +185,24 @@ pub fn map_wide(header: &[String], id_cols: &[usize], cfg: &Config) -> WideMappi
         if id_cols.contains(&i) {
             continue;
         }
+        // (outcome, timepoint as written): explicit entries first, then the pattern, whose
+        // timepoint must be known (or look like a visit when none is declared).
         let found = match cfg.data.wide.columns.get(col) {
-            Some(w) => Some((w.outcome.clone(), w.timepoint.clone())),
+            Some(w) => Some((w.outcome.as_str(), w.timepoint.as_str())),
             None => pattern
                 .as_ref()
                 .and_then(|p| p.split(col))
-                .and_then(|(o, t)| match tps.get(t) {
-                    Some(name) => Some((o.to_string(), name.to_string())),
-                    None if !declared && looks_like_timepoint(t, &cfg.design.baseline) => {
-                        Some((o.to_string(), t.to_string()))
-                    }
-                    None => None,
+                .filter(|(_, t)| {
+                    tps.get(t).is_some()
+                        || (!declared && looks_like_timepoint(t, &cfg.design.baseline))
                 }),
         };
         match found {
-            Some((outcome, tp)) => {
-                let timepoint = tps.get(&tp).map_or(tp, str::to_string);
-                m.columns.push(WideColumn {
-                    index: i,
-                    outcome,
-                    timepoint,
-                });
-            }
+            Some((outcome, tp)) => m.columns.push(WideColumn {
+                index: i,
+                outcome: outcome.to_string(),
+                timepoint: tps.get(tp).unwrap_or(tp).to_string(),
+            }),
             None => m.ignored.push(col.clone()),
         }
     }
