@@ -554,11 +554,8 @@ fn reproduce_cmd(a: &ReproduceArgs) -> Result<Status, Error> {
     }
     let rep = reproduce::reproduce(&lit);
     let judged = claims::judge(&lit, &rep.checks);
-    let counts: std::collections::BTreeMap<String, usize> = reproduce::counts(&rep.checks)
-        .iter()
-        .map(|(k, v)| (k.to_string(), *v))
-        .collect();
-    let inconsistent = counts.get("inconsistent").copied().unwrap_or(0);
+    let counts = crate::results::reproduction::counts(&rep.checks);
+    let findings = rep.checks.iter().filter(|c| c.verdict.is_finding()).count();
     let sha = lit
         .sha256
         .iter()
@@ -589,42 +586,35 @@ fn reproduce_cmd(a: &ReproduceArgs) -> Result<Status, Error> {
     };
     let plots = crate::plot::render_reproduce(&rs, &out, a.png)?;
     if let Some(r) = &rs.reproduction {
-        let json = |v: &dyn erased::Json| v.to_pretty();
-        out.write("reproduction.json", json(&r.checks).as_bytes())?;
-        out.write("claims.json", json(&r.claims).as_bytes())?;
+        out.write(
+            "reproduction.json",
+            &pretty_json("reproduction.json", &r.checks)?,
+        )?;
+        out.write("claims.json", &pretty_json("claims.json", &r.claims)?)?;
     }
     report::write_all(&rs, &plots, "", &out)?;
     eprintln!(
-        "retrotrial: {} numbers checked: {} reproduced, {} under an assumption, {} inconsistent, {} insufficient data -> {}",
-        counts.get("checked").copied().unwrap_or(0),
-        counts.get("reproduced").copied().unwrap_or(0),
-        counts
-            .get("reproduced_under_assumption")
-            .copied()
-            .unwrap_or(0),
-        inconsistent,
-        counts.get("insufficient_data").copied().unwrap_or(0),
+        "retrotrial: {} -> {}",
+        crate::results::reproduction::headline(&counts),
         out.path().display()
     );
-    Ok(if a.strict && inconsistent > 0 {
+    Ok(if a.strict && findings > 0 {
         Status::Incomplete
     } else {
         Status::Success
     })
 }
 
-/// Pretty JSON for the side files of `reproduce`.
-mod erased {
-    /// Serialisable to pretty JSON.
-    pub trait Json {
-        /// The JSON text with a final newline.
-        fn to_pretty(&self) -> String;
-    }
-    impl<T: serde::Serialize> Json for T {
-        fn to_pretty(&self) -> String {
-            serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
-        }
-    }
+/// Pretty JSON with a final newline for the side files of `reproduce`.
+fn pretty_json<T: serde::Serialize>(name: &'static str, v: &T) -> Result<Vec<u8>, Error> {
+    let mut text = serde_json::to_string_pretty(v).map_err(|e| {
+        Error::Report(report::ReportError::Serialize {
+            what: name,
+            message: e.to_string(),
+        })
+    })?;
+    text.push('\n');
+    Ok(text.into_bytes())
 }
 
 /// `check`: the integrity checks of `reproduce` on a user's own tables, printed.
@@ -641,11 +631,7 @@ fn check_cmd(a: &CheckArgs) -> Result<Status, Error> {
         ..Default::default()
     };
     let rep = reproduce::reproduce(&lit);
-    let inconsistent = rep
-        .checks
-        .iter()
-        .filter(|c| c.verdict == reproduce::Verdict::Inconsistent)
-        .count();
+    let inconsistent = rep.checks.iter().filter(|c| c.verdict.is_finding()).count();
     let mut text = String::new();
     if a.json {
         text = serde_json::to_string_pretty(&rep.checks).unwrap_or_default() + "\n";
@@ -661,9 +647,9 @@ fn check_cmd(a: &CheckArgs) -> Result<Status, Error> {
                 c.note
             ));
         }
-        for (k, v) in reproduce::counts(&rep.checks) {
-            text.push_str(&format!("{k}: {v}  "));
-        }
+        text.push_str(&crate::results::reproduction::headline(&reproduce::counts(
+            &rep.checks,
+        )));
         text.push('\n');
     }
     let _ = std::io::stdout().lock().write_all(text.as_bytes());

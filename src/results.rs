@@ -17,6 +17,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::validate::Issue;
 
+pub mod evidence;
+pub mod reproduction;
+
+pub use reproduction::ReproductionSet;
+
 /// The version of the `results.json` layout.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -384,17 +389,6 @@ pub struct ResultSet {
     /// are participant-level data).
     #[serde(skip)]
     pub samples: Vec<ArmSample>,
-}
-
-/// What `reproduce` adds to a result set.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ReproductionSet {
-    /// Verdict counts: checked, reproduced, reproduced_under_assumption, inconsistent, insufficient_data.
-    pub counts: BTreeMap<String, usize>,
-    /// One check per printed number.
-    pub checks: Vec<crate::summary::reproduce::Check>,
-    /// The article's claims, judged.
-    pub claims: Vec<crate::summary::claims::ClaimResult>,
 }
 
 /// One arm's change scores of one outcome (complete cases, rounded to 9 decimals).

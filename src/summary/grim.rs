@@ -18,9 +18,22 @@
 
 use std::fmt::Write as _;
 
+/// The three-way verdict of a granularity test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrimOutcome {
+    /// Some integer data give the printed numbers.
+    Consistent,
+    /// No integer data give them.
+    Inconsistent,
+    /// The test cannot tell: n·items ≥ 10^decimals, or the input is unusable.
+    NotTestable,
+}
+
 /// The verdict of [`grim`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct GrimResult {
+    /// Consistent, inconsistent, or not testable (typed; `consistent` is its boolean view).
+    pub outcome: GrimOutcome,
     /// `false` only when no sum of n·items integers gives the printed mean. `true` also when
     /// the test cannot tell (n·items ≥ 10^decimals) or the input is unusable (see
     /// `explanation`).
@@ -36,6 +49,8 @@ pub struct GrimResult {
 /// The verdict of [`grimmer`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct GrimmerResult {
+    /// Consistent, inconsistent, or not testable (typed; `consistent` is its boolean view).
+    pub outcome: GrimOutcome,
     /// `false` when the mean fails GRIM or no integer data set with that mean can have a
     /// variance that rounds to the printed SD (see [`grimmer`] for the rules). `true` also
     /// when the input is unusable (see `explanation`).
@@ -141,6 +156,7 @@ fn approx(num: i128, den: i128) -> String {
 
 fn untestable(mean: f64, why: &str) -> GrimResult {
     GrimResult {
+        outcome: GrimOutcome::NotTestable,
         consistent: true,
         nearest_possible: vec![mean],
         explanation: format!("not testable: {why}"),
@@ -187,6 +203,7 @@ pub fn grim(mean: f64, n: u64, decimals: u32, items: u32) -> GrimResult {
     };
     if count >= m.scale {
         return GrimResult {
+            outcome: GrimOutcome::NotTestable,
             consistent: true,
             nearest_possible: vec![m.value()],
             explanation: format!(
@@ -204,6 +221,7 @@ pub fn grim(mean: f64, n: u64, decimals: u32, items: u32) -> GrimResult {
     if lo <= hi {
         let text = approx(lo, count);
         return GrimResult {
+            outcome: GrimOutcome::Consistent,
             consistent: true,
             nearest_possible: vec![m.value()],
             explanation: format!(
@@ -229,6 +247,7 @@ pub fn grim(mean: f64, n: u64, decimals: u32, items: u32) -> GrimResult {
         );
     }
     GrimResult {
+        outcome: GrimOutcome::Inconsistent,
         consistent: false,
         nearest_possible: nearest,
         explanation,
@@ -237,6 +256,7 @@ pub fn grim(mean: f64, n: u64, decimals: u32, items: u32) -> GrimResult {
 
 fn untestable_sd(why: &str) -> GrimmerResult {
     GrimmerResult {
+        outcome: GrimOutcome::NotTestable,
         consistent: true,
         explanation: format!("not testable: {why}"),
     }
@@ -314,6 +334,7 @@ pub fn grimmer(
     let g = grim(mean, n, mean_decimals, items);
     if !g.consistent {
         return GrimmerResult {
+            outcome: GrimOutcome::Inconsistent,
             consistent: false,
             explanation: format!("fails GRIM: {}", g.explanation),
         };
@@ -335,6 +356,7 @@ pub fn grimmer(
                 let sd_fit = var.max(0.0).sqrt() / f64::from(items);
                 let mean_fit = sum as f64 / count as f64;
                 return GrimmerResult {
+                    outcome: GrimOutcome::Consistent,
                     consistent: true,
                     explanation: format!(
                         "consistent: a sum of {sum} (mean {mean_fit:.4}) and a sum of squares \
@@ -378,6 +400,7 @@ pub fn grimmer(
         let _ = write!(explanation, "{sep} {text}");
     }
     GrimmerResult {
+        outcome: GrimOutcome::Inconsistent,
         consistent: false,
         explanation,
     }
