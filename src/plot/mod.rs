@@ -581,7 +581,13 @@ pub fn render_reproduce(
         add(
             format!("{} ({unit}), as printed", e.metric),
             ForestRow {
-                label: format!("{} {} [{}]", c.study_id, c.outcome, c.verdict.id()),
+                label: format!(
+                    "{} {} ({}) [{}]",
+                    c.study_id,
+                    c.outcome,
+                    e.arms.replace('|', " vs "),
+                    c.verdict.id()
+                ),
                 estimate: e.estimate,
                 low: e.ci_low,
                 high: e.ci_high,

@@ -837,13 +837,7 @@ fn opt_num(v: Option<f64>) -> String {
 
 /// One claim as a card: the verdict line, the sentence, and the tables behind it.
 fn claim_card(k: &crate::results::evidence::ClaimResult) -> OutcomeSection {
-    let mut direction = format!(
-        "Verdict: {}{}. {}",
-        k.verdict.id(),
-        k.certainty
-            .map_or(String::new(), |c| format!(", certainty {}", c.id())),
-        k.summary
-    );
+    let mut direction = k.summary.clone();
     for a in &k.attribution {
         direction.push_str(&format!(" Attribution: {a}."));
     }

@@ -137,6 +137,8 @@ pub struct Check {
 /// A printed effect with its CI, typed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PrintedEffect {
+    /// The arms compared, `a|b` (effects are a minus b).
+    pub arms: String,
     /// `md`, `hedges_g`, `pooled_effect`.
     pub metric: String,
     /// Unit as the pack states it (empty when not stated).

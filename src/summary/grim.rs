@@ -465,6 +465,28 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
+    fn the_outcome_is_typed_three_ways() {
+        // 5.93 of 49 integers is impossible; 5.92 is possible; with n = 120 ≥ 10² every
+        // 2-decimal mean is possible, so GRIM cannot test it (not "consistent").
+        assert_eq!(grim(5.93, 49, 2, 1).outcome, GrimOutcome::Inconsistent);
+        assert_eq!(grim(5.92, 49, 2, 1).outcome, GrimOutcome::Consistent);
+        assert_eq!(grim(5.93, 120, 2, 1).outcome, GrimOutcome::NotTestable);
+        assert_eq!(grim(5.93, 0, 2, 1).outcome, GrimOutcome::NotTestable);
+        assert_eq!(
+            grimmer(3.44, 2.47, 18, 2, 2, 1).outcome,
+            GrimOutcome::Inconsistent
+        );
+        assert_eq!(
+            grimmer(5.21, 1.6, 28, 2, 1, 1).outcome,
+            GrimOutcome::Consistent
+        );
+        assert_eq!(
+            grimmer(5.0, 1.0, 1, 1, 1, 1).outcome,
+            GrimOutcome::NotTestable
+        );
+    }
+
+    #[test]
     fn grim_published_examples() {
         // Brown & Heathers' illustration (as retold by The Economist, 2016-06-18): 49
         // participants, mean 5.93: 5.93 × 49 = 290.57; 290/49 = 5.9184 → 5.92, 291/49 =

@@ -430,6 +430,7 @@ fn check_ci_centre(r: &ReportedResult, c: &mut Check) {
         return;
     };
     c.effect = Some(PrintedEffect {
+        arms: r.arms.text(),
         metric: r.quantity.id().to_string(),
         unit: r.unit.clone(),
         estimate: est.value,
@@ -611,4 +612,101 @@ fn summary_records(r: &ReportedResult, a: &SummaryStat, b: &SummaryStat) -> Vec<
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::literature::Relation;
+    use crate::results::evidence::{Comparator, OutcomeDomain};
+
+    fn row(q: Quantity, v: &str, lo: &str, hi: &str) -> ReportedResult {
+        ReportedResult {
+            line: 7,
+            study_id: "s".into(),
+            outcome: "o".into(),
+            comparison: String::new(),
+            arms: Arms::Pair("backward".into(), "forward".into()),
+            timepoint: String::new(),
+            quantity: q,
+            value: Printed::parse(v),
+            relation: Relation::Eq,
+            ci_low: Printed::parse(lo),
+            ci_high: Printed::parse(hi),
+            unit: String::new(),
+            outcome_domain: OutcomeDomain::Other,
+            comparator: Comparator::Forward,
+            test_kind: None,
+            better: None,
+            favours: None,
+            condition: String::new(),
+            mcid: None,
+        }
+    }
+
+    #[test]
+    fn a_ci_centre_tie_at_the_rounding_boundary_is_not_consistent() {
+        // correia2023_conf cadence 3 (-2 to 6): the centre 2 is exactly 0.5 + 0.5 from 3, which
+        // needs the estimate at 2.5 and the bounds at -1.5 and 6.5 at once: half-open rounding
+        // intervals never reach that.
+        let mut c = base_check(&row(Quantity::Md, "3", "-2", "6"));
+        check_ci_centre(&row(Quantity::Md, "3", "-2", "6"), &mut c);
+        assert_eq!(c.verdict, Verdict::Inconsistent);
+        assert_eq!(c.check_kind, CheckKind::InternalConsistency);
+        // Just inside the boundary is consistent: 6.87 (1.40 to 12.33), centre 6.865.
+        let r = row(Quantity::Md, "6.87", "1.40", "12.33");
+        let mut c = base_check(&r);
+        check_ci_centre(&r, &mut c);
+        assert_eq!(c.verdict, Verdict::Consistent);
+        assert_eq!(c.effect.as_ref().map(|e| e.ci_high), Some(12.33));
+    }
+
+    #[test]
+    fn each_printed_value_keeps_its_own_rounding_interval() {
+        // yang2005 stride length: 0.090 ± 0.076 (n 13) vs -0.0064 ± 0.078 (n 12). With the
+        // most decimals of the pair (4) the backward mean would stand for ±0.00005; its own 3
+        // decimals make it ±0.0005, so the p range is wider.
+        let a = MeanSd {
+            n: 13.0,
+            mean: 0.090,
+            sd: 0.076,
+        };
+        let b = MeanSd {
+            n: 12.0,
+            mean: -0.0064,
+            sd: 0.078,
+        };
+        let common = pcheck::p_range_two_sample(&a, &b, 4, 3, false).unwrap();
+        let own = pcheck::p_range_two_sample_each(
+            &a,
+            &b,
+            ArmDecimals {
+                mean_a: 3,
+                mean_b: 4,
+                sd_a: 3,
+                sd_b: 3,
+            },
+            false,
+        )
+        .unwrap();
+        assert!(own.low < common.low && own.high > common.high);
+        assert_eq!(own.point, common.point);
+    }
+
+    #[test]
+    fn the_headline_says_reproduced_only_of_recomputed_numbers() {
+        let mut c = base_check(&row(Quantity::Md, "3", "-2", "6"));
+        c.check_kind = CheckKind::InternalConsistency;
+        c.verdict = Verdict::Consistent;
+        let counts = counts(&[c]);
+        let h = crate::results::reproduction::headline(&counts);
+        assert!(
+            h.contains("0 recomputed from printed summaries (0 reproduced"),
+            "{h}"
+        );
+        assert!(
+            h.contains("1 checked for internal consistency (1 consistent"),
+            "{h}"
+        );
+    }
 }

@@ -299,16 +299,19 @@ fn summary_sentence(
         None => words(v.id()),
     };
     let mut s = head;
-    let mut first = true;
-    for p in parts {
-        s.push_str(if first { ": " } else { "; " });
-        first = false;
+    for (i, p) in parts.iter().enumerate() {
+        s.push_str(if i == 0 { ": " } else { "; " });
         s.push_str(&format!(
-            "{} {} ({})",
-            words(p.outcome_domain.id()),
-            words(p.verdict.id()).to_lowercase(),
-            p.rule
+            "{} {}",
+            p.outcome_domain.id().replace('_', " "),
+            p.verdict.id().replace('_', " ")
         ));
+        // A supported part needs no explanation here; the others say why in a few words.
+        match p.verdict {
+            ClaimVerdict::Supported => {}
+            ClaimVerdict::NoEvidenceInData => s.push_str(" (nothing in the pack measures it)"),
+            _ => s.push_str(&format!(" ({})", p.rule)),
+        }
     }
     if claim.claim_kind == ClaimKind::EnergyCost {
         for (f, _) in all
@@ -345,3 +348,6 @@ fn words(id: &str) -> String {
         None => t,
     }
 }
+
+#[cfg(test)]
+mod tests;
