@@ -56,7 +56,9 @@ pub fn run(cli: Cli) -> Result<Status, Error> {
         Command::Convert(a) => convert_cmd(&a),
         Command::Completions(a) => {
             let mut cmd = crate::cli::Cli::command();
-            clap_complete::generate(a.shell, &mut cmd, "retrotrial", &mut std::io::stdout());
+            let mut buf = Vec::new();
+            clap_complete::generate(a.shell, &mut cmd, "retrotrial", &mut buf);
+            print_out(&buf)?;
             Ok(Status::Success)
         }
         Command::Man => {
@@ -67,10 +69,39 @@ pub fn run(cli: Cli) -> Result<Status, Error> {
                     path: "stdout".into(),
                     source,
                 })?;
-            let _ = std::io::stdout().write_all(&buf);
+            print_out(&buf)?;
             Ok(Status::Success)
         }
     }
+}
+
+/// Writes a command's text to stdout. A closed pipe (`retrotrial validate x | head`) ends the
+/// output quietly, as in ripgrep; any other failure (a full disk) is an error, never swallowed.
+fn print_out(bytes: &[u8]) -> Result<(), Error> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(source) if source.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(report::ReportError::Write {
+                path: "stdout".into(),
+                source,
+            }
+            .into())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Pretty JSON with a final newline; a serialisation failure names the output.
+fn json_text<T: serde::Serialize + ?Sized>(what: &'static str, v: &T) -> Result<String, Error> {
+    serde_json::to_string_pretty(v)
+        .map(|t| t + "\n")
+        .map_err(|e| {
+            report::ReportError::Serialize {
+                what,
+                message: e.to_string(),
+            }
+            .into()
+        })
 }
 
 /// Defaults < study file < flags, then validated.
@@ -210,6 +241,7 @@ pub fn analyze(data_path: &Path, cfg: &Config) -> Result<(RunSummary, ResultSet)
 fn analyze_cmd(a: &AnalyzeArgs) -> Result<Status, Error> {
     let cfg = resolve_config(a.input.study.as_deref(), Some(a))?;
     let (summary, rs) = analyze(&a.input.data, &cfg)?;
+    // --quiet hides the summary line, never the reason a run is incomplete (exit 1).
     if !cfg.run.quiet {
         eprintln!(
             "retrotrial: {} records, {} failed task(s), {} warning(s) -> {}",
@@ -218,12 +250,12 @@ fn analyze_cmd(a: &AnalyzeArgs) -> Result<Status, Error> {
             summary.warnings,
             cfg.report.out_dir.display()
         );
-        for f in &rs.failures {
-            eprintln!(
-                "  failed: {} / {} / {}: {}",
-                f.outcome, f.analysis, f.contrast, f.reason
-            );
-        }
+    }
+    for f in &rs.failures {
+        eprintln!(
+            "  failed: {} / {} / {}: {}",
+            f.outcome, f.analysis, f.contrast, f.reason
+        );
     }
     Ok(if summary.failures > 0 {
         Status::Incomplete
@@ -241,9 +273,8 @@ fn validate_cmd(a: &ValidateArgs) -> Result<Status, Error> {
         let data = Dataset::build(&raw, &cfg.design);
         validate::check_dataset(&data, &file, &mut issues);
     }
-    let mut stdout = std::io::stdout().lock();
     let text = if a.json {
-        serde_json::to_string_pretty(&issues).unwrap_or_default() + "\n"
+        json_text("validation issues", &issues)?
     } else {
         let mut t = issues_text(&issues);
         t.push_str(&format!(
@@ -254,7 +285,7 @@ fn validate_cmd(a: &ValidateArgs) -> Result<Status, Error> {
         ));
         t
     };
-    let _ = stdout.write_all(text.as_bytes());
+    print_out(text.as_bytes())?;
     if issues.has_errors() {
         return Err(Error::Invalid {
             errors: issues.error_count(),
@@ -317,7 +348,7 @@ fn init_cmd(a: &InitArgs) -> Result<Status, Error> {
     };
     match &a.out {
         Some(p) => report::write_atomic(p, text.as_bytes())?,
-        None => print!("{text}"),
+        None => print_out(text.as_bytes())?,
     }
     Ok(Status::Success)
 }
@@ -341,7 +372,7 @@ fn convert_cmd(a: &ConvertArgs) -> Result<Status, Error> {
     let file = a.input.data.display().to_string();
     let issues = validate::check(&raw, &cfg);
     if issues.has_errors() {
-        let _ = std::io::stdout().write_all(issues_text(&issues).as_bytes());
+        print_out(issues_text(&issues).as_bytes())?;
         return Err(Error::Invalid {
             errors: issues.error_count(),
             file,
@@ -367,13 +398,13 @@ fn convert_cmd(a: &ConvertArgs) -> Result<Status, Error> {
 }
 
 fn config_cmd(_a: &ConfigArgs) -> Result<Status, Error> {
-    print!("{DEFAULT_TOML}");
+    print_out(DEFAULT_TOML.as_bytes())?;
     Ok(Status::Success)
 }
 
 /// `meta`: summaries → checked studies → models → figures → reports.
 fn meta_cmd(a: &MetaArgs) -> Result<Status, Error> {
-    use crate::summary::meta::{self as sm, Measure};
+    use crate::summary::meta as sm;
     let lead = match (a.method, a.test) {
         (MetaMethod::Fe, MetaTestArg::Z) => "FE",
         (MetaMethod::Dl, MetaTestArg::Z) => "DL",
@@ -469,52 +500,13 @@ fn meta_cmd(a: &MetaArgs) -> Result<Status, Error> {
         .find(|r| r.analysis == crate::results::Analysis::Meta && r.contrast == lead);
     let mut plots = Vec::new();
     if let Some(m) = lead_rec {
-        let tau2 = m.extra_f64("tau2").unwrap_or(0.0);
-        let weights: Vec<f64> = studies.iter().map(|s| 1.0 / (s.effect.vi + tau2)).collect();
-        let total: f64 = weights.iter().sum();
-        let z = crate::stats::dist::z_crit();
-        let data = crate::plot::meta::MetaPlotData {
-            title: format!(
-                "{} meta-analysis ({} model)",
-                if a.measure == Measure::Smd {
-                    "Hedges' g"
-                } else {
-                    "Mean difference"
-                },
-                lead
-            ),
-            measure: if a.measure == Measure::Smd {
-                "Hedges' g (backward − comparator)".into()
-            } else {
-                "mean difference (backward − comparator)".into()
-            },
-            rows: studies
-                .iter()
-                .zip(&weights)
-                .map(|(s, w)| {
-                    let se = s.effect.vi.sqrt();
-                    crate::plot::meta::MetaRow {
-                        label: s.id.clone(),
-                        yi: s.effect.yi,
-                        low: s.effect.yi - z * se,
-                        high: s.effect.yi + z * se,
-                        weight: 100.0 * w / total,
-                        se,
-                    }
-                })
-                .collect(),
-            model: lead.to_string(),
-            pooled: (
-                m.estimate.unwrap_or(0.0),
-                m.ci_low.unwrap_or(0.0),
-                m.ci_high.unwrap_or(0.0),
-            ),
-            pi: m.extra_f64("pi_low").zip(m.extra_f64("pi_high")),
-            higher_favours_backward: !lower,
-        };
+        let data = meta_plot_data(&studies, m, a.measure, lead, lower);
         plots = crate::plot::render_meta(&data, &out, a.png)?;
     }
-    let toml_text = toml::to_string(&config).unwrap_or_default();
+    let toml_text = toml::to_string(&config).map_err(|e| report::ReportError::Serialize {
+        what: "config.resolved.toml",
+        message: e.to_string(),
+    })?;
     report::write_all(&rs, &plots, &toml_text, &out)?;
     eprintln!(
         "retrotrial: {} studies, {} records -> {}",
@@ -527,6 +519,56 @@ fn meta_cmd(a: &MetaArgs) -> Result<Status, Error> {
     } else {
         Status::Incomplete
     })
+}
+
+/// The meta figures' data from the checked studies and the lead model's record. The weights
+/// need the model's τ² and the diamond its estimate and CI: when the record lacks them, the
+/// figure shows that instead of drawing zeros.
+fn meta_plot_data(
+    studies: &[crate::summary::meta::Study],
+    lead_rec: &crate::results::Record,
+    measure: crate::summary::meta::Measure,
+    lead: &str,
+    lower_is_better: bool,
+) -> crate::plot::meta::MetaPlotData {
+    use crate::summary::meta::Measure;
+    let effects: Vec<_> = studies.iter().map(|s| s.effect).collect();
+    let weights = lead_rec
+        .extra_f64("tau2")
+        .and_then(|tau2| crate::stats::meta::weights_percent(&effects, tau2));
+    let (what, unit) = if measure == Measure::Smd {
+        ("Hedges' g", "Hedges' g")
+    } else {
+        ("Mean difference", "mean difference")
+    };
+    crate::plot::meta::MetaPlotData {
+        title: format!("{what} meta-analysis ({lead} model)"),
+        measure: format!("{unit} (backward − comparator)"),
+        rows: studies
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let ci = s.effect.ci();
+                crate::plot::meta::MetaRow {
+                    label: s.id.clone(),
+                    yi: s.effect.yi,
+                    low: ci.low,
+                    high: ci.high,
+                    weight: weights.as_ref().map(|w| w[i]),
+                    se: s.effect.vi.sqrt(),
+                }
+            })
+            .collect(),
+        model: lead.to_string(),
+        pooled: match (lead_rec.estimate, lead_rec.ci_low, lead_rec.ci_high) {
+            (Some(m), Some(lo), Some(hi)) => Some((m, lo, hi)),
+            _ => None,
+        },
+        pi: lead_rec
+            .extra_f64("pi_low")
+            .zip(lead_rec.extra_f64("pi_high")),
+        higher_favours_backward: !lower_is_better,
+    }
 }
 
 /// `reproduce`: the literature pack → checks and claims → figures → reports.
@@ -589,9 +631,14 @@ fn reproduce_cmd(a: &ReproduceArgs) -> Result<Status, Error> {
     };
     let plots = crate::plot::render_reproduce(&rs, &out, a.png)?;
     if let Some(r) = &rs.reproduction {
-        let json = |v: &dyn erased::Json| v.to_pretty();
-        out.write("reproduction.json", json(&r.checks).as_bytes())?;
-        out.write("claims.json", json(&r.claims).as_bytes())?;
+        out.write(
+            "reproduction.json",
+            json_text("reproduction.json", &r.checks)?.as_bytes(),
+        )?;
+        out.write(
+            "claims.json",
+            json_text("claims.json", &r.claims)?.as_bytes(),
+        )?;
     }
     report::write_all(&rs, &plots, "", &out)?;
     eprintln!(
@@ -611,20 +658,6 @@ fn reproduce_cmd(a: &ReproduceArgs) -> Result<Status, Error> {
     } else {
         Status::Success
     })
-}
-
-/// Pretty JSON for the side files of `reproduce`.
-mod erased {
-    /// Serialisable to pretty JSON.
-    pub trait Json {
-        /// The JSON text with a final newline.
-        fn to_pretty(&self) -> String;
-    }
-    impl<T: serde::Serialize> Json for T {
-        fn to_pretty(&self) -> String {
-            serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
-        }
-    }
 }
 
 /// `check`: the integrity checks of `reproduce` on a user's own tables, printed.
@@ -648,7 +681,7 @@ fn check_cmd(a: &CheckArgs) -> Result<Status, Error> {
         .count();
     let mut text = String::new();
     if a.json {
-        text = serde_json::to_string_pretty(&rep.checks).unwrap_or_default() + "\n";
+        text = json_text("checks", &rep.checks)?;
     } else {
         for c in &rep.checks {
             text.push_str(&format!(
@@ -666,7 +699,7 @@ fn check_cmd(a: &CheckArgs) -> Result<Status, Error> {
         }
         text.push('\n');
     }
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    print_out(text.as_bytes())?;
     Ok(if a.strict && inconsistent > 0 {
         Status::Incomplete
     } else {
@@ -713,6 +746,62 @@ fn energy_cmd(a: &EnergyArgs) -> Result<Status, Error> {
         ));
     }
     text.push_str("Source: 2011 Compendium of Physical Activities (datasets/literature).\n");
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    print_out(text.as_bytes())?;
     Ok(Status::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::{Analysis, Record};
+    use crate::stats::meta::StudyEffect;
+    use crate::summary::meta::{Measure, Study};
+
+    fn studies() -> Vec<Study> {
+        [(0.1, 0.1), (0.3, 0.2), (-0.2, 0.4)]
+            .iter()
+            .enumerate()
+            .map(|(i, &(yi, vi))| Study {
+                id: format!("S{i}"),
+                comparator: "forward".into(),
+                n1: None,
+                n2: None,
+                effect: StudyEffect { yi, vi },
+                conversion: "yi_vi".into(),
+            })
+            .collect()
+    }
+
+    /// Issue 16: a lead model without an estimate or τ² gives no diamond and no weights, not
+    /// zeros; with them, the weights are metafor's (`weights(rma(..., tau2 = 0.05))`).
+    #[test]
+    fn meta_plot_data_never_fills_a_missing_model_with_zeros() {
+        let missing = Record::new("g", Analysis::Meta, "REML", "z");
+        let d = meta_plot_data(&studies(), &missing, Measure::Smd, "REML", false);
+        assert_eq!(d.pooled, None);
+        assert!(d.rows.iter().all(|r| r.weight.is_none()));
+        let fitted = Record::new("g", Analysis::Meta, "REML", "z")
+            .estimate(0.1)
+            .ci(-0.2, 0.4)
+            .num("tau2", 0.05);
+        let d = meta_plot_data(&studies(), &fitted, Measure::Smd, "REML", false);
+        assert_eq!(d.pooled, Some((0.1, -0.2, 0.4)));
+        let w = d.rows[0].weight.unwrap();
+        assert!((w - 51.724_137_931_034_48).abs() < 1e-12, "{w}");
+    }
+
+    /// A value that cannot be serialised is an error naming the output, not an empty file.
+    #[test]
+    fn serialisation_failures_are_errors() {
+        struct Broken;
+        impl serde::Serialize for Broken {
+            fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+                Err(serde::ser::Error::custom("broken on purpose"))
+            }
+        }
+        let err = json_text("checks", &Broken).unwrap_err();
+        assert!(err.to_string().contains("checks"), "{err}");
+        assert_eq!(err.exit_code(), 2);
+        assert_eq!(json_text("x", &[1]).unwrap(), "[\n  1\n]\n");
+    }
 }

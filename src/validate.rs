@@ -483,6 +483,21 @@ fn check_design(raw: &RawData, cfg: &Config, f: &str, out: &mut Issues) {
         );
         return;
     }
+    if raw.arms.len() == 1 {
+        // Every between-arm analysis needs two arms; with one, the run would only collect
+        // failed tasks (issue 16).
+        out.push(
+            f,
+            Error,
+            "one_arm",
+            None,
+            format!(
+                "the file has one arm (`{}`); retrotrial compares arms and needs at least two",
+                raw.arms[0]
+            ),
+            "add the rows of the other arm(s), or check that the arm column holds the allocated arm of each participant",
+        );
+    }
     if raw.timepoints.len() > MAX_TIMEPOINTS {
         out.push(
             f,
@@ -715,7 +730,8 @@ mod tests {
         for i in 0..120 {
             text.push_str(&format!("P{i},a,baseline,o,bad\n"));
         }
-        text.push_str("P0,a,week6,o,1\n");
+        // A second arm, so the only errors are the bad values (one arm is an error of its own).
+        text.push_str("P0,a,week6,o,1\nQ0,b,baseline,o,1\nQ0,b,week6,o,2\n");
         let i = issues(&text, &Config::default());
         assert_eq!(
             i.issues
@@ -725,6 +741,23 @@ mod tests {
             MAX_PER_CODE
         );
         assert_eq!(i.error_count(), 120);
+    }
+
+    /// Issue 16: one arm is an error that names the arm, not a run of failed tasks.
+    #[test]
+    fn a_one_arm_trial_is_an_error() {
+        let text =
+            format!("{H}P1,a,baseline,o,1\nP1,a,week6,o,2\nP2,a,baseline,o,1\nP2,a,week6,o,3\n");
+        let i = issues(&text, &Config::default());
+        let one = i
+            .issues
+            .iter()
+            .find(|x| x.code == "one_arm")
+            .expect("one_arm");
+        assert_eq!(one.severity, Severity::Error);
+        assert!(one.message.contains("one arm (`a`)"), "{}", one.message);
+        let two = format!("{text}Q1,b,baseline,o,1\nQ1,b,week6,o,2\n");
+        assert!(!issues(&two, &Config::default()).has_errors());
     }
 
     #[test]

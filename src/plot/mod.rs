@@ -214,6 +214,32 @@ pub fn to_svg(
     Ok(buf)
 }
 
+/// Draws `draw` into PNG bytes (RGB, 8 bits), for the output directory to write.
+///
+/// # Errors
+/// Whatever the drawing returns, or PNG encoding failures.
+pub fn png_bytes(
+    draw: impl Fn(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), PlotError>,
+    size: (u32, u32),
+) -> Result<Vec<u8>, PlotError> {
+    theme::register_font()?;
+    let (w, h) = size;
+    let mut rgb = vec![0u8; w as usize * h as usize * 3];
+    {
+        let area = BitMapBackend::with_buffer(&mut rgb, size).into_drawing_area();
+        draw(&area)?;
+        area.present().map_err(draw_err("png"))?;
+    }
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, w, h);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(draw_err("png"))?;
+    writer.write_image_data(&rgb).map_err(draw_err("png"))?;
+    writer.finish().map_err(draw_err("png"))?;
+    Ok(bytes)
+}
+
 /// Draws `draw` into a PNG file at `target`, through a temporary file and a rename (plotters
 /// encodes the PNG itself when the bitmap backend is presented).
 ///
@@ -399,11 +425,6 @@ pub fn figure_data(
 /// Drawing or writing failures.
 pub fn render_all(rs: &ResultSet, out: &OutDir, png: bool) -> Result<Vec<PlotRef>, PlotError> {
     let (per_outcome, forest_data, flow_data) = figure_data(rs);
-    let dir = out.path().join("plots");
-    std::fs::create_dir_all(&dir).map_err(|source| crate::report::ReportError::Write {
-        path: dir.clone(),
-        source,
-    })?;
     let mut refs = Vec::new();
     let size = (theme::WIDTH, theme::HEIGHT);
     let names: Vec<&str> = rs.design.outcomes.iter().map(|o| o.name.as_str()).collect();
@@ -422,7 +443,7 @@ pub fn render_all(rs: &ResultSet, out: &OutDir, png: bool) -> Result<Vec<PlotRef
             let file = format!("plots/{stem}.svg");
             out.write(&file, svg.as_bytes())?;
             if png {
-                to_png($draw, $size, &dir.join(format!("{stem}.png")))?;
+                out.write(&format!("plots/{stem}.png"), &png_bytes($draw, $size)?)?;
             }
             refs.push(PlotRef {
                 kind: $kind.into(),
@@ -513,11 +534,6 @@ pub fn render_meta(
     out: &OutDir,
     png: bool,
 ) -> Result<Vec<PlotRef>, PlotError> {
-    let dir = out.path().join("plots");
-    std::fs::create_dir_all(&dir).map_err(|source| crate::report::ReportError::Write {
-        path: dir.clone(),
-        source,
-    })?;
     let mut refs = Vec::new();
     let figures: [(&str, &str, (u32, u32)); 2] = [
         ("forest", "Forest plot", meta::forest_size(data)),
@@ -533,12 +549,12 @@ pub fn render_meta(
         let file = format!("plots/{stem}.svg");
         out.write(&file, svg.as_bytes())?;
         if png {
-            let target = dir.join(format!("{stem}.png"));
-            if kind == "forest" {
-                to_png(|a| meta::forest(a, data), size, &target)?
+            let bytes = if kind == "forest" {
+                png_bytes(|a| meta::forest(a, data), size)?
             } else {
-                to_png(|a| meta::funnel(a, data), size, &target)?
-            }
+                png_bytes(|a| meta::funnel(a, data), size)?
+            };
+            out.write(&format!("plots/{stem}.png"), &bytes)?;
         }
         refs.push(PlotRef {
             kind: kind.into(),

@@ -156,8 +156,9 @@ pub fn exporters() -> Vec<Box<dyn Exporter>> {
     ]
 }
 
-/// Files retrotrial writes into an output directory; their presence marks it as ours.
-pub const OUTPUT_FILES: [&str; 9] = [
+/// Files retrotrial writes into an output directory (besides `plots/`); a run removes those of
+/// an earlier run that it did not write itself.
+pub const OUTPUT_FILES: [&str; 11] = [
     "records.json",
     "results.json",
     "results.csv",
@@ -166,13 +167,24 @@ pub const OUTPUT_FILES: [&str; 9] = [
     "config.resolved.toml",
     "validation.json",
     "validation.md",
+    "reproduction.json",
+    "claims.json",
     ".retrotrial",
 ];
 
-/// A checked output directory.
-#[derive(Debug, Clone)]
+/// The figures' folder inside an output directory.
+const PLOTS: &str = "plots";
+
+/// A checked output directory. It remembers what this run wrote, so that
+/// [`OutDir::remove_stale`] can remove everything an earlier run left (plots included).
+#[derive(Debug)]
 pub struct OutDir {
     path: PathBuf,
+    /// Names written by this run, relative to `path` (`report.md`, `plots/flow.svg`).
+    written: std::sync::Mutex<std::collections::BTreeSet<String>>,
+    /// When this run prepared the directory: the modification time of the marker it wrote
+    /// (the file system's clock, which may lag the system clock by a tick).
+    started: Option<std::time::SystemTime>,
 }
 
 impl OutDir {
@@ -222,12 +234,17 @@ impl OutDir {
         }
         let dir = OutDir {
             path: path.to_path_buf(),
+            written: std::sync::Mutex::default(),
+            started: None,
         };
-        dir.write(
+        let marker = dir.write(
             ".retrotrial",
             b"This directory is written by retrotrial; it may be overwritten by the next run.\n",
         )?;
-        Ok(dir)
+        Ok(OutDir {
+            started: std::fs::metadata(marker).and_then(|m| m.modified()).ok(),
+            ..dir
+        })
     }
 
     /// The directory path.
@@ -241,27 +258,84 @@ impl OutDir {
     /// `Write` with the path.
     pub fn write(&self, name: &str, bytes: &[u8]) -> Result<PathBuf, ReportError> {
         let target = self.path.join(name);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| ReportError::Write {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
         write_atomic(&target, bytes)?;
+        self.written
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(name.replace('\\', "/"));
         Ok(target)
     }
 
-    /// Removes outputs of an earlier run that this run does not rewrite, so the directory
-    /// never mixes two runs.
+    /// Removes what an earlier run wrote and this run did not, so the directory never mixes two
+    /// runs: the files of [`OUTPUT_FILES`], and every figure in `plots/` whose stem this run did
+    /// not write (a figure's PNG goes with its SVG; `plots/` goes when it ends up empty).
     ///
     /// # Errors
     /// `Write` when a stale file cannot be removed.
-    pub fn remove_stale(&self, keep: &[&str]) -> Result<(), ReportError> {
+    pub fn remove_stale(&self) -> Result<(), ReportError> {
+        let written = self
+            .written
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        let remove = |p: PathBuf| {
+            std::fs::remove_file(&p).map_err(|source| ReportError::Write { path: p, source })
+        };
         for name in OUTPUT_FILES
             .iter()
-            .filter(|n| !keep.contains(n) && **n != ".retrotrial")
+            .filter(|n| !written.contains(**n) && **n != ".retrotrial")
         {
             let p = self.path.join(name);
-            if p.exists() {
-                std::fs::remove_file(&p)
-                    .map_err(|source| ReportError::Write { path: p, source })?;
+            if p.is_file() {
+                remove(p)?;
             }
         }
+        let plots = self.path.join(PLOTS);
+        let Ok(entries) = std::fs::read_dir(&plots) else {
+            return Ok(());
+        };
+        let stem = |name: &str| name.rsplit_once('.').map_or(name, |(s, _)| s).to_string();
+        let svg_stems: std::collections::BTreeSet<String> = written
+            .iter()
+            .filter_map(|n| n.strip_prefix("plots/"))
+            .filter(|n| n.ends_with(".svg"))
+            .map(stem)
+            .collect();
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let figure = name.ends_with(".svg") || name.ends_with(".png");
+            let ours_now = written.contains(&format!("plots/{name}"))
+                || (name.ends_with(".png")
+                    && svg_stems.contains(&stem(&name))
+                    && self.written_since_start(&e.path()));
+            if figure && !ours_now && e.path().is_file() {
+                remove(e.path())?;
+            }
+        }
+        // Only an empty folder goes: anything else in it is not ours to delete.
+        if std::fs::read_dir(&plots).is_ok_and(|mut d| d.next().is_none()) {
+            std::fs::remove_dir(&plots).map_err(|source| ReportError::Write {
+                path: plots.clone(),
+                source,
+            })?;
+        }
         Ok(())
+    }
+
+    /// True when `path` was modified after this directory was prepared. Only for a PNG that a
+    /// figure wrote itself, not through [`OutDir::write`] (`plot::to_png`, which the `reproduce`
+    /// forest plot still uses): its SVG was written by this run, and its time tells whether the
+    /// PNG is this run's or an earlier `--png` run's.
+    fn written_since_start(&self, path: &Path) -> bool {
+        std::fs::metadata(path)
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| self.started.is_some_and(|s| t >= s))
     }
 }
 
@@ -322,14 +396,7 @@ pub fn write_all(
         written.push(out.write(e.file_name(), &e.render(&report)?)?);
     }
     written.push(out.write("config.resolved.toml", config_toml.as_bytes())?);
-    out.remove_stale(&[
-        "records.json",
-        "results.json",
-        "results.csv",
-        "report.md",
-        "report.html",
-        "config.resolved.toml",
-    ])?;
+    out.remove_stale()?;
     Ok(written)
 }
 
@@ -348,6 +415,6 @@ pub fn write_validation(
         out.write("validation.json", &json)?,
         out.write("validation.md", md.as_bytes())?,
     ];
-    out.remove_stale(&["validation.json", "validation.md"])?;
+    out.remove_stale()?;
     Ok(written)
 }
