@@ -13,7 +13,8 @@ use crate::cli::{CheckArgs, ConvertArgs, EnergyArgs, ReproduceArgs};
 use crate::config::{Config, DEFAULT_TOML};
 use crate::error::Error;
 use crate::ingest::{self, Dataset};
-use crate::report::{self, OutDir};
+use crate::output::{self, OutDir};
+use crate::report;
 use crate::results::{Provenance, ResultSet, SCHEMA_VERSION};
 use crate::simulate::{self, SimConfig};
 use crate::{plan, run, validate};
@@ -65,7 +66,7 @@ pub fn run(cli: Cli) -> Result<Status, Error> {
             let mut buf = Vec::new();
             clap_mangen::Man::new(crate::cli::Cli::command())
                 .render(&mut buf)
-                .map_err(|source| report::ReportError::Write {
+                .map_err(|source| output::OutputError::Write {
                     path: "stdout".into(),
                     source,
                 })?;
@@ -81,7 +82,7 @@ fn print_out(bytes: &[u8]) -> Result<(), Error> {
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
         Err(source) if source.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(report::ReportError::Write {
+            Err(output::OutputError::Write {
                 path: "stdout".into(),
                 source,
             }
@@ -312,7 +313,7 @@ fn simulate_cmd(a: &SimulateArgs) -> Result<Status, Error> {
         Some(path) => {
             let mut buf = Vec::new();
             simulate::generate(&cfg, &mut buf)?;
-            report::write_atomic(path, &buf)?;
+            output::write_atomic(path, &buf)?;
         }
         None => simulate::generate(&cfg, &mut std::io::stdout().lock())?,
     }
@@ -347,7 +348,7 @@ fn init_cmd(a: &InitArgs) -> Result<Status, Error> {
         }
     };
     match &a.out {
-        Some(p) => report::write_atomic(p, text.as_bytes())?,
+        Some(p) => output::write_atomic(p, text.as_bytes())?,
         None => print_out(text.as_bytes())?,
     }
     Ok(Status::Success)
@@ -388,7 +389,7 @@ fn convert_cmd(a: &ConvertArgs) -> Result<Status, Error> {
     } else {
         crate::convert::csv(&raw)
     };
-    report::write_atomic(&a.out, &bytes)?;
+    output::write_atomic(&a.out, &bytes)?;
     eprintln!(
         "retrotrial: {} rows of {file} -> {}",
         raw.rows.len(),

@@ -94,6 +94,19 @@ pub fn execute(plan: &Plan, cfg: &RunConfig) -> Result<RunOutput, RunError> {
     Ok(out)
 }
 
+impl crate::results::TTestFields for stats::t_tests::TTest {
+    fn t_fields(&self) -> crate::results::TFields {
+        crate::results::TFields {
+            t: self.t,
+            df: self.df,
+            p: self.p,
+            estimate: self.estimate,
+            ci_low: self.ci.low,
+            ci_high: self.ci.high,
+        }
+    }
+}
+
 /// A task whose main statistic came out NaN or infinite (finite data whose squares overflow,
 /// say) is a failure, not a record with a silent `null`. Flow records may lack a test, and a
 /// responders RR or NNT is infinite by definition when its denominator is 0 (p_B = 0, or equal

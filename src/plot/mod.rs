@@ -15,7 +15,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::report::OutDir;
+use crate::output::OutDir;
 use crate::results::{Analysis, ResultSet};
 
 /// Errors while drawing (exit 2: a report without its figures is not written silently).
@@ -35,7 +35,7 @@ pub enum PlotError {
     },
     /// Writing a figure failed.
     #[error(transparent)]
-    Write(#[from] crate::report::ReportError),
+    Write(#[from] crate::output::OutputError),
 }
 
 /// Maps a plotters error into a [`PlotError::Draw`] for `figure`.
@@ -259,7 +259,7 @@ pub fn to_png(
     }
     std::fs::rename(&tmp, target).map_err(|source| {
         let _ = std::fs::remove_file(&tmp);
-        crate::report::ReportError::Write {
+        crate::output::OutputError::Write {
             path: target.to_path_buf(),
             source,
         }
@@ -637,7 +637,7 @@ pub fn render_reproduce(
         rows,
     };
     let dir = out.path().join("plots");
-    std::fs::create_dir_all(&dir).map_err(|source| crate::report::ReportError::Write {
+    std::fs::create_dir_all(&dir).map_err(|source| crate::output::OutputError::Write {
         path: dir.clone(),
         source,
     })?;
