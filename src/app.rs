@@ -227,7 +227,7 @@ pub fn analyze(data_path: &Path, cfg: &Config) -> Result<(RunSummary, ResultSet)
         what: "config.resolved.toml",
         message: e.to_string(),
     })?;
-    let plots = crate::plot::render_all(&rs, &out, cfg.report.png)?;
+    let plots = report::write_figures(crate::plot::render_all(&rs, cfg.report.png)?, &out)?;
     clock.lap("figures");
     report::write_all(&rs, &plots, &toml, &out)?;
     clock.lap("reports");
@@ -502,7 +502,7 @@ fn meta_cmd(a: &MetaArgs) -> Result<Status, Error> {
     let mut plots = Vec::new();
     if let Some(m) = lead_rec {
         let data = meta_plot_data(&studies, m, a.measure, lead, lower);
-        plots = crate::plot::render_meta(&data, &out, a.png)?;
+        plots = report::write_figures(crate::plot::render_meta(&data, a.png)?, &out)?;
     }
     let toml_text = toml::to_string(&config).map_err(|e| report::ReportError::Serialize {
         what: "config.resolved.toml",

@@ -62,6 +62,28 @@ pub struct PlotRef {
     pub svg: String,
 }
 
+/// A drawn figure: its reference for the reports and its bytes, which the report stage writes
+/// (`plot` draws; it does not write files).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    /// Kind, caption, file and SVG text.
+    pub plot: PlotRef,
+    /// The PNG, when asked for (`--png`); written next to the SVG.
+    pub png: Option<Vec<u8>>,
+}
+
+impl Figure {
+    /// The PNG's path relative to the output directory (`plots/flow.png`).
+    pub fn png_file(&self) -> String {
+        let stem = self
+            .plot
+            .file
+            .strip_suffix(".svg")
+            .unwrap_or(&self.plot.file);
+        format!("{stem}.png")
+    }
+}
+
 /// Turns an id into a file-name stem: ASCII letters, digits, `-` and `_`; everything else
 /// becomes `_`; never empty, at most 64 characters (criterion's `make_filename_safe`).
 pub fn safe_file_name(id: &str) -> String {
@@ -419,11 +441,11 @@ pub fn figure_data(
     (per_outcome, forest, flow)
 }
 
-/// Renders every figure into `out/plots/` and returns their references, in report order.
+/// Draws every figure of an `analyze` run, in report order (SVG, and PNG when `png`).
 ///
 /// # Errors
-/// Drawing or writing failures.
-pub fn render_all(rs: &ResultSet, out: &OutDir, png: bool) -> Result<Vec<PlotRef>, PlotError> {
+/// Drawing failures.
+pub fn render_all(rs: &ResultSet, png: bool) -> Result<Vec<Figure>, PlotError> {
     let (per_outcome, forest_data, flow_data) = figure_data(rs);
     let mut refs = Vec::new();
     let size = (theme::WIDTH, theme::HEIGHT);
@@ -439,18 +461,19 @@ pub fn render_all(rs: &ResultSet, out: &OutDir, png: bool) -> Result<Vec<PlotRef
     macro_rules! figure {
         ($kind:expr, $outcome:expr, $title:expr, $stem:expr, $size:expr, $draw:expr) => {{
             let stem: String = $stem;
-            let svg = to_svg($draw, $size)?;
-            let file = format!("plots/{stem}.svg");
-            out.write(&file, svg.as_bytes())?;
-            if png {
-                out.write(&format!("plots/{stem}.png"), &png_bytes($draw, $size)?)?;
-            }
-            refs.push(PlotRef {
-                kind: $kind.into(),
-                outcome: $outcome.to_string(),
-                title: $title.to_string(),
-                file,
-                svg,
+            refs.push(Figure {
+                plot: PlotRef {
+                    kind: $kind.into(),
+                    outcome: $outcome.to_string(),
+                    title: $title.to_string(),
+                    file: format!("plots/{stem}.svg"),
+                    svg: to_svg($draw, $size)?,
+                },
+                png: if png {
+                    Some(png_bytes($draw, $size)?)
+                } else {
+                    None
+                },
             });
         }};
     }
@@ -525,46 +548,48 @@ pub fn render_all(rs: &ResultSet, out: &OutDir, png: bool) -> Result<Vec<PlotRef
     Ok(refs)
 }
 
-/// Renders the meta-analysis figures (forest, funnel) into `out/plots/`.
+/// Draws the meta-analysis figures (forest, funnel).
 ///
 /// # Errors
-/// Drawing or writing failures.
-pub fn render_meta(
-    data: &meta::MetaPlotData,
-    out: &OutDir,
-    png: bool,
-) -> Result<Vec<PlotRef>, PlotError> {
+/// Drawing failures.
+pub fn render_meta(data: &meta::MetaPlotData, png: bool) -> Result<Vec<Figure>, PlotError> {
     let mut refs = Vec::new();
     let figures: [(&str, &str, (u32, u32)); 2] = [
         ("forest", "Forest plot", meta::forest_size(data)),
         ("funnel", "Funnel plot", (theme::WIDTH, theme::HEIGHT)),
     ];
     for (kind, title, size) in figures {
-        let stem = format!("meta_{kind}");
-        let svg = if kind == "forest" {
-            to_svg(|a| meta::forest(a, data), size)?
+        let svg = to_svg(|a| meta_figure(kind, a, data), size)?;
+        let png = if png {
+            Some(png_bytes(|a| meta_figure(kind, a, data), size)?)
         } else {
-            to_svg(|a| meta::funnel(a, data), size)?
+            None
         };
-        let file = format!("plots/{stem}.svg");
-        out.write(&file, svg.as_bytes())?;
-        if png {
-            let bytes = if kind == "forest" {
-                png_bytes(|a| meta::forest(a, data), size)?
-            } else {
-                png_bytes(|a| meta::funnel(a, data), size)?
-            };
-            out.write(&format!("plots/{stem}.png"), &bytes)?;
-        }
-        refs.push(PlotRef {
-            kind: kind.into(),
-            outcome: String::new(),
-            title: title.into(),
-            file,
-            svg,
+        refs.push(Figure {
+            plot: PlotRef {
+                kind: kind.into(),
+                outcome: String::new(),
+                title: title.into(),
+                file: format!("plots/meta_{kind}.svg"),
+                svg,
+            },
+            png,
         });
     }
     Ok(refs)
+}
+
+/// One meta figure, by kind, on any backend.
+fn meta_figure<DB: DrawingBackend>(
+    kind: &str,
+    area: &DrawingArea<DB, Shift>,
+    data: &meta::MetaPlotData,
+) -> Result<(), PlotError> {
+    if kind == "forest" {
+        meta::forest(area, data)
+    } else {
+        meta::funnel(area, data)
+    }
 }
 
 /// Renders the `reproduce` forest plot: printed effects with their CIs next to the effects

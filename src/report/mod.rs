@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use crate::diagnostics::Issues;
 use crate::output::OutDir;
 pub use crate::output::OutputError;
-use crate::plot::PlotRef;
+use crate::plot::{Figure, PlotRef};
 use crate::results::ResultSet;
 
 /// What an exporter renders: the results and the figures drawn from them.
@@ -143,6 +143,23 @@ pub fn exporters() -> Vec<Box<dyn Exporter>> {
         Box::new(markdown::Markdown),
         Box::new(html::Html),
     ]
+}
+
+/// Writes the figures into `plots/` (SVG, and PNG when drawn) and returns their references
+/// for the reports.
+///
+/// # Errors
+/// The first write failure.
+pub fn write_figures(figures: Vec<Figure>, out: &OutDir) -> Result<Vec<PlotRef>, ReportError> {
+    let mut refs = Vec::with_capacity(figures.len());
+    for f in figures {
+        out.write(&f.plot.file, f.plot.svg.as_bytes())?;
+        if let Some(png) = &f.png {
+            out.write(&f.png_file(), png)?;
+        }
+        refs.push(f.plot);
+    }
+    Ok(refs)
 }
 
 /// Writes every report of a completed run, plus `config.resolved.toml`.
