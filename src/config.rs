@@ -35,6 +35,39 @@ pub enum ConfigError {
     /// A value is out of range or contradicts another.
     #[error("invalid configuration: {0}")]
     Invalid(String),
+    /// `meta --test hk` with a model that has no τ² to adjust.
+    #[error(
+        "invalid configuration: --test hk is available with --method dl or reml, not {method}; use --test z"
+    )]
+    HartungKnappNeedsTau2 {
+        /// The method given.
+        method: String,
+    },
+}
+
+/// What a command line may override in a [`Config`] (ripgrep's low-level arguments): `None`
+/// and `false` keep the value of the study file, or the default. `cli` builds it from the typed
+/// flags; [`Config::resolve`] applies it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Overrides {
+    /// `--out`: `report.out_dir`.
+    pub out_dir: Option<PathBuf>,
+    /// `--only`: `analyses.run`.
+    pub analyses: Option<Vec<Analysis>>,
+    /// `--seed`: `resampling.seed`.
+    pub seed: Option<u64>,
+    /// `--permutations`: `resampling.permutations`.
+    pub permutations: Option<usize>,
+    /// `--bootstrap`: `resampling.bootstrap`.
+    pub bootstrap: Option<usize>,
+    /// `--threads`: `run.threads`.
+    pub threads: Option<usize>,
+    /// `--quiet`: sets `run.quiet`.
+    pub quiet: bool,
+    /// `--png`: sets `report.png`.
+    pub png: bool,
+    /// `--force`: sets `report.force`.
+    pub force: bool,
 }
 
 /// Which direction of an outcome is better.
@@ -466,6 +499,42 @@ impl Config {
     /// toml's error (unknown keys included).
     pub fn from_toml(text: &str) -> Result<Config, toml::de::Error> {
         toml::from_str(text)
+    }
+
+    /// The configuration of a run: defaults < study file < command-line overrides, then
+    /// [`Config::validate`] (hyperfine's `Options`, ripgrep's high-level arguments). Every
+    /// command that reads a study file resolves it here, so clap holds no defaults of its own.
+    ///
+    /// # Errors
+    /// The study file cannot be read or parsed, or the result does not validate.
+    pub fn resolve(study: Option<&Path>, o: &Overrides) -> Result<Config, ConfigError> {
+        let mut cfg = match study {
+            Some(p) => Config::from_file(p)?,
+            None => Config::default(),
+        };
+        if let Some(out) = &o.out_dir {
+            cfg.report.out_dir = out.clone();
+        }
+        if let Some(only) = &o.analyses {
+            cfg.analyses.run = only.clone();
+        }
+        if let Some(s) = o.seed {
+            cfg.resampling.seed = s;
+        }
+        if let Some(b) = o.permutations {
+            cfg.resampling.permutations = b;
+        }
+        if let Some(b) = o.bootstrap {
+            cfg.resampling.bootstrap = b;
+        }
+        if let Some(t) = o.threads {
+            cfg.run.threads = t;
+        }
+        cfg.run.quiet |= o.quiet;
+        cfg.report.png |= o.png;
+        cfg.report.force |= o.force;
+        cfg.validate()?;
+        Ok(cfg)
     }
 
     /// Checks values that serde cannot.
