@@ -7,6 +7,3 @@ pub mod integrity;
 pub mod meta;
 pub mod pcheck;
 pub mod reproduce;
-
-/// The claims module under its earlier name (the `energy` command's helpers live there).
-pub use evidence as claims;

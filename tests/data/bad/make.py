@@ -155,6 +155,7 @@ def main():
     for i, r in enumerate(one):
         r[0] = "Q%03d" % (i // 2)
     write("one_participant_arm.csv", csv(one))
+    write("one_arm.csv", csv(rows(arms=("backward",), n=6)))
     write("zero_variance_group.csv", csv(rows(value=lambda a, i, t: (5 + i % 3) - (2 if t and a == 0 else 0) - (t * (i % 3) * 0.5 if a == 1 else 0))))
     write("all_tied.csv", csv(rows(value=lambda a, i, t: 5)))
     write("perfect_separation.csv", csv(rows(value=lambda a, i, t: 4 + i % 4 + (t * (-3 - i * 0.25) if a == 0 else t * (2 + i * 0.25)))))
