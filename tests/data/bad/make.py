@@ -241,6 +241,13 @@ def main():
     write("wide_no_baseline.csv", "ID,Group,pain_nrs_bl,pain_nrs_wk6,tug_seconds_wk6\n" + "".join(
         "%s,%s,%d,%d,%d\n" % (p, g, b, w, 9 + w) for p, g, b, w in people))
 
+    # --- study-level tables for `check` (issue 15: coded and numeric cells are parsed) -----
+    sh = "study_id,outcome,integer_scale,better,arm,timepoint,n,mean,sd,dispersion\n"
+    write("check_n_not_a_number.csv", sh + "s1,pain,true,lower,backward,baseline,twelve,4.5,1.2,sd\n")
+    write("check_better_unknown.csv", sh + "s1,pain,true,up,backward,baseline,12,4.5,1.2,sd\n")
+    write("check_integer_scale_unknown.csv", sh + "s1,pain,yes,lower,backward,baseline,12,4.5,1.2,sd\n")
+    write("check_mcid_without_source.csv", sh.replace("dispersion", "dispersion,mcid") + "s1,pain,true,lower,backward,baseline,12,4.5,1.2,sd,2\n")
+
 
 if __name__ == "__main__":
     main()
