@@ -33,6 +33,7 @@ pub mod meta;
 pub mod mmrm;
 pub mod multiplicity;
 pub mod noncentral_t;
+pub mod power;
 pub mod proportion;
 pub mod rank;
 pub mod resample;
