@@ -118,3 +118,8 @@ for csv in "${inputs[@]}"; do
         fi
     } > "$out_dir/command.txt"
 done
+
+# `retrotrial power` (issue 20): not tied to a dataset. Needs r-cran-pwr.
+echo "Rscript tests/golden/gen/power.R tests/golden/power/expected.json"
+mkdir -p tests/golden/power
+Rscript tests/golden/gen/power.R tests/golden/power/expected.json
