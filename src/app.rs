@@ -19,6 +19,8 @@ use crate::simulate::{self, SimConfig};
 use crate::{plan, run, validate};
 use clap::CommandFactory;
 
+mod power;
+
 /// How a command that ran ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -54,6 +56,7 @@ pub fn run(cli: Cli) -> Result<Status, Error> {
         Command::Check(a) => check_cmd(&a),
         Command::Energy(a) => energy_cmd(&a),
         Command::Convert(a) => convert_cmd(&a),
+        Command::Power(a) => power::power_cmd(&a),
         Command::Completions(a) => {
             let mut cmd = crate::cli::Cli::command();
             clap_complete::generate(a.shell, &mut cmd, "retrotrial", &mut std::io::stdout());

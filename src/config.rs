@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::results::Analysis;
 
+mod power;
+pub use power::PowerConfig;
+
 /// Errors while reading or checking the configuration.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -66,6 +69,8 @@ pub struct Config {
     pub run: RunConfig,
     /// Where and what to write.
     pub report: ReportConfig,
+    /// The trial `retrotrial power --simulate` draws (issue 20).
+    pub power: PowerConfig,
 }
 
 /// How the data file is read.
@@ -442,6 +447,19 @@ quiet = false
 [report]
 out_dir = "reports/analysis"
 png = false                      # also write plots/*.png (--png)
+
+# [power]                        # retrotrial power --simulate --study study.toml
+# arms = ["backward", "forward"] # the first minus the second is tested
+# n_per_arm = 30
+# timepoints = ["baseline", "week6"]
+# effects = { backward = -2.0, forward = -1.0 }   # mean change to the last visit per arm
+# sd = 1.0                       # SD of the outcome at every visit
+# correlation = 0.5              # between any two visits of a participant
+# dropout = []                   # per post-baseline visit, e.g. [0.05, 0.10]
+# replicates = 1000
+# seed = 1
+# alpha = 0.05
+# analyses = ["welch_t", "ancova"]   # and/or "mmrm"
 "#;
 
 impl Config {

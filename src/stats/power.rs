@@ -489,23 +489,23 @@ pub fn solve(req: &Request) -> Result<Solution> {
             req.ratio
         )));
     }
-    if let Some(p) = req.power {
-        if !(p.is_finite() && p > req.alpha && p < 1.0) {
-            return Err(invalid(format!(
-                "power must be above alpha ({}) and below 1, got {p}",
-                req.alpha
-            )));
-        }
+    if let Some(p) = req.power
+        && !(p.is_finite() && p > req.alpha && p < 1.0)
+    {
+        return Err(invalid(format!(
+            "power must be above alpha ({}) and below 1, got {p}",
+            req.alpha
+        )));
     }
-    if let Some(n) = req.n {
-        if !(n.is_finite() && n >= 2.0) {
-            return Err(invalid(format!("n must be at least 2 per arm, got {n}")));
-        }
+    if let Some(n) = req.n
+        && !(n.is_finite() && n >= 2.0)
+    {
+        return Err(invalid(format!("n must be at least 2 per arm, got {n}")));
     }
-    if let Some(d) = req.delta {
-        if !(d.is_finite() && d != 0.0) {
-            return Err(invalid(format!("delta must be a non-zero number, got {d}")));
-        }
+    if let Some(d) = req.delta
+        && !(d.is_finite() && d != 0.0)
+    {
+        return Err(invalid(format!("delta must be a non-zero number, got {d}")));
     }
     let t_sd = |sd: f64| -> Result<f64> {
         if sd.is_finite() && sd > 0.0 {
