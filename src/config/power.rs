@@ -58,6 +58,11 @@ impl Default for PowerConfig {
 }
 
 impl PowerConfig {
+    /// Whether this is the default table (then it is not written into resolved configs).
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+
     /// Checks the numbers; the message names the key and what to do.
     ///
     /// # Errors
