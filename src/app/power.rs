@@ -245,11 +245,15 @@ fn table(j: &PowerJson) -> String {
         ("n per arm", per_arm),
         (
             "power",
-            format!(
-                "{} ({} with the recruited numbers)",
-                num(j.power),
-                num(j.power_at_ceiling)
-            ),
+            if j.solved == "n" {
+                format!(
+                    "{} ({} with the recruited numbers)",
+                    num(j.power),
+                    num(j.power_at_ceiling)
+                )
+            } else {
+                num(j.power)
+            },
         ),
         ("delta", num(j.delta)),
     ];
