@@ -106,7 +106,7 @@ pub enum Command {
     ///
     /// Designs: two_sample_t (--sd), change (--sd --rho), ancova (--sd --rho), two_proportions
     /// (--p1 --p2). --arms 3 tests every pair at alpha/3; --ratio sets unequal allocation.
-    /// --simulate --study study.toml estimates power by simulating the trial of its [power]
+    /// --simulate --study study.toml estimates power by simulating the trial of its power
     /// table (Welch t on change, ANCOVA, MMRM with dropout).
     ///
     /// Examples:

@@ -79,16 +79,16 @@ pub struct PowerArgs {
     /// Also write power_curve.png.
     #[arg(long)]
     pub png: bool,
-    /// Estimate power by simulating the trial of the study file's [power] table.
+    /// Estimate power by simulating the trial described in the study file's power table.
     #[arg(long, requires = "study")]
     pub simulate: bool,
-    /// Study TOML with a [power] table (for --simulate).
+    /// Study TOML with a power table (for --simulate).
     #[arg(long, value_name = "study.toml")]
     pub study: Option<PathBuf>,
-    /// Simulated trials, overriding [power] replicates.
+    /// Simulated trials, overriding the power table's replicates.
     #[arg(long, value_name = "R")]
     pub replicates: Option<usize>,
-    /// Master seed, overriding [power] seed.
+    /// Master seed, overriding the power table's seed.
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
     /// Worker threads for --simulate; 0 = one per core. Results do not depend on it.
