@@ -123,7 +123,11 @@ impl ReportView {
         for oc in &d.outcomes {
             let recs: Vec<&Record> = rs.records.iter().filter(|r| r.outcome == oc.name).collect();
             if let Some(w) = find(&recs, Analysis::WelchT, &d.primary_contrast, "t") {
-                summary.push(summary_sentence(oc, &d.primary_contrast, w));
+                let tost = find(&recs, Analysis::Tost, &d.primary_contrast, "t_tost");
+                let ni = find(&recs, Analysis::NonInferiority, &d.primary_contrast, "t");
+                summary.push(
+                    summary_sentence(oc, &d.primary_contrast, w) + &margin_sentence(w, tost, ni),
+                );
             }
             let mut section = outcome_section(rs, oc, &recs);
             section.figures = plots
@@ -215,6 +219,119 @@ fn summary_sentence(oc: &crate::results::OutcomeSummary, contrast: &str, w: &Rec
             "higher"
         }
     )
+}
+
+/// What the primary result says once equivalence and non-inferiority are read with it:
+/// a non-significant difference whose 90 % CI lies inside ±margin is "no clinically important
+/// difference", one whose CI reaches past the margin is "inconclusive".
+fn margin_sentence(w: &Record, tost: Option<&Record>, ni: Option<&Record>) -> String {
+    let mut out = String::new();
+    let significant = w.p_value.is_some_and(|p| p < 0.05);
+    if let Some(t) = tost {
+        let margin = num(t.extra_f64("margin"));
+        let equivalent = t
+            .extra
+            .get("equivalent")
+            .and_then(serde_json::Value::as_bool);
+        let ci = crate::report::format::ci(t.ci_low, t.ci_high);
+        let tail = match (significant, equivalent) {
+            (false, Some(true)) => format!(
+                "not significant and the 90 % CI {ci} lies within ±{margin}: no clinically important difference"
+            ),
+            (false, _) => format!(
+                "not significant, but the 90 % CI {ci} reaches beyond ±{margin}: inconclusive (a clinically important difference is not excluded)"
+            ),
+            (true, Some(true)) => format!(
+                "significant, yet the 90 % CI {ci} lies within ±{margin}: a difference too small to matter clinically"
+            ),
+            (true, _) => format!("the 90 % CI {ci} is not within ±{margin}"),
+        };
+        out.push_str(&format!(
+            " Equivalence (TOST, margin ±{margin}): p = {}; {tail}.",
+            p_value(t.p_value)
+        ));
+    }
+    if let Some(n) = ni {
+        let ok = n
+            .extra
+            .get("non_inferior")
+            .and_then(serde_json::Value::as_bool)
+            == Some(true);
+        out.push_str(&format!(
+            " Non-inferiority (margin {}): one-sided p = {}; {}.",
+            num(n.extra_f64("margin")),
+            p_value(n.p_value),
+            if ok {
+                "non-inferior"
+            } else {
+                "non-inferiority not shown"
+            }
+        ));
+    }
+    out
+}
+
+/// The table of `tost` and `non_inferiority` records of one outcome.
+fn margin_table(recs: &[&Record]) -> Option<Table> {
+    let rows: Vec<Vec<String>> = recs
+        .iter()
+        .filter(|r| matches!(r.analysis, Analysis::Tost | Analysis::NonInferiority))
+        .map(|r| {
+            let (test, verdict) = if r.analysis == Analysis::Tost {
+                let eq = r
+                    .extra
+                    .get("equivalent")
+                    .and_then(serde_json::Value::as_bool);
+                (
+                    s("equivalence (TOST), 90 % CI"),
+                    if eq == Some(true) {
+                        s("equivalent")
+                    } else {
+                        s("not shown equivalent")
+                    },
+                )
+            } else {
+                let ok = r
+                    .extra
+                    .get("non_inferior")
+                    .and_then(serde_json::Value::as_bool);
+                (
+                    s("non-inferiority, one-sided 95 % bound"),
+                    if ok == Some(true) {
+                        s("non-inferior")
+                    } else {
+                        s("not shown non-inferior")
+                    },
+                )
+            };
+            let ci = match (r.ci_low, r.ci_high) {
+                (Some(l), Some(h)) => crate::report::format::ci(Some(l), Some(h)),
+                (None, Some(h)) => format!("(−∞, {}]", num(Some(h))),
+                (Some(l), None) => format!("[{}, ∞)", num(Some(l))),
+                (None, None) => s("—"),
+            };
+            vec![
+                r.contrast.clone(),
+                test,
+                format!("{} {ci}", num(r.estimate)),
+                num(r.extra_f64("margin")),
+                p_value(r.p_value),
+                verdict,
+            ]
+        })
+        .collect();
+    (!rows.is_empty()).then(|| Table {
+        title: s("Equivalence and non-inferiority (Welch, change scores)"),
+        headers: vec![
+            s("contrast"),
+            s("test"),
+            s("difference [CI]"),
+            s("margin"),
+            s("p"),
+            s("verdict"),
+        ],
+        rows,
+    })
 }
 
 fn outcome_section(
@@ -490,6 +607,9 @@ fn outcome_section(
             rows,
         });
     }
+    if let Some(t) = margin_table(recs) {
+        tables.push(t);
+    }
     // Multiplicity and resampling.
     let other: Vec<Vec<String>> = recs
         .iter()
@@ -595,6 +715,9 @@ fn methods(rs: &ResultSet) -> String {
     }
     if has(Analysis::Responders) {
         s.push_str("Responders improved by at least the MCID; proportions have Wilson CIs (R prop.test), differences Newcombe hybrid-score CIs with Fisher's exact test (R fisher.test), risk ratios log CIs and NNTs Altman's limits. ");
+    }
+    if has(Analysis::Tost) || has(Analysis::NonInferiority) {
+        s.push_str("Equivalence was tested by two one-sided Welch t tests against ±margin (TOST; the margin is the outcome's equivalence_margin, else its MCID), reported with the 90 % Welch CI; non-inferiority by a one-sided Welch t test against the non_inferiority_margin (R t.test with mu = ±margin). ");
     }
     s.push_str("Missing data: descriptives use every observed value; the change analyses (t, rank and effect-size tests, ANCOVA, ANOVA family, responders, permutation, bootstrap) use complete cases, valid if data are missing completely at random; the LMM uses every observed row, the MMRM every post-baseline row of participants with a baseline, both valid under missing at random; differential dropout is tested by arm (flow). ");
     s.push_str(&format!(

@@ -9,4 +9,5 @@ mod determinism;
 mod formats;
 mod fuzz;
 mod golden;
+mod power;
 mod reports;
