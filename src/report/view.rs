@@ -936,7 +936,7 @@ pub fn build_reproduce(rs: &ResultSet, plots: &[PlotRef]) -> ReportView {
         direction: s(
             "Each printed number stands for the interval of values that round to it at its own printed decimals. Only a number recomputed from other printed numbers can be reproduced; a check against numbers printed beside it shows consistency, and an integrity check shows whether the number can exist at all.",
         ),
-        tables: vec![checks_table(rep), recomputed_tests(rs)],
+        tables: vec![checks_table(rep), power_table(rep), recomputed_tests(rs)],
         figures: plots.to_vec(),
     });
     ReportView {
@@ -1145,6 +1145,46 @@ fn checks_table(rep: &crate::results::ReproductionSet) -> Table {
                         Some(a) => format!("assumes {a}. {}", k.note),
                         None => k.note.clone(),
                     },
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn power_table(rep: &crate::results::ReproductionSet) -> Table {
+    Table {
+        title: s(
+            "Power each study had to detect a minimal important difference (two-sided t test, α = 0.05)",
+        ),
+        headers: vec![
+            s("study"),
+            s("arms"),
+            s("n"),
+            s("difference / SD"),
+            s("power"),
+            s("note and assumptions"),
+        ],
+        rows: rep
+            .study_power
+            .iter()
+            .map(|p| {
+                vec![
+                    p.study_id.clone(),
+                    p.arms.replace('|', " vs "),
+                    format!("{} / {}", opt_num(Some(p.n1)), opt_num(Some(p.n2))),
+                    format!(
+                        "{} / {}{}",
+                        opt_num(Some(p.delta)),
+                        opt_num(Some(p.sd)),
+                        p.outcome
+                            .as_ref()
+                            .map_or(String::new(), |o| format!(" ({o})"))
+                    ),
+                    format!("{:.0} %", 100.0 * p.power),
+                    std::iter::once(p.note.clone())
+                        .chain(p.assumptions.iter().cloned())
+                        .collect::<Vec<_>>()
+                        .join("; "),
                 ]
             })
             .collect(),

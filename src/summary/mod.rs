@@ -7,3 +7,4 @@ pub mod integrity;
 pub mod meta;
 pub mod pcheck;
 pub mod reproduce;
+pub mod study_power;
