@@ -67,10 +67,45 @@ fn mcid_with_sd(lit: &Literature, s: &StudyInfo, arms: [&str; 2]) -> Option<(Str
         })
 }
 
-/// The power of every primary study with two or more arms and a known sample size.
+/// Studies known only from their summary rows (a user's own table for `check`): the arms with
+/// a printed n, in file order, as a primary study of unknown design.
+fn studies_from_summaries(lit: &Literature) -> Vec<StudyInfo> {
+    let mut out: Vec<StudyInfo> = Vec::new();
+    for m in &lit.summaries {
+        if lit.study(&m.study_id).is_some() || m.arm == "all" || m.n.is_none() {
+            continue;
+        }
+        match out.iter_mut().find(|s| s.id == m.study_id) {
+            Some(s) if !s.arms.contains(&m.arm) => s.arms.push(m.arm.clone()),
+            Some(_) => {}
+            None => out.push(StudyInfo {
+                line: m.line,
+                id: m.study_id.clone(),
+                citation: String::new(),
+                design: DesignKind::Rct,
+                design_text: String::new(),
+                population: String::new(),
+                population_domain: crate::results::evidence::PopulationDomain::Other,
+                arms: vec![m.arm.clone()],
+                n_randomised: None,
+                randomised: crate::results::evidence::Tri::Unclear,
+                blinded: crate::results::evidence::Tri::Unclear,
+                itt: crate::results::evidence::Tri::Unclear,
+                duration_weeks: None,
+                journal: String::new(),
+                duplicate_of: None,
+            }),
+        }
+    }
+    out
+}
+
+/// The power of every primary study with two or more arms and a known sample size (studies
+/// of `studies.csv`, and studies that only summary rows name).
 pub fn study_power(lit: &Literature) -> Vec<StudyPower> {
     let mut out = Vec::new();
-    for s in &lit.studies {
+    let extra = studies_from_summaries(lit);
+    for s in lit.studies.iter().chain(&extra) {
         if !matches!(s.design, DesignKind::Rct | DesignKind::QuasiExperimental) || s.arms.len() < 2
         {
             continue;
