@@ -19,6 +19,8 @@ use crate::simulate::{self, SimConfig};
 use crate::{plan, run, validate};
 use clap::CommandFactory;
 
+mod check_paper;
+
 /// How a command that ran ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -630,6 +632,9 @@ mod erased {
 /// `check`: the integrity checks of `reproduce` on a user's own tables, printed.
 fn check_cmd(a: &CheckArgs) -> Result<Status, Error> {
     use crate::summary::reproduce;
+    if check_paper::is_paper(&a.summary) {
+        return check_paper::run(a);
+    }
     let (summaries, _) = ingest::literature::load_summary_stats(&a.summary)?;
     let reported = match &a.reported {
         Some(p) => ingest::literature::load_reported(p)?.0,

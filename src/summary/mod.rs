@@ -6,3 +6,4 @@ pub mod grim;
 pub mod meta;
 pub mod pcheck;
 pub mod reproduce;
+pub mod textcheck;
