@@ -26,9 +26,13 @@ pub const DEFAULT_OUT: &str = "reports/check";
 /// The most findings of one paper quoted in the reports (all are in `check.json`).
 const MAX_QUOTED: usize = 1000;
 
-/// Whether `check`'s argument is a paper (or directory of papers) rather than a summary table.
+/// Whether `check`'s argument is a paper (or directory of papers) rather than a summary table
+/// (`.csv`, `.tsv`). Anything else goes to the paper reader, which names the formats it reads.
 pub fn is_paper(path: &Path) -> bool {
-    path.is_dir() || PaperFormat::of(path).is_some()
+    let table = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv") || e.eq_ignore_ascii_case("tsv"));
+    path.is_dir() || !table
 }
 
 /// One paper's outcome.

@@ -9,3 +9,4 @@ mod formats;
 mod fuzz;
 mod golden;
 mod reports;
+mod textcheck;

@@ -124,7 +124,7 @@ const LABELS: [(&str, Statistic); 32] = [
 ];
 
 /// The most whitespace characters read between two parts of a result.
-const MAX_GAP: usize = 4;
+const MAX_GAP: usize = 12;
 /// The longest df group read, `(…)`, in bytes.
 const MAX_DF_BYTES: usize = 40;
 
