@@ -231,7 +231,7 @@ fn computed_text(f: &Finding) -> String {
 }
 
 /// The sentence split around the highlighted span: (before, span, after), whitespace squashed.
-fn pieces<'t>(text: &'t str, sentence: (usize, usize), span: (usize, usize)) -> [&'t str; 3] {
+fn pieces(text: &str, sentence: (usize, usize), span: (usize, usize)) -> [&str; 3] {
     [
         &text[sentence.0..span.0],
         &text[span.0..span.1],
@@ -299,6 +299,9 @@ fn markdown(checked: &[Checked]) -> String {
             tc.findings.len(),
             if tc.one_tailed_in_text { "yes" } else { "no" }
         );
+        if !paper.note.is_empty() {
+            let _ = writeln!(s, "Read as: {}.\n", escape(&paper.note));
+        }
         for (i, f) in tc.findings.iter().take(MAX_QUOTED).enumerate() {
             let [a, b, z] = pieces(&paper.text, f.sentence, f.result.span);
             let _ = writeln!(
@@ -375,6 +378,9 @@ fn html(checked: &[Checked]) -> String {
             tc.findings.len(),
             if tc.one_tailed_in_text { "yes" } else { "no" }
         );
+        if !paper.note.is_empty() {
+            let _ = writeln!(s, "<p>Read as: {}.</p>", escape(&paper.note));
+        }
         for f in tc.findings.iter().take(MAX_QUOTED) {
             let [a, b, z] = pieces(&paper.text, f.sentence, f.result.span);
             let _ = writeln!(

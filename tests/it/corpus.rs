@@ -142,9 +142,11 @@ fn run_case(case: &Case, defaults: &Defaults) -> Vec<String> {
         args.push("--study".into());
         args.push(corpus_dir().join(s).display().to_string());
     }
-    if case.cmd == "analyze" {
+    if case.cmd == "analyze" || case.cmd == "check" {
         args.push("--out".into());
         args.push(out.display().to_string());
+    }
+    if case.cmd == "analyze" {
         args.extend(defaults.analyze_args.iter().cloned());
     }
     let mut cmd = if cfg!(unix) && Path::new("/bin/sh").exists() {
@@ -400,7 +402,8 @@ fn manifest_uses_every_corpus_file() {
         }
     }
     for c in &manifest.case {
-        if !["validate", "analyze"].contains(&c.cmd.as_str()) || !(0..=2).contains(&c.exit) {
+        if !["validate", "analyze", "check"].contains(&c.cmd.as_str()) || !(0..=2).contains(&c.exit)
+        {
             problems.push(format!("{}: bad cmd or exit", c.name()));
         }
     }

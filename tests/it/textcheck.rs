@@ -19,7 +19,15 @@ const REL_P: f64 = 1e-7;
 
 /// One extracted result in the manifest's terms:
 /// (statistic, df1, df2, value, reported_comparison, reported_p, verdict).
-type Key = (String, Option<f64>, Option<f64>, f64, String, Option<f64>, String);
+type Key = (
+    String,
+    Option<f64>,
+    Option<f64>,
+    f64,
+    String,
+    Option<f64>,
+    String,
+);
 
 fn load(rel: &str) -> Value {
     let text = std::fs::read_to_string(root().join(rel)).unwrap();
@@ -179,7 +187,10 @@ fn pdf_of(pages: &[Vec<(f32, f32, String)>]) -> Vec<u8> {
             ops.push(Operation::new("BT", vec![]));
             ops.push(Operation::new("Tf", vec!["F1".into(), 9.into()]));
             ops.push(Operation::new("Td", vec![(*x).into(), (*y).into()]));
-            ops.push(Operation::new("Tj", vec![Object::string_literal(s.as_str())]));
+            ops.push(Operation::new(
+                "Tj",
+                vec![Object::string_literal(s.as_str())],
+            ));
             ops.push(Operation::new("ET", vec![]));
         }
         let content = Content { operations: ops };
@@ -224,7 +235,11 @@ fn two_columns(text: &str, width: usize) -> (Vec<(f32, f32, String)>, String) {
         .iter()
         .enumerate()
         .map(|(i, l)| {
-            let (x, row) = if i < half { (40.0, i) } else { (310.0, i - half) };
+            let (x, row) = if i < half {
+                (40.0, i)
+            } else {
+                (310.0, i - half)
+            };
             (x, 800.0 - 11.0 * row as f32, l.clone())
         })
         .collect();
@@ -265,7 +280,11 @@ fn pdf_results_split_across_lines_and_columns_equal_the_text() {
     let from_pdf = results_of(&pdf);
     let from_txt = results_of(&txt);
     if from_pdf != from_txt {
-        eprintln!("PDF TEXT:\n{}\nTXT:\n{}", paper::load(&pdf).unwrap().text, paper::load(&txt).unwrap().text);
+        eprintln!(
+            "PDF TEXT:\n{}\nTXT:\n{}",
+            paper::load(&pdf).unwrap().text,
+            paper::load(&txt).unwrap().text
+        );
     }
     assert!(from_txt.len() >= 25, "{from_txt:?}");
     assert_eq!(from_pdf, from_txt);
@@ -293,17 +312,39 @@ fn check_paper_writes_its_files_and_exits_by_strict() {
     let paper = write(tmp.path(), "paper.txt", PAPER);
     let out = tmp.path().join("out");
     bin()
-        .args(["check", paper.to_str().unwrap(), "--out", out.to_str().unwrap(), "--items", "1"])
+        .args([
+            "check",
+            paper.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--items",
+            "1",
+        ])
         .assert()
         .code(0);
     let rows: Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("check.json")).unwrap()).unwrap();
     let rows = rows.as_array().unwrap();
     assert_eq!(rows.len(), 2);
-    let keys: Vec<&str> = rows[0].as_object().unwrap().keys().map(String::as_str).collect();
+    let keys: Vec<&str> = rows[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     for k in [
-        "source", "location", "raw", "statistic", "df1", "df2", "value",
-        "reported_comparison", "reported_p", "computed_p", "computed_p_range", "verdict",
+        "source",
+        "location",
+        "raw",
+        "statistic",
+        "df1",
+        "df2",
+        "value",
+        "reported_comparison",
+        "reported_p",
+        "computed_p",
+        "computed_p_range",
+        "verdict",
     ] {
         assert!(keys.contains(&k), "{k} missing from {keys:?}");
     }
@@ -323,12 +364,21 @@ fn check_paper_writes_its_files_and_exits_by_strict() {
     assert_eq!(verdicts, ["inconsistent", "inconsistent"]);
     // The report quotes the sentence with the result highlighted, HTML-escaped.
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    assert!(html.contains("<mark>F(2, 57) = 3.41, p = .06</mark>"), "{html}");
+    assert!(
+        html.contains("<mark>F(2, 57) = 3.41, p = .06</mark>"),
+        "{html}"
+    );
     assert!(html.contains("Pain &lt;b&gt;fell&lt;/b&gt;") && !html.contains("<b>fell"));
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("**t(28) = 2.20, p = .036**"), "{md}");
     bin()
-        .args(["check", paper.to_str().unwrap(), "--out", out.to_str().unwrap(), "--strict"])
+        .args([
+            "check",
+            paper.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--strict",
+        ])
         .assert()
         .code(1);
 }
@@ -353,7 +403,12 @@ fn a_directory_is_checked_in_order_whatever_the_threads() {
         let out = tmp.path().join(format!("out{threads}"));
         bin()
             .env("RAYON_NUM_THREADS", threads)
-            .args(["check", dir.to_str().unwrap(), "--out", out.to_str().unwrap()])
+            .args([
+                "check",
+                dir.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ])
             .assert()
             .code(0);
         outputs.push(std::fs::read(out.join("check.json")).unwrap());
@@ -377,7 +432,10 @@ fn the_summary_table_form_still_works() {
     bin()
         .args([
             "check",
-            root().join("datasets/literature/summary_stats.csv").to_str().unwrap(),
+            root()
+                .join("datasets/literature/summary_stats.csv")
+                .to_str()
+                .unwrap(),
             "--json",
         ])
         .assert()
@@ -397,7 +455,10 @@ fn run_within(args: &[&str], secs: u64) -> (i32, String) {
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(!stderr.contains("panicked"), "{stderr}");
     // A debug build; the 10 s of the issue are for a release build, so 3x here.
-    assert!(took < Duration::from_secs(secs * 3), "{args:?} took {took:?}");
+    assert!(
+        took < Duration::from_secs(secs * 3),
+        "{args:?} took {took:?}"
+    );
     (out.status.code().unwrap_or(-1), stderr)
 }
 
@@ -427,7 +488,8 @@ fn hostile_papers_give_a_clear_error_or_a_result() {
     }
     // Deeply nested HTML.
     let depth = 500_000;
-    let html = "<div><span>".repeat(depth) + "t(28) = 2.20, p = .036" + &"</span></div>".repeat(depth);
+    let html =
+        "<div><span>".repeat(depth) + "t(28) = 2.20, p = .036" + &"</span></div>".repeat(depth);
     let p = write(tmp.path(), "deep.html", &html);
     let (got, stderr) = run_within(&["check", p.to_str().unwrap(), "--out", o], 10);
     assert_eq!(got, 0, "{stderr}");
@@ -451,7 +513,10 @@ fn a_50_mb_text_is_checked() {
     let p = write(tmp.path(), "big.txt", &text);
     drop(text);
     let out = tmp.path().join("out");
-    let (code, stderr) = run_within(&["check", p.to_str().unwrap(), "--out", out.to_str().unwrap()], 10);
+    let (code, stderr) = run_within(
+        &["check", p.to_str().unwrap(), "--out", out.to_str().unwrap()],
+        10,
+    );
     assert_eq!(code, 0, "{stderr}");
     let rows: Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("check.json")).unwrap()).unwrap();

@@ -240,6 +240,22 @@ def main():
     write("wide_no_baseline.csv", "ID,Group,pain_nrs_bl,pain_nrs_wk6,tug_seconds_wk6\n" + "".join(
         "%s,%s,%d,%d,%d\n" % (p, g, b, w, 9 + w) for p, g, b, w in people))
 
+    # Papers for `check PAPER` (issue 21).
+    write("paper_binary.pdf", bytes((i * 7 + 3) % 256 for i in range(4096)))
+    write("paper_truncated.pdf", b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R")
+    write("paper_encrypted.pdf", b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+          b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n"
+          b"<< /Root 1 0 R /Encrypt << /Filter /Standard /V 2 /R 3 /Length 128 /O (0123456789abcdef0123456789abcdef)"
+          b" /U (0123456789abcdef0123456789abcdef) /P -4 >> >>\n%%EOF\n")
+    d = 20000
+    write("paper_nested_arrays.pdf", b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /X " + b"[" * d + b"]" * d
+          + b" >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
+    write("paper_deep.html", "<b>" * 50000 + "Pain fell, t(28) = 2.20, p = .036." + "</b>" * 50000)
+    write("paper_binary.txt", b"\x00\x01\x02 t(28) = 2.20, p = .036")
+    write("paper_latin1.txt", "Pain fell \xb1 1, t(28) = 2.20, p = .036.".encode("latin-1"))
+    write("paper_html_names.html", "<p>t(28) = 2.20, p = .06 <script>alert(1)</script>"
+          "&lt;img src=x onerror=alert(1)&gt; [x](javascript:alert(1))</p>")
+
 
 if __name__ == "__main__":
     main()
