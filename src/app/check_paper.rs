@@ -223,10 +223,21 @@ fn place(l: &textcheck::Location) -> String {
 fn computed_text(f: &Finding) -> String {
     match f.checked.computed {
         Some(c) => format!(
-            "recomputed p = {:.4} (from {:.4} to {:.4} over the rounding of the statistic)",
-            c.point, c.low, c.high
+            "recomputed p = {} (from {} to {} over the rounding of the statistic)",
+            p_text(c.point),
+            p_text(c.low),
+            p_text(c.high)
         ),
         None => "not recomputed".into(),
+    }
+}
+
+/// A recomputed p for the report: 4 decimals, or 3 significant digits below 0.0001.
+fn p_text(p: f64) -> String {
+    if p > 0.0 && p < 1e-4 {
+        format!("{p:.2e}")
+    } else {
+        format!("{p:.4}")
     }
 }
 

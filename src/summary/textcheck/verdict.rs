@@ -227,14 +227,9 @@ pub fn check(x: &Extracted, one_tailed_in_text: bool, alpha: f64) -> Checked {
     } else {
         Verdict::Inconsistent
     };
-    let mut note = format!(
-        "the statistic gives p = {} (p in [{}, {}] over its rounding)",
-        short(two.point),
-        short(two.low),
-        short(two.high)
-    );
+    let mut note = String::from("the printed p is outside the p range the printed statistic gives");
     if verdict == Verdict::DecisionError {
-        note.push_str(&format!(", so significance at α = {alpha} flips"));
+        note.push_str(&format!(", and its significance at α = {alpha} differs"));
     }
     if one_ok {
         note.push_str("; consistent as a one-tailed p, but the text does not say one-tailed");
@@ -260,15 +255,6 @@ fn not_checkable_reason(x: &Extracted) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     )
-}
-
-/// A p for a note: 4 significant digits.
-fn short(p: f64) -> String {
-    if p != 0.0 && p.abs() < 1e-4 {
-        format!("{p:.3e}")
-    } else {
-        format!("{p:.4}")
-    }
 }
 
 #[cfg(test)]
