@@ -522,3 +522,32 @@ fn a_50_mb_text_is_checked() {
         serde_json::from_str(&std::fs::read_to_string(out.join("check.json")).unwrap()).unwrap();
     assert_eq!(rows.as_array().unwrap().len(), i / 20_000);
 }
+
+#[test]
+fn an_unreadable_paper_in_a_directory_is_listed_and_the_run_is_incomplete() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("papers");
+    std::fs::create_dir_all(&dir).unwrap();
+    write(&dir, "a.txt", "Pain fell, t(28) = 2.20, p = .036.");
+    write(&dir, "b.pdf", "not a pdf at all");
+    let out = tmp.path().join("out");
+    let assert = bin()
+        .args([
+            "check",
+            dir.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("not read") && stderr.contains("b.pdf"),
+        "{stderr}"
+    );
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("Not read:") && md.contains("not a PDF"), "{md}");
+    let rows: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("check.json")).unwrap()).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 1);
+}
