@@ -610,6 +610,26 @@ mod tests {
         assert!(!one_tailed_mentioned("two-tailed tests, one of them"));
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Any text: no panic, spans on character boundaries, in order, each one parseable again.
+        #[test]
+        fn any_text_gives_well_formed_results(
+            text in "([tFrzQχ²pns(),.;=<>≤−0-9 \n]|t\\(28\\) = 2\\.20, p = \\.036|é){0,80}"
+        ) {
+            let found = extract(&text);
+            let mut last = 0;
+            for x in &found {
+                proptest::prop_assert!(x.span.0 >= last && x.span.0 < x.span.1);
+                proptest::prop_assert!(text.is_char_boundary(x.span.0) && text.is_char_boundary(x.span.1));
+                proptest::prop_assert_eq!(extract(&text[x.span.0..x.span.1]).len(), 1);
+                last = x.span.1;
+            }
+            let _ = super::super::check_text(&text, None, &super::super::Options::default());
+        }
+    }
+
     #[test]
     fn hostile_bytes_do_not_panic() {
         for text in [
