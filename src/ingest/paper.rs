@@ -378,7 +378,9 @@ fn pdf_text(path: &Path, bytes: &[u8]) -> Result<(String, Vec<usize>), PaperErro
     }
     let result = quietly(|| -> Result<(String, Vec<usize>), String> {
         let doc = lopdf::Document::load_mem(bytes).map_err(|e| e.to_string())?;
-        if doc.is_encrypted() {
+        // lopdf decrypts with the empty password where that opens the file and then drops the
+        // trailer's /Encrypt; one still there is a password the user must supply.
+        if doc.is_encrypted() || doc.trailer.has(b"Encrypt") {
             return Err(
                 "the PDF is encrypted and no empty password opens it; save an unencrypted copy or the text".into(),
             );
