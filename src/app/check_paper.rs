@@ -223,13 +223,21 @@ fn place(l: &textcheck::Location) -> String {
 fn computed_text(f: &Finding) -> String {
     match f.checked.computed {
         Some(c) => format!(
-            "recomputed p = {} (from {} to {} over the rounding of the statistic)",
+            "Recomputed p = {} (from {} to {} over the rounding of the statistic)",
             p_text(c.point),
             p_text(c.low),
             p_text(c.high)
         ),
-        None => "not recomputed".into(),
+        None => "Not recomputed".into(),
     }
+}
+
+/// A note as a sentence: its first letter a capital.
+fn capital(note: &str) -> String {
+    let mut c = note.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// A recomputed p for the report: 4 decimals, or 3 significant digits below 0.0001.
@@ -325,7 +333,7 @@ fn markdown(checked: &[Checked]) -> String {
                 escape(&squash(b)),
                 escape(&squash(z)),
                 computed_text(f),
-                escape(&f.checked.note)
+                escape(&capital(&f.checked.note))
             );
         }
         if tc.findings.len() > MAX_QUOTED {
@@ -349,7 +357,7 @@ fn markdown(checked: &[Checked]) -> String {
                     escape(&squash(a)),
                     escape(&squash(b)),
                     escape(&squash(z)),
-                    escape(&d.desc.note)
+                    escape(&capital(&d.desc.note))
                 );
             }
         }
@@ -403,7 +411,7 @@ fn html(checked: &[Checked]) -> String {
                 escape(&squash(b)),
                 escape(&squash(z)),
                 escape(&computed_text(f)),
-                escape(&f.checked.note)
+                escape(&capital(&f.checked.note))
             );
         }
         s.push_str("</ol>\n");
@@ -428,7 +436,7 @@ fn html(checked: &[Checked]) -> String {
                     escape(&squash(a)),
                     escape(&squash(b)),
                     escape(&squash(z)),
-                    escape(&d.desc.note)
+                    escape(&capital(&d.desc.note))
                 );
             }
             s.push_str("</ul>\n");
