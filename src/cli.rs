@@ -328,6 +328,23 @@ pub struct AnalyzeArgs {
     pub force: bool,
 }
 
+impl AnalyzeArgs {
+    /// The flags as [`Config::resolve`](crate::config::Config::resolve) takes them.
+    pub fn overrides(&self) -> crate::config::Overrides {
+        crate::config::Overrides {
+            out_dir: self.out.clone(),
+            analyses: self.only.clone(),
+            seed: self.seed,
+            permutations: self.permutations,
+            bootstrap: self.bootstrap,
+            threads: self.threads,
+            quiet: self.quiet,
+            png: self.png,
+            force: self.force,
+        }
+    }
+}
+
 /// `retrotrial validate`.
 #[derive(Debug, Args)]
 pub struct ValidateArgs {

@@ -35,6 +35,39 @@ pub enum ConfigError {
     /// A value is out of range or contradicts another.
     #[error("invalid configuration: {0}")]
     Invalid(String),
+    /// `meta --test hk` with a model that has no τ² to adjust.
+    #[error(
+        "invalid configuration: --test hk is available with --method dl or reml, not {method}; use --test z"
+    )]
+    HartungKnappNeedsTau2 {
+        /// The method given.
+        method: String,
+    },
+}
+
+/// What a command line may override in a [`Config`] (ripgrep's low-level arguments): `None`
+/// and `false` keep the value of the study file, or the default. `cli` builds it from the typed
+/// flags; [`Config::resolve`] applies it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Overrides {
+    /// `--out`: `report.out_dir`.
+    pub out_dir: Option<PathBuf>,
+    /// `--only`: `analyses.run`.
+    pub analyses: Option<Vec<Analysis>>,
+    /// `--seed`: `resampling.seed`.
+    pub seed: Option<u64>,
+    /// `--permutations`: `resampling.permutations`.
+    pub permutations: Option<usize>,
+    /// `--bootstrap`: `resampling.bootstrap`.
+    pub bootstrap: Option<usize>,
+    /// `--threads`: `run.threads`.
+    pub threads: Option<usize>,
+    /// `--quiet`: sets `run.quiet`.
+    pub quiet: bool,
+    /// `--png`: sets `report.png`.
+    pub png: bool,
+    /// `--force`: sets `report.force`.
+    pub force: bool,
 }
 
 /// Which direction of an outcome is better.
@@ -468,6 +501,42 @@ impl Config {
         toml::from_str(text)
     }
 
+    /// The configuration of a run: defaults < study file < command-line overrides, then
+    /// [`Config::validate`] (hyperfine's `Options`, ripgrep's high-level arguments). Every
+    /// command that reads a study file resolves it here, so clap holds no defaults of its own.
+    ///
+    /// # Errors
+    /// The study file cannot be read or parsed, or the result does not validate.
+    pub fn resolve(study: Option<&Path>, o: &Overrides) -> Result<Config, ConfigError> {
+        let mut cfg = match study {
+            Some(p) => Config::from_file(p)?,
+            None => Config::default(),
+        };
+        if let Some(out) = &o.out_dir {
+            cfg.report.out_dir = out.clone();
+        }
+        if let Some(only) = &o.analyses {
+            cfg.analyses.run = only.clone();
+        }
+        if let Some(s) = o.seed {
+            cfg.resampling.seed = s;
+        }
+        if let Some(b) = o.permutations {
+            cfg.resampling.permutations = b;
+        }
+        if let Some(b) = o.bootstrap {
+            cfg.resampling.bootstrap = b;
+        }
+        if let Some(t) = o.threads {
+            cfg.run.threads = t;
+        }
+        cfg.run.quiet |= o.quiet;
+        cfg.report.png |= o.png;
+        cfg.report.force |= o.force;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
     /// Checks values that serde cannot.
     ///
     /// # Errors
@@ -497,7 +566,7 @@ impl Config {
         {
             return bad("primary_timepoint must differ from the baseline".into());
         }
-        if let Err(m) = crate::ingest::layout::Pattern::parse(&self.data.wide.pattern) {
+        if let Err(m) = Pattern::parse(&self.data.wide.pattern) {
             return bad(m);
         }
         let cols = self.data.columns.all();
@@ -633,6 +702,73 @@ impl Config {
     }
 }
 
+/// A parsed `[data.wide] pattern`: prefix, the two placeholders in order with the separator
+/// between them, suffix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pattern {
+    prefix: String,
+    outcome_first: bool,
+    separator: String,
+    suffix: String,
+}
+
+impl Pattern {
+    /// Parses a pattern; `Ok(None)` for the empty pattern (turned off).
+    ///
+    /// # Errors
+    /// A message when a placeholder is missing or repeated or the separator is empty.
+    pub fn parse(p: &str) -> Result<Option<Pattern>, String> {
+        if p.is_empty() {
+            return Ok(None);
+        }
+        let (o, t) = ("{outcome}", "{timepoint}");
+        if p.matches(o).count() != 1 || p.matches(t).count() != 1 {
+            return Err(format!(
+                "data.wide.pattern `{p}` must contain {o} and {t} once each"
+            ));
+        }
+        let (io, it) = (p.find(o).unwrap_or(0), p.find(t).unwrap_or(0));
+        let outcome_first = io < it;
+        let (first, first_len, second) = if outcome_first {
+            (io, o.len(), it)
+        } else {
+            (it, t.len(), io)
+        };
+        let separator = &p[first + first_len..second];
+        if separator.is_empty() {
+            return Err(format!(
+                "data.wide.pattern `{p}` needs a separator between {o} and {t}, e.g. `{o}_{t}`"
+            ));
+        }
+        let second_len = if outcome_first { t.len() } else { o.len() };
+        Ok(Some(Pattern {
+            prefix: p[..first].to_string(),
+            outcome_first,
+            separator: separator.to_string(),
+            suffix: p[second + second_len..].to_string(),
+        }))
+    }
+
+    /// (outcome, timepoint) of a column name. The timepoint takes the shortest part next to the
+    /// separator, so an outcome name may contain the separator (`pain_nrs_week6`).
+    pub fn split<'a>(&self, col: &'a str) -> Option<(&'a str, &'a str)> {
+        let inner = col
+            .strip_prefix(self.prefix.as_str())?
+            .strip_suffix(self.suffix.as_str())?;
+        let (a, b) = if self.outcome_first {
+            let i = inner.rfind(self.separator.as_str())?;
+            (&inner[..i], &inner[i + self.separator.len()..])
+        } else {
+            let i = inner.find(self.separator.as_str())?;
+            (&inner[..i], &inner[i + self.separator.len()..])
+        };
+        if a.is_empty() || b.is_empty() {
+            return None;
+        }
+        Some(if self.outcome_first { (a, b) } else { (b, a) })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -672,5 +808,21 @@ mod tests {
         let mut c = Config::default();
         c.resampling.permutations = 0;
         assert!(c.validate().is_err());
+    }
+
+    #[test]
+    fn patterns_split_at_the_separator_next_to_the_timepoint() {
+        let p = Pattern::parse("{outcome}_{timepoint}").unwrap().unwrap();
+        assert_eq!(p.split("pain_nrs_week6"), Some(("pain_nrs", "week6")));
+        assert_eq!(p.split("pain"), None);
+        let p = Pattern::parse("{timepoint}.{outcome}").unwrap().unwrap();
+        assert_eq!(p.split("wk6.pain.nrs"), Some(("pain.nrs", "wk6")));
+        let p = Pattern::parse("v_{outcome}__{timepoint}_x")
+            .unwrap()
+            .unwrap();
+        assert_eq!(p.split("v_tug__bl_x"), Some(("tug", "bl")));
+        assert_eq!(Pattern::parse("").unwrap(), None);
+        assert!(Pattern::parse("{outcome}{timepoint}").is_err());
+        assert!(Pattern::parse("{outcome}_x").is_err());
     }
 }

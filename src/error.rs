@@ -26,6 +26,9 @@ pub enum Error {
     /// Writing a report failed (exit 2).
     #[error(transparent)]
     Report(#[from] ReportError),
+    /// The output directory cannot be used or written (exit 2).
+    #[error(transparent)]
+    Output(#[from] crate::output::OutputError),
     /// A figure could not be drawn (exit 2).
     #[error(transparent)]
     Plot(#[from] crate::plot::PlotError),

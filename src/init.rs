@@ -6,8 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::config::{Better, Config, Layout, known_outcome};
-use crate::ingest::layout::Pattern;
+use crate::config::{Better, Config, Layout, Pattern, known_outcome};
 use crate::ingest::{RawData, RawValue, dataset};
 
 /// Header names (lower case) taken for the participant id column, in preference order.

@@ -15,7 +15,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::validate::Issue;
+use crate::diagnostics::Issue;
+
+pub mod evidence;
+pub mod reproduction;
+
+pub use reproduction::ReproductionSet;
 
 /// The version of the `results.json` layout.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -257,12 +262,13 @@ impl Record {
         self
     }
     /// Sets the fields every t test fills: statistic, df, p, estimate and t CI.
-    pub fn t_test(self, t: &crate::stats::t_tests::TTest) -> Self {
-        self.statistic(t.t)
-            .df(t.df)
-            .p(t.p)
-            .estimate(t.estimate)
-            .ci(t.ci.low, t.ci.high)
+    pub fn t_test(self, t: &impl TTestFields) -> Self {
+        let f = t.t_fields();
+        self.statistic(f.t)
+            .df(f.df)
+            .p(f.p)
+            .estimate(f.estimate)
+            .ci(f.ci_low, f.ci_high)
     }
 
     /// Adds a numeric extra (non-finite → null).
@@ -306,6 +312,31 @@ impl Record {
     pub fn extra_f64(&self, key: &str) -> Option<f64> {
         self.extra.get(key).and_then(serde_json::Value::as_f64)
     }
+}
+
+/// The numbers a t test gives a record (R `t.test`'s `statistic`, `parameter`, `p.value`,
+/// `estimate`, `conf.int`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TFields {
+    /// t statistic.
+    pub t: f64,
+    /// Degrees of freedom.
+    pub df: f64,
+    /// Two-sided p.
+    pub p: f64,
+    /// The estimate.
+    pub estimate: f64,
+    /// 95 % interval, low end.
+    pub ci_low: f64,
+    /// 95 % interval, high end.
+    pub ci_high: f64,
+}
+
+/// A t test result that can fill a record ([`Record::t_test`]). Implemented for
+/// `stats::t_tests::TTest` in `run::records`, so that `results` imports nothing of `stats`.
+pub trait TTestFields {
+    /// The test's numbers.
+    fn t_fields(&self) -> TFields;
 }
 
 fn finite(v: f64) -> Option<f64> {
@@ -384,17 +415,6 @@ pub struct ResultSet {
     /// are participant-level data).
     #[serde(skip)]
     pub samples: Vec<ArmSample>,
-}
-
-/// What `reproduce` adds to a result set.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ReproductionSet {
-    /// Verdict counts: checked, reproduced, reproduced_under_assumption, inconsistent, insufficient_data.
-    pub counts: BTreeMap<String, usize>,
-    /// One check per printed number.
-    pub checks: Vec<crate::summary::reproduce::Check>,
-    /// The article's claims, judged.
-    pub claims: Vec<crate::summary::claims::ClaimResult>,
 }
 
 /// One arm's change scores of one outcome (complete cases, rounded to 9 decimals).

@@ -94,11 +94,30 @@ pub fn execute(plan: &Plan, cfg: &RunConfig) -> Result<RunOutput, RunError> {
     Ok(out)
 }
 
+impl crate::results::TTestFields for stats::t_tests::TTest {
+    fn t_fields(&self) -> crate::results::TFields {
+        crate::results::TFields {
+            t: self.t,
+            df: self.df,
+            p: self.p,
+            estimate: self.estimate,
+            ci_low: self.ci.low,
+            ci_high: self.ci.high,
+        }
+    }
+}
+
 /// A task whose main statistic came out NaN or infinite (finite data whose squares overflow,
-/// say) is a failure, not a record with a silent `null`. Flow records may lack a test.
+/// say) is a failure, not a record with a silent `null`. Flow records may lack a test, and a
+/// responders RR or NNT is infinite by definition when its denominator is 0 (p_B = 0, or equal
+/// proportions): spec §4.1 writes it as null and keeps the outcome's other responder records.
 fn finite_or_fail(analysis: Analysis, recs: Vec<Record>) -> Result<Vec<Record>, StatsError> {
+    let may_be_infinite = |r: &Record| {
+        analysis == Analysis::Responders
+            && matches!(r.statistic_name.as_str(), "risk_ratio" | "nnt")
+    };
     let broken = recs.iter().find(|r| {
-        let null_stat = r.statistic.is_none() && analysis != Analysis::Flow;
+        let null_stat = r.statistic.is_none() && analysis != Analysis::Flow && !may_be_infinite(r);
         let null_sd = analysis == Analysis::Descriptives
             && r.extra.get("n").and_then(serde_json::Value::as_u64) >= Some(2)
             && r.extra.get("sd").is_none_or(serde_json::Value::is_null);

@@ -11,6 +11,8 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+use crate::ingest::trailing_number;
+
 /// Errors of the generator: options that describe no valid cohort.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -169,22 +171,6 @@ fn invalid(option: &'static str, message: &str) -> SimulateError {
     SimulateError::Invalid {
         option,
         message: message.to_string(),
-    }
-}
-
-/// The number a timepoint name ends with (`week12` → 12), if any.
-pub fn trailing_number(name: &str) -> Option<f64> {
-    let digits: String = name
-        .chars()
-        .rev()
-        .take_while(|c| c.is_ascii_digit() || *c == '.')
-        .collect();
-    let digits: String = digits.chars().rev().collect();
-    let digits = digits.trim_start_matches('.');
-    if digits.is_empty() {
-        None
-    } else {
-        digits.parse().ok()
     }
 }
 
@@ -503,7 +489,5 @@ mod tests {
         assert!(parse_timepoints("baseline,week6,week3").is_err());
         assert!(parse_outcomes("pain_nrs,steps").is_err());
         assert!(parse_arms("backward").is_err());
-        assert_eq!(trailing_number("week12"), Some(12.0));
-        assert_eq!(trailing_number("followup"), None);
     }
 }

@@ -9,9 +9,8 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
-use serde::{Deserialize, Serialize};
-
 use crate::config::Config;
+pub use crate::diagnostics::{Issue, Issues, MAX_PER_CODE, MAX_SHOWN, Severity, shown};
 use crate::ingest::{Dataset, EMPTY, RawData, RawValue, scan};
 
 /// More arms than this is a validation error: the pairwise contrasts grow with the square.
@@ -19,165 +18,6 @@ pub const MAX_ARMS: usize = 20;
 /// More timepoints than this is a validation error: the MMRM's covariance grows with the square
 /// and its fit with the cube.
 pub const MAX_TIMEPOINTS: usize = 50;
-/// Longest data text echoed in a message, in characters.
-const MAX_SHOWN: usize = 60;
-/// Longest message kept, in characters (a safety net; data texts are clipped first).
-const MAX_MESSAGE: usize = 2_000;
-
-/// A data text as messages show it: control characters escaped (a NUL or a terminal escape
-/// sequence from a file must not reach the terminal or the reports raw) and clipped to `max`
-/// characters with the total length named.
-pub fn shown(s: &str, max: usize) -> String {
-    let n = s.chars().count();
-    let mut out: String = s
-        .chars()
-        .take(max)
-        .flat_map(|c| {
-            let esc: Vec<char> = if c.is_control() {
-                c.escape_unicode().collect()
-            } else {
-                vec![c]
-            };
-            esc
-        })
-        .collect();
-    if n > max {
-        out.push_str(&format!("… ({n} characters)"));
-    }
-    out
-}
-
-/// How serious a problem is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// Stops the run.
-    Error,
-    /// Recorded; the run goes on.
-    Warning,
-}
-
-/// One validation problem.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Issue {
-    /// Error or warning.
-    pub severity: Severity,
-    /// Stable machine code, e.g. `duplicate_row`.
-    pub code: String,
-    /// The file the problem is in.
-    pub file: String,
-    /// 1-based line, when the problem has one.
-    pub line: Option<u32>,
-    /// What is wrong.
-    pub message: String,
-    /// What to do about it.
-    pub fix: String,
-}
-
-impl std::fmt::Display for Issue {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let sev = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        match self.line {
-            Some(l) => write!(
-                f,
-                "{sev}[{}] {}:{l}: {} ({})",
-                self.code, self.file, self.message, self.fix
-            ),
-            None => write!(
-                f,
-                "{sev}[{}] {}: {} ({})",
-                self.code, self.file, self.message, self.fix
-            ),
-        }
-    }
-}
-
-/// At most this many issues of one code are listed one by one; the rest are counted.
-pub const MAX_PER_CODE: usize = 50;
-
-/// The collected problems of one file.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Issues {
-    /// The problems, in discovery order.
-    pub issues: Vec<Issue>,
-    /// Problems not listed because a code had more than [`MAX_PER_CODE`], by code.
-    pub suppressed: std::collections::BTreeMap<String, usize>,
-}
-
-impl Issues {
-    fn push(
-        &mut self,
-        file: &str,
-        severity: Severity,
-        code: &str,
-        line: Option<u32>,
-        message: String,
-        fix: &str,
-    ) {
-        let listed = self.issues.iter().filter(|i| i.code == code).count();
-        if listed >= MAX_PER_CODE {
-            *self.suppressed.entry(code.to_string()).or_insert(0) += 1;
-            return;
-        }
-        self.issues.push(Issue {
-            severity,
-            code: code.to_string(),
-            file: shown(file, MAX_MESSAGE),
-            line,
-            message: shown(&message, MAX_MESSAGE),
-            fix: fix.to_string(),
-        });
-    }
-
-    /// Number of problems of one severity, suppressed ones included (a code keeps the severity
-    /// of its listed problems).
-    fn count(&self, severity: Severity) -> usize {
-        let listed = self
-            .issues
-            .iter()
-            .filter(|i| i.severity == severity)
-            .count();
-        let hidden: usize = self
-            .suppressed
-            .iter()
-            .filter(|(code, _)| {
-                self.issues
-                    .iter()
-                    .any(|i| &i.code == *code && i.severity == severity)
-            })
-            .map(|(_, n)| n)
-            .sum();
-        listed + hidden
-    }
-
-    /// Number of errors, suppressed ones included.
-    pub fn error_count(&self) -> usize {
-        self.count(Severity::Error)
-    }
-
-    /// Number of warnings, suppressed ones included.
-    pub fn warning_count(&self) -> usize {
-        self.count(Severity::Warning)
-    }
-
-    /// True when the run must stop.
-    pub fn has_errors(&self) -> bool {
-        self.error_count() > 0
-    }
-
-    /// The warnings only.
-    pub fn warnings(&self) -> Vec<Issue> {
-        self.issues
-            .iter()
-            .filter(|i| i.severity == Severity::Warning)
-            .cloned()
-            .collect()
-    }
-}
-
 use Severity::{Error, Warning};
 
 /// Checks the file as read against the spec and the config.
@@ -483,6 +323,21 @@ fn check_design(raw: &RawData, cfg: &Config, f: &str, out: &mut Issues) {
         );
         return;
     }
+    if raw.arms.len() == 1 {
+        // Every between-arm analysis needs two arms; with one, the run would only collect
+        // failed tasks (issue 16).
+        out.push(
+            f,
+            Error,
+            "one_arm",
+            None,
+            format!(
+                "the file has one arm (`{}`); retrotrial compares arms and needs at least two",
+                raw.arms[0]
+            ),
+            "add the rows of the other arm(s), or check that the arm column holds the allocated arm of each participant",
+        );
+    }
     if raw.timepoints.len() > MAX_TIMEPOINTS {
         out.push(
             f,
@@ -715,7 +570,8 @@ mod tests {
         for i in 0..120 {
             text.push_str(&format!("P{i},a,baseline,o,bad\n"));
         }
-        text.push_str("P0,a,week6,o,1\n");
+        // A second arm, so the only errors are the bad values (one arm is an error of its own).
+        text.push_str("P0,a,week6,o,1\nQ0,b,baseline,o,1\nQ0,b,week6,o,2\n");
         let i = issues(&text, &Config::default());
         assert_eq!(
             i.issues
@@ -727,15 +583,21 @@ mod tests {
         assert_eq!(i.error_count(), 120);
     }
 
+    /// Issue 16: one arm is an error that names the arm, not a run of failed tasks.
     #[test]
-    fn data_texts_in_messages_are_escaped_and_clipped() {
-        assert_eq!(shown("a\u{1b}[2Jb\0", 60), "a\\u{1b}[2Jb\\u{0}");
-        let long = "x".repeat(500);
-        let s = shown(&long, 60);
-        assert!(
-            s.starts_with(&"x".repeat(60)) && s.ends_with("… (500 characters)"),
-            "{s}"
-        );
+    fn a_one_arm_trial_is_an_error() {
+        let text =
+            format!("{H}P1,a,baseline,o,1\nP1,a,week6,o,2\nP2,a,baseline,o,1\nP2,a,week6,o,3\n");
+        let i = issues(&text, &Config::default());
+        let one = i
+            .issues
+            .iter()
+            .find(|x| x.code == "one_arm")
+            .expect("one_arm");
+        assert_eq!(one.severity, Severity::Error);
+        assert!(one.message.contains("one arm (`a`)"), "{}", one.message);
+        let two = format!("{text}Q1,b,baseline,o,1\nQ1,b,week6,o,2\n");
+        assert!(!issues(&two, &Config::default()).has_errors());
     }
 
     #[test]

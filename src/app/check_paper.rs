@@ -12,11 +12,12 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::Status;
+use super::{Status, json_text};
 use crate::cli::CheckArgs;
 use crate::error::Error;
 use crate::ingest::paper::{self, Paper, PaperError, PaperFormat};
-use crate::report::{self, OutDir};
+use crate::output::OutDir;
+use crate::report;
 use crate::summary::textcheck::descriptives::DescVerdict;
 use crate::summary::textcheck::verdict::Verdict;
 use crate::summary::textcheck::{self, Finding, Options, Row, TextCheck};
@@ -142,24 +143,15 @@ fn write_outputs(out: &OutDir, checked: &[Checked]) -> Result<(), Error> {
             descs.extend(tc.descriptives.iter().map(|d| desc_json(&src, d)));
         }
     }
-    let json = |v: &dyn PrettyJson| v.pretty();
-    out.write("check.json", json(&rows).as_bytes())?;
+    out.write("check.json", json_text("check.json", &rows)?.as_bytes())?;
     out.write("check.csv", csv(&rows).as_bytes())?;
-    out.write("descriptives.json", json(&descs).as_bytes())?;
+    out.write(
+        "descriptives.json",
+        json_text("descriptives.json", &descs)?.as_bytes(),
+    )?;
     out.write("report.md", markdown(checked).as_bytes())?;
     out.write("report.html", html(checked).as_bytes())?;
     Ok(())
-}
-
-/// Pretty JSON with a final newline.
-trait PrettyJson {
-    fn pretty(&self) -> String;
-}
-
-impl<T: serde::Serialize> PrettyJson for T {
-    fn pretty(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
-    }
 }
 
 fn desc_json(src: &str, d: &textcheck::DescFinding) -> serde_json::Value {

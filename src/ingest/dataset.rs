@@ -9,7 +9,6 @@ use std::cmp::Ordering;
 
 use super::{EMPTY, RawData, RawValue};
 use crate::config::DesignConfig;
-use crate::simulate::trailing_number;
 
 /// A cell of the analysis matrix.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -304,9 +303,31 @@ fn ordered(
     out
 }
 
+/// The number a timepoint name ends with (`week12` → 12), if any.
+pub fn trailing_number(name: &str) -> Option<f64> {
+    let digits: String = name
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let digits: String = digits.chars().rev().collect();
+    let digits = digits.trim_start_matches('.');
+    if digits.is_empty() {
+        None
+    } else {
+        digits.parse().ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timepoint_names_end_in_their_number() {
+        assert_eq!(trailing_number("week12"), Some(12.0));
+        assert_eq!(trailing_number("followup"), None);
+    }
     use crate::config::Config;
     use std::path::Path;
 

@@ -6,76 +6,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+pub use crate::config::Pattern;
 use crate::config::{Config, DesignConfig};
 
 use super::{EMPTY, Problem, RawData};
-
-/// A parsed `[data.wide] pattern`: prefix, the two placeholders in order with the separator
-/// between them, suffix.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pattern {
-    prefix: String,
-    outcome_first: bool,
-    separator: String,
-    suffix: String,
-}
-
-impl Pattern {
-    /// Parses a pattern; `Ok(None)` for the empty pattern (turned off).
-    ///
-    /// # Errors
-    /// A message when a placeholder is missing or repeated or the separator is empty.
-    pub fn parse(p: &str) -> Result<Option<Pattern>, String> {
-        if p.is_empty() {
-            return Ok(None);
-        }
-        let (o, t) = ("{outcome}", "{timepoint}");
-        if p.matches(o).count() != 1 || p.matches(t).count() != 1 {
-            return Err(format!(
-                "data.wide.pattern `{p}` must contain {o} and {t} once each"
-            ));
-        }
-        let (io, it) = (p.find(o).unwrap_or(0), p.find(t).unwrap_or(0));
-        let outcome_first = io < it;
-        let (first, first_len, second) = if outcome_first {
-            (io, o.len(), it)
-        } else {
-            (it, t.len(), io)
-        };
-        let separator = &p[first + first_len..second];
-        if separator.is_empty() {
-            return Err(format!(
-                "data.wide.pattern `{p}` needs a separator between {o} and {t}, e.g. `{o}_{t}`"
-            ));
-        }
-        let second_len = if outcome_first { t.len() } else { o.len() };
-        Ok(Some(Pattern {
-            prefix: p[..first].to_string(),
-            outcome_first,
-            separator: separator.to_string(),
-            suffix: p[second + second_len..].to_string(),
-        }))
-    }
-
-    /// (outcome, timepoint) of a column name. The timepoint takes the shortest part next to the
-    /// separator, so an outcome name may contain the separator (`pain_nrs_week6`).
-    pub fn split<'a>(&self, col: &'a str) -> Option<(&'a str, &'a str)> {
-        let inner = col
-            .strip_prefix(self.prefix.as_str())?
-            .strip_suffix(self.suffix.as_str())?;
-        let (a, b) = if self.outcome_first {
-            let i = inner.rfind(self.separator.as_str())?;
-            (&inner[..i], &inner[i + self.separator.len()..])
-        } else {
-            let i = inner.find(self.separator.as_str())?;
-            (&inner[..i], &inner[i + self.separator.len()..])
-        };
-        if a.is_empty() || b.is_empty() {
-            return None;
-        }
-        Some(if self.outcome_first { (a, b) } else { (b, a) })
-    }
-}
 
 /// A `[design.*_labels]` table turned around: label → name. Names map to themselves; a label
 /// matches exactly or, failing that, ignoring ASCII case.
@@ -372,22 +306,6 @@ fn relabel(raw: &mut RawData, map: &LabelMap, which: Which) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn patterns_split_at_the_separator_next_to_the_timepoint() {
-        let p = Pattern::parse("{outcome}_{timepoint}").unwrap().unwrap();
-        assert_eq!(p.split("pain_nrs_week6"), Some(("pain_nrs", "week6")));
-        assert_eq!(p.split("pain"), None);
-        let p = Pattern::parse("{timepoint}.{outcome}").unwrap().unwrap();
-        assert_eq!(p.split("wk6.pain.nrs"), Some(("pain.nrs", "wk6")));
-        let p = Pattern::parse("v_{outcome}__{timepoint}_x")
-            .unwrap()
-            .unwrap();
-        assert_eq!(p.split("v_tug__bl_x"), Some(("tug", "bl")));
-        assert_eq!(Pattern::parse("").unwrap(), None);
-        assert!(Pattern::parse("{outcome}{timepoint}").is_err());
-        assert!(Pattern::parse("{outcome}_x").is_err());
-    }
 
     #[test]
     fn labels_map_exactly_then_ignoring_case() {

@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::{Config, DataConfig, Decimal, Delimiter, Layout};
 
-pub use dataset::Dataset;
+pub use dataset::{Dataset, trailing_number};
 use scan::{Scanner, Unterminated};
 
 /// Errors that stop the run before validation (exit 2).
@@ -1042,14 +1042,28 @@ mod tests {
 
     #[test]
     fn reading_in_pieces_gives_what_one_piece_gives() {
-        let mut text = Vec::new();
-        let sim = crate::simulate::SimConfig {
-            participants: 90,
-            empty_cells: 0.1,
-            shuffle_rows: true,
-            ..crate::simulate::SimConfig::default()
-        };
-        crate::simulate::generate(&sim, &mut text).unwrap();
+        // 90 participants x 3 timepoints x 2 outcomes, every tenth value empty, rows in a
+        // scrambled order (a fixed permutation: 7 is coprime with the row count).
+        let mut lines = Vec::new();
+        for p in 0..90 {
+            let arm = ["backward", "forward", "control"][p % 3];
+            for (t, tp) in ["baseline", "week3", "week6"].iter().enumerate() {
+                for (o, oc) in ["pain_nrs", "tug_seconds"].iter().enumerate() {
+                    let k = (p * 6 + t * 2 + o) as f64;
+                    let v = if lines.len() % 10 == 3 {
+                        String::new()
+                    } else {
+                        format!("{}", 3.0 + (k * 0.37) % 5.0)
+                    };
+                    lines.push(format!("P{p:03},{arm},{tp},{oc},{v}\n"));
+                }
+            }
+        }
+        let n = lines.len();
+        let mut text = b"participant_id,arm,timepoint,outcome,value\n".to_vec();
+        for i in 0..n {
+            text.extend_from_slice(lines[(i * 7) % n].as_bytes());
+        }
         // A bad value and a ragged row late in the file exercise the index shifts of the merge.
         text.extend_from_slice(b"P999,backward,week6,pain_nrs,abc\nP999,backward\n\nP998,lateArm,baseline,newOutcome,1\n");
         let cfg = Config::default();

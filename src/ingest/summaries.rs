@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::{IngestError, read_text_table};
-use crate::validate::{Issue, Severity};
+use crate::diagnostics::{Issue, Severity};
 
 /// One row of a study-level table, numbers parsed (None = empty cell or column absent).
 #[derive(Debug, Clone, Default, PartialEq)]

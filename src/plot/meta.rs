@@ -20,8 +20,8 @@ pub struct MetaRow {
     pub low: f64,
     /// CI.
     pub high: f64,
-    /// Weight in the lead model, percent.
-    pub weight: f64,
+    /// Weight in the lead model, percent; `None` when the model has no τ² to weight by.
+    pub weight: Option<f64>,
     /// Standard error (funnel).
     pub se: f64,
 }
@@ -37,8 +37,9 @@ pub struct MetaPlotData {
     pub rows: Vec<MetaRow>,
     /// Lead model label, e.g. `REML`.
     pub model: String,
-    /// Pooled estimate and CI.
-    pub pooled: (f64, f64, f64),
+    /// Pooled estimate and CI; `None` when the lead model gave none (no diamond is drawn and
+    /// the pooled line says so: a missing estimate is never drawn as 0).
+    pub pooled: Option<(f64, f64, f64)>,
     /// Prediction interval, if the model has one.
     pub pi: Option<(f64, f64)>,
     /// True when larger values favour backward walking (after the outcome's direction).
@@ -61,8 +62,11 @@ pub fn forest<DB: DrawingBackend>(
     let e = draw_err("meta forest");
     area.fill(&WHITE).map_err(&e)?;
     let n = d.rows.len();
-    let mut lo = d.rows.iter().map(|r| r.low).fold(d.pooled.1, f64::min);
-    let mut hi = d.rows.iter().map(|r| r.high).fold(d.pooled.2, f64::max);
+    let (mut lo, mut hi) = d
+        .pooled
+        .map_or((f64::INFINITY, f64::NEG_INFINITY), |p| (p.1, p.2));
+    lo = d.rows.iter().map(|r| r.low).fold(lo, f64::min);
+    hi = d.rows.iter().map(|r| r.high).fold(hi, f64::max);
     if let Some((a, b)) = d.pi {
         lo = lo.min(a);
         hi = hi.max(b);
@@ -74,8 +78,14 @@ pub fn forest<DB: DrawingBackend>(
     let labels: Vec<String> = d
         .rows
         .iter()
-        .map(|r| format!("{} ({:.1} %)", r.label, r.weight))
-        .chain([format!("{} pooled", d.model)])
+        .map(|r| match r.weight {
+            Some(w) => format!("{} ({w:.1} %)", r.label),
+            None => r.label.clone(),
+        })
+        .chain([match d.pooled {
+            Some(_) => format!("{} pooled", d.model),
+            None => format!("{} pooled: not estimable", d.model),
+        }])
         .collect();
     let favours = if d.higher_favours_backward {
         "← favours comparator  |  favours backward →"
@@ -120,7 +130,7 @@ pub fn forest<DB: DrawingBackend>(
             theme::INK.stroke_width(1),
         )))
         .map_err(&e)?;
-    let max_w = d.rows.iter().map(|r| r.weight).fold(1.0, f64::max);
+    let max_w = d.rows.iter().filter_map(|r| r.weight).fold(1.0, f64::max);
     for (i, r) in d.rows.iter().enumerate() {
         let y = rows_total - 1.0 - i as f64;
         let colour = theme::PALETTE[0];
@@ -130,8 +140,8 @@ pub fn forest<DB: DrawingBackend>(
                 colour.stroke_width(2),
             )))
             .map_err(&e)?;
-        // Square area proportional to the weight.
-        let half = (3.0 + 7.0 * (r.weight / max_w).sqrt()).round() as i32;
+        // Square area proportional to the weight (one middle size when there are no weights).
+        let half = (3.0 + 7.0 * (r.weight.unwrap_or(max_w / 4.0) / max_w).sqrt()).round() as i32;
         chart
             .draw_series(std::iter::once(
                 EmptyElement::at((r.yi, y))
@@ -139,7 +149,6 @@ pub fn forest<DB: DrawingBackend>(
             ))
             .map_err(&e)?;
     }
-    let (m, cl, ch) = d.pooled;
     if let Some((a, b)) = d.pi {
         chart
             .draw_series(std::iter::once(PathElement::new(
@@ -152,14 +161,18 @@ pub fn forest<DB: DrawingBackend>(
                 PathElement::new(vec![(x, y), (x + 20, y)], theme::PALETTE[5].stroke_width(2))
             });
     }
-    chart
-        .draw_series(std::iter::once(Polygon::new(
-            vec![(cl, 0.0), (m, 0.3), (ch, 0.0), (m, -0.3)],
-            theme::PALETTE[1].filled(),
-        )))
-        .map_err(&e)?
-        .label(format!("pooled {:.2} [{:.2}, {:.2}]", m, cl, ch))
-        .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 20, y + 5)], theme::PALETTE[1].filled()));
+    if let Some((m, cl, ch)) = d.pooled {
+        chart
+            .draw_series(std::iter::once(Polygon::new(
+                vec![(cl, 0.0), (m, 0.3), (ch, 0.0), (m, -0.3)],
+                theme::PALETTE[1].filled(),
+            )))
+            .map_err(&e)?
+            .label(format!("pooled {:.2} [{:.2}, {:.2}]", m, cl, ch))
+            .legend(|(x, y)| {
+                Rectangle::new([(x, y - 5), (x + 20, y + 5)], theme::PALETTE[1].filled())
+            });
+    }
     // The legend sits in the band below the pooled row, clear of every study line.
     chart
         .configure_series_labels()
@@ -184,10 +197,14 @@ pub fn funnel<DB: DrawingBackend>(
     area.fill(&WHITE).map_err(&e)?;
     let max_se = d.rows.iter().map(|r| r.se).fold(0.0, f64::max).max(1e-6) * 1.1;
     let z = 1.959_963_984_540_054;
-    let m = d.pooled.0;
-    let lo = d.rows.iter().map(|r| r.yi).fold(m - z * max_se, f64::min);
-    let hi = d.rows.iter().map(|r| r.yi).fold(m + z * max_se, f64::max);
-    let pad = (hi - lo) * 0.05;
+    // Without a pooled estimate there is no funnel to centre: only the studies are drawn.
+    let pooled = d.pooled.map(|p| p.0);
+    let (lo, hi) = pooled.map_or((f64::INFINITY, f64::NEG_INFINITY), |m| {
+        (m - z * max_se, m + z * max_se)
+    });
+    let lo = d.rows.iter().map(|r| r.yi).fold(lo, f64::min);
+    let hi = d.rows.iter().map(|r| r.yi).fold(hi, f64::max);
+    let pad = ((hi - lo) * 0.05).max(0.05);
     // The y axis runs from SE 0 at the top to the largest SE at the bottom: plot −SE.
     let mut chart = ChartBuilder::on(area)
         .caption(
@@ -209,29 +226,31 @@ pub fn funnel<DB: DrawingBackend>(
         .axis_desc_style((theme::FONT, theme::LABEL_SIZE))
         .draw()
         .map_err(&e)?;
-    chart
-        .draw_series(std::iter::once(Polygon::new(
-            vec![
-                (m, 0.0),
-                (m - z * max_se, -max_se),
-                (m + z * max_se, -max_se),
-            ],
-            theme::LIGHT.mix(0.35).filled(),
-        )))
-        .map_err(&e)?;
-    chart
-        .draw_series(std::iter::once(PathElement::new(
-            vec![(m, 0.0), (m, -max_se)],
-            theme::INK.stroke_width(1),
-        )))
-        .map_err(&e)?;
-    for side in [-1.0, 1.0] {
+    if let Some(m) = pooled {
         chart
-            .draw_series(std::iter::once(PathElement::new(
-                vec![(m, 0.0), (m + side * z * max_se, -max_se)],
-                theme::INK.mix(0.5).stroke_width(1),
+            .draw_series(std::iter::once(Polygon::new(
+                vec![
+                    (m, 0.0),
+                    (m - z * max_se, -max_se),
+                    (m + z * max_se, -max_se),
+                ],
+                theme::LIGHT.mix(0.35).filled(),
             )))
             .map_err(&e)?;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(m, 0.0), (m, -max_se)],
+                theme::INK.stroke_width(1),
+            )))
+            .map_err(&e)?;
+        for side in [-1.0, 1.0] {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(m, 0.0), (m + side * z * max_se, -max_se)],
+                    theme::INK.mix(0.5).stroke_width(1),
+                )))
+                .map_err(&e)?;
+        }
     }
     let style = TextStyle::from((theme::FONT, theme::TICK_SIZE).into_font())
         .pos(Pos::new(HPos::Left, VPos::Center));
@@ -252,4 +271,64 @@ pub fn funnel<DB: DrawingBackend>(
             .map_err(&e)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(pooled: Option<(f64, f64, f64)>, weight: Option<f64>) -> MetaPlotData {
+        MetaPlotData {
+            title: "t".into(),
+            measure: "g".into(),
+            rows: vec![
+                MetaRow {
+                    label: "S1".into(),
+                    yi: 0.8,
+                    low: 0.5,
+                    high: 1.1,
+                    weight,
+                    se: 0.15,
+                },
+                MetaRow {
+                    label: "S2".into(),
+                    yi: 1.2,
+                    low: 0.9,
+                    high: 1.5,
+                    weight,
+                    se: 0.15,
+                },
+            ],
+            model: "REML".into(),
+            pooled,
+            pi: None,
+            higher_favours_backward: true,
+        }
+    }
+
+    /// Issue 16: a missing pooled estimate is not drawn as 0 with CI [0, 0], and missing weights
+    /// are not computed with τ² = 0.
+    #[test]
+    fn a_missing_pooled_estimate_draws_no_diamond_and_says_so() {
+        let draw = |d: &MetaPlotData| {
+            let size = forest_size(d);
+            let forest = crate::plot::to_svg(|a| forest(a, d), size).unwrap();
+            let funnel = crate::plot::to_svg(|a| funnel(a, d), size).unwrap();
+            (forest, funnel)
+        };
+        let (with, with_funnel) = draw(&data(Some((1.0, 0.8, 1.2)), Some(50.0)));
+        assert!(with.contains("pooled 1.00 [0.80, 1.20]") && with.contains("S1 (50.0 %)"));
+        let (without, without_funnel) = draw(&data(None, None));
+        assert!(without.contains("REML pooled: not estimable"), "{without}");
+        assert!(!without.contains("pooled 0.00") && !without.contains("pooled 1.00"));
+        assert!(
+            !without.contains(" %)"),
+            "no weights are shown without a model"
+        );
+        // The diamond is one polygon, the funnel another: neither is drawn without an estimate.
+        assert!(with.matches("<polygon").count() > without.matches("<polygon").count());
+        assert!(
+            with_funnel.matches("<polygon").count() > without_funnel.matches("<polygon").count()
+        );
+    }
 }

@@ -15,7 +15,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::report::OutDir;
+use crate::output::OutDir;
 use crate::results::{Analysis, ResultSet};
 
 /// Errors while drawing (exit 2: a report without its figures is not written silently).
@@ -35,7 +35,7 @@ pub enum PlotError {
     },
     /// Writing a figure failed.
     #[error(transparent)]
-    Write(#[from] crate::report::ReportError),
+    Write(#[from] crate::output::OutputError),
 }
 
 /// Maps a plotters error into a [`PlotError::Draw`] for `figure`.
@@ -60,6 +60,28 @@ pub struct PlotRef {
     /// The SVG text (inlined by the HTML report).
     #[serde(skip)]
     pub svg: String,
+}
+
+/// A drawn figure: its reference for the reports and its bytes, which the report stage writes
+/// (`plot` draws; it does not write files).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    /// Kind, caption, file and SVG text.
+    pub plot: PlotRef,
+    /// The PNG, when asked for (`--png`); written next to the SVG.
+    pub png: Option<Vec<u8>>,
+}
+
+impl Figure {
+    /// The PNG's path relative to the output directory (`plots/flow.png`).
+    pub fn png_file(&self) -> String {
+        let stem = self
+            .plot
+            .file
+            .strip_suffix(".svg")
+            .unwrap_or(&self.plot.file);
+        format!("{stem}.png")
+    }
 }
 
 /// Turns an id into a file-name stem: ASCII letters, digits, `-` and `_`; everything else
@@ -214,6 +236,32 @@ pub fn to_svg(
     Ok(buf)
 }
 
+/// Draws `draw` into PNG bytes (RGB, 8 bits), for the output directory to write.
+///
+/// # Errors
+/// Whatever the drawing returns, or PNG encoding failures.
+pub fn png_bytes(
+    draw: impl Fn(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), PlotError>,
+    size: (u32, u32),
+) -> Result<Vec<u8>, PlotError> {
+    theme::register_font()?;
+    let (w, h) = size;
+    let mut rgb = vec![0u8; w as usize * h as usize * 3];
+    {
+        let area = BitMapBackend::with_buffer(&mut rgb, size).into_drawing_area();
+        draw(&area)?;
+        area.present().map_err(draw_err("png"))?;
+    }
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, w, h);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(draw_err("png"))?;
+    writer.write_image_data(&rgb).map_err(draw_err("png"))?;
+    writer.finish().map_err(draw_err("png"))?;
+    Ok(bytes)
+}
+
 /// Draws `draw` into a PNG file at `target`, through a temporary file and a rename (plotters
 /// encodes the PNG itself when the bitmap backend is presented).
 ///
@@ -233,7 +281,7 @@ pub fn to_png(
     }
     std::fs::rename(&tmp, target).map_err(|source| {
         let _ = std::fs::remove_file(&tmp);
-        crate::report::ReportError::Write {
+        crate::output::OutputError::Write {
             path: target.to_path_buf(),
             source,
         }
@@ -393,17 +441,12 @@ pub fn figure_data(
     (per_outcome, forest, flow)
 }
 
-/// Renders every figure into `out/plots/` and returns their references, in report order.
+/// Draws every figure of an `analyze` run, in report order (SVG, and PNG when `png`).
 ///
 /// # Errors
-/// Drawing or writing failures.
-pub fn render_all(rs: &ResultSet, out: &OutDir, png: bool) -> Result<Vec<PlotRef>, PlotError> {
+/// Drawing failures.
+pub fn render_all(rs: &ResultSet, png: bool) -> Result<Vec<Figure>, PlotError> {
     let (per_outcome, forest_data, flow_data) = figure_data(rs);
-    let dir = out.path().join("plots");
-    std::fs::create_dir_all(&dir).map_err(|source| crate::report::ReportError::Write {
-        path: dir.clone(),
-        source,
-    })?;
     let mut refs = Vec::new();
     let size = (theme::WIDTH, theme::HEIGHT);
     let names: Vec<&str> = rs.design.outcomes.iter().map(|o| o.name.as_str()).collect();
@@ -418,18 +461,19 @@ pub fn render_all(rs: &ResultSet, out: &OutDir, png: bool) -> Result<Vec<PlotRef
     macro_rules! figure {
         ($kind:expr, $outcome:expr, $title:expr, $stem:expr, $size:expr, $draw:expr) => {{
             let stem: String = $stem;
-            let svg = to_svg($draw, $size)?;
-            let file = format!("plots/{stem}.svg");
-            out.write(&file, svg.as_bytes())?;
-            if png {
-                to_png($draw, $size, &dir.join(format!("{stem}.png")))?;
-            }
-            refs.push(PlotRef {
-                kind: $kind.into(),
-                outcome: $outcome.to_string(),
-                title: $title.to_string(),
-                file,
-                svg,
+            refs.push(Figure {
+                plot: PlotRef {
+                    kind: $kind.into(),
+                    outcome: $outcome.to_string(),
+                    title: $title.to_string(),
+                    file: format!("plots/{stem}.svg"),
+                    svg: to_svg($draw, $size)?,
+                },
+                png: if png {
+                    Some(png_bytes($draw, $size)?)
+                } else {
+                    None
+                },
             });
         }};
     }
@@ -504,51 +548,48 @@ pub fn render_all(rs: &ResultSet, out: &OutDir, png: bool) -> Result<Vec<PlotRef
     Ok(refs)
 }
 
-/// Renders the meta-analysis figures (forest, funnel) into `out/plots/`.
+/// Draws the meta-analysis figures (forest, funnel).
 ///
 /// # Errors
-/// Drawing or writing failures.
-pub fn render_meta(
-    data: &meta::MetaPlotData,
-    out: &OutDir,
-    png: bool,
-) -> Result<Vec<PlotRef>, PlotError> {
-    let dir = out.path().join("plots");
-    std::fs::create_dir_all(&dir).map_err(|source| crate::report::ReportError::Write {
-        path: dir.clone(),
-        source,
-    })?;
+/// Drawing failures.
+pub fn render_meta(data: &meta::MetaPlotData, png: bool) -> Result<Vec<Figure>, PlotError> {
     let mut refs = Vec::new();
     let figures: [(&str, &str, (u32, u32)); 2] = [
         ("forest", "Forest plot", meta::forest_size(data)),
         ("funnel", "Funnel plot", (theme::WIDTH, theme::HEIGHT)),
     ];
     for (kind, title, size) in figures {
-        let stem = format!("meta_{kind}");
-        let svg = if kind == "forest" {
-            to_svg(|a| meta::forest(a, data), size)?
+        let svg = to_svg(|a| meta_figure(kind, a, data), size)?;
+        let png = if png {
+            Some(png_bytes(|a| meta_figure(kind, a, data), size)?)
         } else {
-            to_svg(|a| meta::funnel(a, data), size)?
+            None
         };
-        let file = format!("plots/{stem}.svg");
-        out.write(&file, svg.as_bytes())?;
-        if png {
-            let target = dir.join(format!("{stem}.png"));
-            if kind == "forest" {
-                to_png(|a| meta::forest(a, data), size, &target)?
-            } else {
-                to_png(|a| meta::funnel(a, data), size, &target)?
-            }
-        }
-        refs.push(PlotRef {
-            kind: kind.into(),
-            outcome: String::new(),
-            title: title.into(),
-            file,
-            svg,
+        refs.push(Figure {
+            plot: PlotRef {
+                kind: kind.into(),
+                outcome: String::new(),
+                title: title.into(),
+                file: format!("plots/meta_{kind}.svg"),
+                svg,
+            },
+            png,
         });
     }
     Ok(refs)
+}
+
+/// One meta figure, by kind, on any backend.
+fn meta_figure<DB: DrawingBackend>(
+    kind: &str,
+    area: &DrawingArea<DB, Shift>,
+    data: &meta::MetaPlotData,
+) -> Result<(), PlotError> {
+    if kind == "forest" {
+        meta::forest(area, data)
+    } else {
+        meta::funnel(area, data)
+    }
 }
 
 /// Renders the `reproduce` forest plot: printed effects with their CIs next to the effects
@@ -564,38 +605,35 @@ pub fn render_reproduce(
     let Some(rep) = &rs.reproduction else {
         return Ok(Vec::new());
     };
-    let mut rows = Vec::new();
-    for c in rep
-        .checks
-        .iter()
-        .filter(|c| matches!(c.quantity.as_str(), "md" | "hedges_g" | "pooled_effect"))
-    {
-        // Printed effects: the estimate and the CI that the check parsed (centre ± half-width).
-        let (Some(mid), Ok(est)) = (
-            c.recomputed,
-            c.reported
-                .trim_start_matches(['<', '>', '='])
-                .parse::<f64>(),
-        ) else {
-            continue;
+    // One panel per metric and unit, in order of first appearance; rows whose check failed
+    // stay in, with the verdict in their label.
+    let mut panels: Vec<(String, Vec<ForestRow>)> = Vec::new();
+    let mut add = |key: String, row: ForestRow| match panels.iter_mut().find(|(k, _)| *k == key) {
+        Some((_, rows)) => rows.push(row),
+        None => panels.push((key, vec![row])),
+    };
+    for c in &rep.checks {
+        let Some(e) = &c.effect else { continue };
+        let unit = if e.unit.is_empty() {
+            "unit not stated".to_string()
+        } else {
+            e.unit.clone()
         };
-        let _ = mid;
-        let ci = c.note.rsplit("CI ").next().and_then(|t| {
-            let t = t.trim_end_matches(')');
-            let (lo, hi) = t.split_once(" to ")?;
-            Some((
-                lo.trim().parse::<f64>().ok()?,
-                hi.trim().parse::<f64>().ok()?,
-            ))
-        });
-        if let Some((lo, hi)) = ci {
-            rows.push(ForestRow {
-                label: format!("{} {} (printed)", c.study_id, c.outcome),
-                estimate: est,
-                low: lo,
-                high: hi,
-            });
-        }
+        add(
+            format!("{} ({unit}), as printed", e.metric),
+            ForestRow {
+                label: format!(
+                    "{} {} ({}) [{}]",
+                    c.study_id,
+                    c.outcome,
+                    e.arms.replace('|', " vs "),
+                    c.verdict.id()
+                ),
+                estimate: e.estimate,
+                low: e.ci_low,
+                high: e.ci_high,
+            },
+        );
     }
     for r in rs
         .records
@@ -605,33 +643,41 @@ pub fn render_reproduce(
         let (Some(g), Some(lo), Some(hi)) = (r.estimate, r.ci_low, r.ci_high) else {
             continue;
         };
-        rows.push(ForestRow {
-            label: format!("{} g (recomputed)", r.outcome),
-            estimate: g,
-            low: lo,
-            high: hi,
-        });
+        add(
+            "hedges_g (SD), recomputed from printed arm summaries".to_string(),
+            ForestRow {
+                label: format!("{} g (recomputed)", r.outcome),
+                estimate: g,
+                low: lo,
+                high: hi,
+            },
+        );
     }
-    if rows.is_empty() {
+    if panels.is_empty() {
         return Ok(Vec::new());
     }
-    let data = ForestData {
-        title: "Published and recomputed effects (95 % CI; units as printed)".into(),
-        x_label: "effect (first-named arm minus comparator, in each row's own units)".into(),
-        rows,
-    };
+    let panels: Vec<ForestData> = panels
+        .into_iter()
+        .map(|(key, rows)| ForestData {
+            title: key,
+            x_label: "effect: first-named arm minus comparator (95 % CI)".into(),
+            rows,
+        })
+        .collect();
+    let title =
+        "Published and recomputed effects, one panel per metric and unit (95 % CI)".to_string();
     let dir = out.path().join("plots");
-    std::fs::create_dir_all(&dir).map_err(|source| crate::report::ReportError::Write {
+    std::fs::create_dir_all(&dir).map_err(|source| crate::output::OutputError::Write {
         path: dir.clone(),
         source,
     })?;
-    let size = forest::size(&data);
-    let svg = to_svg(|a| forest::forest(a, &data), size)?;
+    let size = forest::panels_size(&panels);
+    let svg = to_svg(|a| forest::forest_panels(a, &panels), size)?;
     let file = "plots/reproduce_forest.svg".to_string();
     out.write(&file, svg.as_bytes())?;
     if png {
         to_png(
-            |a| forest::forest(a, &data),
+            |a| forest::forest_panels(a, &panels),
             size,
             &dir.join("reproduce_forest.png"),
         )?;
@@ -639,7 +685,7 @@ pub fn render_reproduce(
     Ok(vec![PlotRef {
         kind: "forest".into(),
         outcome: String::new(),
-        title: data.title.clone(),
+        title,
         file,
         svg,
     }])

@@ -1,9 +1,9 @@
 //! `report.md` and `validation.md`: lays out the [`ReportView`] as GitHub-flavoured Markdown.
 //! Cell text is escaped so that data strings (arm names, outcome names) cannot break a table.
 
+use crate::diagnostics::{Issues, Severity};
 use crate::report::view::{ReportView, Table};
 use crate::report::{Exporter, Report, ReportError};
-use crate::validate::{Issues, Severity};
 
 /// The Markdown exporter.
 pub struct Markdown;

@@ -1,17 +1,19 @@
-//! Writing results: the [`Exporter`] trait (bytes in, bytes out, no IO), the output directory
-//! rules, and atomic writes (`name.tmp.PID`, then rename), so a crash never leaves half a
-//! report. `records.json` (the plain list the golden tests read) is always written.
+//! Reports: the [`Exporter`] trait (bytes in, bytes out, no IO) and its formats (`records.json`,
+//! `results.json`, `results.csv`, Markdown, HTML), written into an [`OutDir`] by
+//! [`write_all`]. `records.json` (the plain list the golden tests read) is always written.
 
 pub mod format;
 pub mod html;
 pub mod markdown;
 pub mod view;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::plot::PlotRef;
+use crate::diagnostics::Issues;
+use crate::output::OutDir;
+pub use crate::output::OutputError;
+use crate::plot::{Figure, PlotRef};
 use crate::results::ResultSet;
-use crate::validate::Issues;
 
 /// What an exporter renders: the results and the figures drawn from them.
 #[derive(Debug, Clone, Copy)]
@@ -26,22 +28,9 @@ pub struct Report<'a> {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ReportError {
-    /// A file could not be written.
-    #[error("cannot write {path}")]
-    Write {
-        /// The file.
-        path: PathBuf,
-        /// The IO error.
-        source: std::io::Error,
-    },
-    /// The output directory cannot be used.
-    #[error("cannot use output directory {path}: {reason}")]
-    OutDir {
-        /// The directory.
-        path: PathBuf,
-        /// Why, and what to do.
-        reason: String,
-    },
+    /// Writing into the output directory failed.
+    #[error(transparent)]
+    Output(#[from] OutputError),
     /// Serialisation failed.
     #[error("cannot serialise {what}: {message}")]
     Serialize {
@@ -156,154 +145,21 @@ pub fn exporters() -> Vec<Box<dyn Exporter>> {
     ]
 }
 
-/// Files retrotrial writes into an output directory; their presence marks it as ours.
-pub const OUTPUT_FILES: [&str; 9] = [
-    "records.json",
-    "results.json",
-    "results.csv",
-    "report.md",
-    "report.html",
-    "config.resolved.toml",
-    "validation.json",
-    "validation.md",
-    ".retrotrial",
-];
-
-/// A checked output directory.
-#[derive(Debug, Clone)]
-pub struct OutDir {
-    path: PathBuf,
-}
-
-impl OutDir {
-    /// Creates the directory if absent; accepts an empty one or one retrotrial wrote before.
-    ///
-    /// # Errors
-    /// `OutDir` when the path is a file or a non-empty directory of someone else's files.
-    pub fn prepare(path: &Path) -> Result<OutDir, ReportError> {
-        OutDir::prepare_with(path, false)
-    }
-
-    /// As [`OutDir::prepare`]; with `force`, a non-empty directory of other files is used too
-    /// (retrotrial then only adds or replaces its own files).
-    ///
-    /// # Errors
-    /// `OutDir` when the path is a file, or a foreign non-empty directory without `force`.
-    pub fn prepare_with(path: &Path, force: bool) -> Result<OutDir, ReportError> {
-        let bad = |reason: String| ReportError::OutDir {
-            path: path.to_path_buf(),
-            reason,
-        };
-        if path.exists() && !path.is_dir() {
-            return Err(bad("it is a file; give a directory path".into()));
-        }
-        if path.is_dir() {
-            let entries: Vec<String> = std::fs::read_dir(path)
-                .map_err(|e| bad(e.to_string()))?
-                .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
-                .collect();
-            let ours = entries.iter().any(|e| e == ".retrotrial");
-            if !entries.is_empty() && !ours && !force {
-                return Err(bad(format!(
-                    "it is not empty and was not written by retrotrial ({} entries); choose a new or empty directory, or pass --force",
-                    entries.len()
-                )));
-            }
-        }
-        std::fs::create_dir_all(path).map_err(|e| bad(e.to_string()))?;
-        // Temporary files of a run that was killed before its renames: never a report.
-        if let Ok(entries) = std::fs::read_dir(path) {
-            for e in entries.flatten() {
-                let name = e.file_name().to_string_lossy().into_owned();
-                if name.starts_with('.') && name.contains(".tmp.") {
-                    let _ = std::fs::remove_file(e.path());
-                }
-            }
-        }
-        let dir = OutDir {
-            path: path.to_path_buf(),
-        };
-        dir.write(
-            ".retrotrial",
-            b"This directory is written by retrotrial; it may be overwritten by the next run.\n",
-        )?;
-        Ok(dir)
-    }
-
-    /// The directory path.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Writes one file atomically.
-    ///
-    /// # Errors
-    /// `Write` with the path.
-    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<PathBuf, ReportError> {
-        let target = self.path.join(name);
-        write_atomic(&target, bytes)?;
-        Ok(target)
-    }
-
-    /// Removes outputs of an earlier run that this run does not rewrite, so the directory
-    /// never mixes two runs.
-    ///
-    /// # Errors
-    /// `Write` when a stale file cannot be removed.
-    pub fn remove_stale(&self, keep: &[&str]) -> Result<(), ReportError> {
-        for name in OUTPUT_FILES
-            .iter()
-            .filter(|n| !keep.contains(n) && **n != ".retrotrial")
-        {
-            let p = self.path.join(name);
-            if p.exists() {
-                std::fs::remove_file(&p)
-                    .map_err(|source| ReportError::Write { path: p, source })?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Writes `bytes` to `target` through a temporary file in the same directory and a rename.
+/// Writes the figures into `plots/` (SVG, and PNG when drawn) and returns their references
+/// for the reports.
 ///
 /// # Errors
-/// `Write` with the path.
-pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<(), ReportError> {
-    let file_name = target
-        .file_name()
-        .map_or("out".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = target.with_file_name(format!(".{file_name}.tmp.{}", std::process::id()));
-    let res = std::fs::write(&tmp, bytes).and_then(|()| {
-        pause_before_rename(target);
-        std::fs::rename(&tmp, target)
-    });
-    if let Err(source) = res {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(ReportError::Write {
-            path: target.to_path_buf(),
-            source,
-        });
+/// The first write failure.
+pub fn write_figures(figures: Vec<Figure>, out: &OutDir) -> Result<Vec<PlotRef>, ReportError> {
+    let mut refs = Vec::with_capacity(figures.len());
+    for f in figures {
+        out.write(&f.plot.file, f.plot.svg.as_bytes())?;
+        if let Some(png) = &f.png {
+            out.write(&f.png_file(), png)?;
+        }
+        refs.push(f.plot);
     }
-    Ok(())
-}
-
-/// Test hook: `RETROTRIAL_TEST_PAUSE_BEFORE_RENAME_MS=NAME=MS` makes the atomic write of the
-/// file called NAME (or of every file, with just `MS`) wait between writing its temporary file
-/// and renaming it, so a test can kill the process at that moment and check that no report was
-/// left half-written. Unset in normal use (costs one env lookup per file).
-fn pause_before_rename(target: &Path) {
-    let Some(v) = std::env::var_os("RETROTRIAL_TEST_PAUSE_BEFORE_RENAME_MS") else {
-        return;
-    };
-    let v = v.to_string_lossy();
-    let (name, ms) = v
-        .rsplit_once('=')
-        .map_or((None, v.as_ref()), |(n, m)| (Some(n), m));
-    let matches = name.is_none_or(|n| target.file_name().is_some_and(|f| f.to_string_lossy() == n));
-    if let (true, Ok(ms)) = (matches, ms.parse::<u64>()) {
-        std::thread::sleep(std::time::Duration::from_millis(ms.min(60_000)));
-    }
+    Ok(refs)
 }
 
 /// Writes every report of a completed run, plus `config.resolved.toml`.
@@ -322,14 +178,7 @@ pub fn write_all(
         written.push(out.write(e.file_name(), &e.render(&report)?)?);
     }
     written.push(out.write("config.resolved.toml", config_toml.as_bytes())?);
-    out.remove_stale(&[
-        "records.json",
-        "results.json",
-        "results.csv",
-        "report.md",
-        "report.html",
-        "config.resolved.toml",
-    ])?;
+    out.remove_stale()?;
     Ok(written)
 }
 
@@ -348,6 +197,6 @@ pub fn write_validation(
         out.write("validation.json", &json)?,
         out.write("validation.md", md.as_bytes())?,
     ];
-    out.remove_stale(&["validation.json", "validation.md"])?;
+    out.remove_stale()?;
     Ok(written)
 }

@@ -784,23 +784,17 @@ pub fn build_meta(rs: &ResultSet, plots: &[PlotRef]) -> ReportView {
     }
 }
 
-/// The `reproduce` report: claims first, then verdict counts, every check, the recomputed tests.
+/// The `reproduce` report: claim cards first (verdict, certainty, the sentence, the evidence
+/// used and excluded, the downgrades), then every printed number with its check kind, then the
+/// recomputed tests.
 pub fn build_reproduce(rs: &ResultSet, plots: &[PlotRef]) -> ReportView {
     let pv = &rs.provenance;
     let empty = crate::results::ReproductionSet::default();
     let rep = rs.reproduction.as_ref().unwrap_or(&empty);
-    let c = |k: &str| rep.counts.get(k).copied().unwrap_or(0);
-    let summary = vec![format!(
-        "{} printed numbers checked: {} reproduced, {} reproduced under an assumption, {} inconsistent, {} with insufficient data in the pack.",
-        c("checked"),
-        c("reproduced"),
-        c("reproduced_under_assumption"),
-        c("inconsistent"),
-        c("insufficient_data")
-    )];
+    let summary = vec![crate::results::reproduction::headline(&rep.counts)];
     let claims = Table {
         title: s("The article's claims"),
-        headers: vec![s("claim"), s("verdict"), s("why"), s("attribution")],
+        headers: vec![s("claim"), s("verdict"), s("certainty")],
         rows: rep
             .claims
             .iter()
@@ -808,19 +802,197 @@ pub fn build_reproduce(rs: &ResultSet, plots: &[PlotRef]) -> ReportView {
                 vec![
                     format!("{}: {}", k.claim_id, k.claim),
                     k.verdict.id().to_string(),
-                    k.reason.clone(),
-                    k.attribution.clone().unwrap_or_default(),
+                    k.certainty.map_or(s("—"), |c| c.id().to_string()),
                 ]
             })
             .collect(),
     };
-    let checks = Table {
+    let mut outcomes: Vec<OutcomeSection> = rep.claims.iter().map(claim_card).collect();
+    outcomes.push(OutcomeSection {
+        heading: s("Published numbers"),
+        direction: s(
+            "Each printed number stands for the interval of values that round to it at its own printed decimals. Only a number recomputed from other printed numbers can be reproduced; a check against numbers printed beside it shows consistency, and an integrity check shows whether the number can exist at all.",
+        ),
+        tables: vec![checks_table(rep), recomputed_tests(rs)],
+        figures: plots.to_vec(),
+    });
+    ReportView {
+        title: s("retrotrial: do the published backward-walking numbers hold up?"),
+        provenance: vec![format!("Literature pack {}", pv.input), format!("retrotrial {}, schema {}", pv.tool_version, rs.schema_version)],
+        summary,
+        flow: Some(claims),
+        outcomes,
+        warnings: Vec::new(),
+        failures: Vec::new(),
+        trial_figures: Vec::new(),
+        summary_figures: Vec::new(),
+        methods: "Claims: each claim of the article is split into parts, one per outcome domain; every row of the candidate studies is matched to a part by its coded domain, comparator, test kind and intervention length, or excluded with a reason; the part's verdict follows fixed rules (README, How verdicts are reached), and certainty is rated GRADE-style, starting high for randomised evidence and low otherwise, with one level off per domain of concern (risk of bias, inconsistency, indirectness, imprecision, publication bias). Comparable effects are pooled by random-effects REML. Published numbers: two-sample t tests (Welch and Student) were recomputed from the printed n, mean and ± value, reading an unlabelled ± both as an SD and as an SE; the range of p over every combination of inputs that round to the printed ones (each at its own decimals) was compared with the printed p at its printed precision (statcheck's rule extended to the inputs' rounding). p-values of pooled effects were recomputed from the estimate and its 95 % CI by the normal approximation, and printed effects were checked to lie at the centre of their CI. Means of integer scales were checked with GRIM (Brown & Heathers 2017) and their SDs with GRIMMER (Anaya 2016); completion percentages were solved for integer arm sizes and counts. Hedges' g uses the exact small-sample correction with normal and noncentral-t CIs. Energy cost: kcal/min = MET × 3.5 × body mass / 200 from the 2011 Compendium of Physical Activities.".into(),
+        provenance_detail: vec![format!("retrotrial version {}", pv.tool_version), format!("inputs: {}", pv.input_sha256)],
+    }
+}
+
+fn opt_num(v: Option<f64>) -> String {
+    v.map_or(s("—"), crate::summary::evidence::verdict::fmt)
+}
+
+/// One claim as a card: the verdict line, the sentence, and the tables behind it.
+fn claim_card(k: &crate::results::evidence::ClaimResult) -> OutcomeSection {
+    let mut direction = k.summary.clone();
+    for a in &k.attribution {
+        direction.push_str(&format!(" Attribution: {a}."));
+    }
+    let parts = Table {
+        title: s("Parts"),
+        headers: vec![s("part"), s("verdict"), s("certainty"), s("rule")],
+        rows: k
+            .parts
+            .iter()
+            .map(|p| {
+                vec![
+                    p.part.clone(),
+                    p.verdict.id().to_string(),
+                    p.certainty.map_or(s("—"), |c| c.id().to_string()),
+                    p.rule.clone(),
+                ]
+            })
+            .collect(),
+    };
+    let used = Table {
+        title: s("Evidence used"),
+        headers: vec![
+            s("study"),
+            s("outcome"),
+            s("part"),
+            s("comparator"),
+            s("test"),
+            s("direction"),
+            s("estimate [95 % CI]"),
+            s("p"),
+            s("MCID"),
+        ],
+        rows: k
+            .evidence_used
+            .iter()
+            .map(|e| {
+                let est = match (e.estimate, e.ci_low, e.ci_high) {
+                    (Some(v), Some(l), Some(h)) => format!(
+                        "{} [{}, {}]",
+                        opt_num(Some(v)),
+                        opt_num(Some(l)),
+                        opt_num(Some(h))
+                    ),
+                    (v, _, _) => opt_num(v),
+                };
+                let unit = e
+                    .metric
+                    .iter()
+                    .chain(e.unit.iter())
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                vec![
+                    e.study_id.clone(),
+                    e.outcome.clone(),
+                    e.part.clone(),
+                    e.comparator.id().to_string(),
+                    e.test_kind.id().to_string(),
+                    e.direction.id().to_string(),
+                    if unit.is_empty() {
+                        est
+                    } else {
+                        format!("{est} ({unit})")
+                    },
+                    opt_num(e.p),
+                    match (e.mcid, e.reaches_mcid) {
+                        (Some(m), Some(true)) => format!("{} (reached)", opt_num(Some(m))),
+                        (Some(m), _) => format!("{} (not reached)", opt_num(Some(m))),
+                        _ => s("—"),
+                    },
+                ]
+            })
+            .collect(),
+    };
+    let excluded = Table {
+        title: s("Evidence excluded"),
+        headers: vec![s("row"), s("reason"), s("why")],
+        rows: k
+            .evidence_excluded
+            .iter()
+            .map(|e| {
+                vec![
+                    e.check_id.clone(),
+                    e.reason.id().to_string(),
+                    e.detail.clone(),
+                ]
+            })
+            .collect(),
+    };
+    let downgrades = Table {
+        title: s("Certainty: downgrades"),
+        headers: vec![s("part"), s("domain"), s("reason")],
+        rows: if k.downgrades.is_empty() {
+            vec![vec![
+                s("—"),
+                s("none"),
+                s("no GRADE domain lowers the certainty"),
+            ]]
+        } else {
+            k.downgrades
+                .iter()
+                .map(|d| vec![d.part.clone(), d.domain.id().to_string(), d.reason.clone()])
+                .collect()
+        },
+    };
+    let mut tables = vec![parts, used, excluded, downgrades];
+    if !k.pooled.is_empty() {
+        tables.push(Table {
+            title: s("Comparable effects pooled"),
+            headers: vec![
+                s("part"),
+                s("metric"),
+                s("inputs"),
+                s("estimate [95 % CI]"),
+                s("I²"),
+                s("note"),
+            ],
+            rows: k
+                .pooled
+                .iter()
+                .map(|p| {
+                    vec![
+                        p.part.clone(),
+                        p.metric.clone(),
+                        p.inputs.join(", "),
+                        format!(
+                            "{} [{}, {}]",
+                            opt_num(Some(p.estimate)),
+                            opt_num(Some(p.ci_low)),
+                            opt_num(Some(p.ci_high))
+                        ),
+                        format!("{:.0} %", p.i2),
+                        p.note.clone(),
+                    ]
+                })
+                .collect(),
+        });
+    }
+    OutcomeSection {
+        heading: format!("{}: {}", k.claim_id, k.claim),
+        direction,
+        tables,
+        figures: Vec::new(),
+    }
+}
+
+fn checks_table(rep: &crate::results::ReproductionSet) -> Table {
+    Table {
         title: s("Every printed number"),
         headers: vec![
             s("study"),
             s("outcome"),
             s("quantity"),
             s("printed"),
+            s("check kind"),
             s("recomputed [range]"),
             s("verdict"),
             s("assumption / note"),
@@ -834,6 +1006,7 @@ pub fn build_reproduce(rs: &ResultSet, plots: &[PlotRef]) -> ReportView {
                     k.outcome.clone(),
                     k.quantity.clone(),
                     k.reported.clone(),
+                    k.check_kind.id().to_string(),
                     match (k.recomputed, k.interval) {
                         (Some(v), Some([lo, hi])) => format!(
                             "{} [{}, {}]",
@@ -852,8 +1025,11 @@ pub fn build_reproduce(rs: &ResultSet, plots: &[PlotRef]) -> ReportView {
                 ]
             })
             .collect(),
-    };
-    let tests = Table {
+    }
+}
+
+fn recomputed_tests(rs: &ResultSet) -> Table {
+    Table {
         title: s("Tests recomputed from printed summaries"),
         headers: vec![
             s("study/outcome"),
@@ -879,26 +1055,5 @@ pub fn build_reproduce(rs: &ResultSet, plots: &[PlotRef]) -> ReportView {
                 ]
             })
             .collect(),
-    };
-    let section = OutcomeSection {
-        heading: s("Published numbers"),
-        direction: s(
-            "Each printed number stands for the interval of values that round to it; a number is consistent when some inputs that round to the printed ones reproduce it at its printed precision.",
-        ),
-        tables: vec![checks, tests],
-        figures: plots.to_vec(),
-    };
-    ReportView {
-        title: s("retrotrial: do the published backward-walking numbers hold up?"),
-        provenance: vec![format!("Literature pack {}", pv.input), format!("retrotrial {}, schema {}", pv.tool_version, rs.schema_version)],
-        summary,
-        flow: Some(claims),
-        outcomes: vec![section],
-        warnings: Vec::new(),
-        failures: Vec::new(),
-        trial_figures: Vec::new(),
-        summary_figures: Vec::new(),
-        methods: "Two-sample t tests (Welch and Student) were recomputed from the printed n, mean and ± value, reading an unlabelled ± both as an SD and as an SE; the range of p over every combination of inputs that round to the printed ones was compared with the printed p at its printed precision (statcheck's rule extended to the inputs' rounding). p-values of pooled effects were recomputed from the estimate and its 95 % CI by the normal approximation, and printed effects were checked to lie at the centre of their CI. Means of integer scales were checked with GRIM (Brown & Heathers 2017) and their SDs with GRIMMER (Anaya 2016). Hedges' g uses the exact small-sample correction with normal and noncentral-t CIs. Energy cost: kcal/min = MET × 3.5 × body mass / 200 from the 2011 Compendium of Physical Activities.".into(),
-        provenance_detail: vec![format!("retrotrial version {}", pv.tool_version), format!("inputs: {}", pv.input_sha256)],
     }
 }

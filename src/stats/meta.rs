@@ -30,6 +30,34 @@ pub struct StudyEffect {
     pub vi: f64,
 }
 
+impl StudyEffect {
+    /// The study's own 95 % Wald interval yi ± z·√vi (metafor `summary(escalc(...))`'s
+    /// `ci.lb`, `ci.ub`; the study lines of `forest()`).
+    #[must_use]
+    pub fn ci(&self) -> Interval {
+        let half = dist::z_crit() * self.vi.sqrt();
+        Interval {
+            low: self.yi - half,
+            high: self.yi + half,
+        }
+    }
+}
+
+/// Percentage weights of the studies in a model with between-study variance τ²:
+/// 100·wᵢ/Σw with wᵢ = 1/(vᵢ + τ²) (metafor `weights(rma(...))`; τ² = 0 is the fixed-effect
+/// model). `None` when τ² is not finite or not ≥ 0, or a weight is not finite: the caller has no
+/// model to weight by, and a guessed τ² = 0 would draw the wrong weights.
+#[must_use]
+pub fn weights_percent(effects: &[StudyEffect], tau2: f64) -> Option<Vec<f64>> {
+    if !(tau2.is_finite() && tau2 >= 0.0) {
+        return None;
+    }
+    let w: Vec<f64> = effects.iter().map(|e| 1.0 / (e.vi + tau2)).collect();
+    let total: f64 = w.iter().sum();
+    (w.iter().all(|x| x.is_finite()) && total.is_finite() && total > 0.0)
+        .then(|| w.iter().map(|x| 100.0 * x / total).collect())
+}
+
 /// How τ² (the between-study variance) is estimated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Tau2Method {
@@ -744,6 +772,35 @@ mod tests {
     // maxiter = 10000))` and `predict()` as
     // c(beta, se, zval, pval, ci.lb, ci.ub, tau2, se.tau2, I2, H2, QE, QEp, vt, pi.lb, pi.ub)
     // (NaN where metafor gives NA or no value).
+
+    /// R: `weights(rma(yi = c(0.1, 0.3, -0.2), vi = c(.1, .2, .4), tau2 = 0.05))` and with
+    /// `method = "FE"`; `summary(escalc(yi = ..., vi = ...))` for the study intervals.
+    #[test]
+    fn weights_and_study_intervals_match_metafor() {
+        let e: Vec<StudyEffect> = [(0.1, 0.1), (0.3, 0.2), (-0.2, 0.4)]
+            .iter()
+            .map(|&(yi, vi)| StudyEffect { yi, vi })
+            .collect();
+        let re = weights_percent(&e, 0.05).unwrap();
+        for (got, want) in
+            re.iter()
+                .zip([51.724137931034477, 31.034482758620690, 17.241379310344829])
+        {
+            assert_rel(*got, want, REL_SAME, "RE weight");
+        }
+        let fe = weights_percent(&e, 0.0).unwrap();
+        for (got, want) in
+            fe.iter()
+                .zip([57.142857142857139, 28.571428571428569, 14.285714285714285])
+        {
+            assert_rel(*got, want, REL_SAME, "FE weight");
+        }
+        assert!(weights_percent(&e, f64::NAN).is_none());
+        assert!(weights_percent(&e, -1.0).is_none());
+        let ci = e[1].ci();
+        assert_rel(ci.low, -0.57652254057658148, REL_SAME, "ci.lb");
+        assert_rel(ci.high, 1.17652254057658134, REL_SAME, "ci.ub");
+    }
 
     /// s8: escalc("SMD", ...) of the eight arm summaries in testdata/meta.R.
     const YI8: [f64; 8] = [

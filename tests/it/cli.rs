@@ -527,17 +527,28 @@ fn reproduce_checks_the_pack_and_strict_turns_findings_into_exit_1() {
         })
         .count();
     assert_eq!(from_reported, rows);
+    // ... and so does every row of summary_stats.csv.
+    let summaries = std::fs::read_to_string(dataset("literature/summary_stats.csv")).unwrap();
+    assert_eq!(checks.len(), rows + summaries.lines().count() - 1);
     for c in &checks {
         let v = c["verdict"].as_str().unwrap();
-        assert!(
-            [
+        let kind = c["check_kind"].as_str().unwrap();
+        let allowed: &[&str] = match kind {
+            "recomputed_from_summaries" => &[
                 "reproduced",
                 "reproduced_under_assumption",
+                "not_reproduced",
+            ],
+            "internal_consistency" | "integrity" => &[
+                "consistent",
+                "consistent_under_assumption",
                 "inconsistent",
-                "insufficient_data"
-            ]
-            .contains(&v)
-        );
+                "not_testable",
+            ],
+            "not_checkable" => &["insufficient_data"],
+            other => panic!("unknown check kind {other}"),
+        };
+        assert!(allowed.contains(&v), "{kind} gave {v}");
         assert!(!c["note"].as_str().unwrap().is_empty(), "{c}");
     }
     // yang2005: walking speed reproduces; stride length does not (README of the pack).
@@ -558,16 +569,41 @@ fn reproduce_checks_the_pack_and_strict_turns_findings_into_exit_1() {
             .unwrap()
             .contains("SD")
     );
-    assert_eq!(find("stride_length_change")["verdict"], "inconsistent");
+    assert_eq!(find("stride_length_change")["verdict"], "not_reproduced");
+    assert!(
+        find("stride_length_change")["note"]
+            .as_str()
+            .unwrap()
+            .starts_with("not reproduced by a two-sample t test (the paper names no test)")
+    );
+    // The forest plot has one panel per metric and unit, drawn from typed fields, and keeps
+    // the effect whose CI check failed (correia2023_conf cadence).
+    let svg = std::fs::read_to_string(out.join("plots/reproduce_forest.svg")).unwrap();
+    for panel in ["hedges_g (SD), as printed", "md (m/s), as printed", "md (steps/min), as printed"] {
+        assert!(svg.contains(panel), "panel {panel} missing");
+    }
+    assert!(svg.contains("correia2023_conf cadence (backward vs forward) [inconsistent]"));
+    let completion = checks
+        .iter()
+        .find(|c| c["study_id"] == "alghadir2019" && c["quantity"] == "completion_pct")
+        .unwrap();
+    assert_eq!(completion["check_kind"], "integrity");
+    assert_eq!(completion["verdict"], "consistent");
+    assert!(
+        completion["note"]
+            .as_str()
+            .unwrap()
+            .contains("backward 21/23, forward 20/23, control 18/22")
+    );
     let claims: Vec<serde_json::Value> =
         serde_json::from_str(&std::fs::read_to_string(out.join("claims.json")).unwrap()).unwrap();
-    assert_eq!(claims.len(), 7);
+    assert_eq!(claims.len(), 12);
     let c4 = claims.iter().find(|c| c["claim_id"] == "C4").unwrap();
     assert_eq!(c4["verdict"], "supported");
-    assert!(c4["reason"].as_str().unwrap().contains("1.40"));
+    assert!(c4["summary"].as_str().unwrap().contains("1.40"));
     let c1 = claims.iter().find(|c| c["claim_id"] == "C1").unwrap();
     assert!(
-        c1["attribution"]
+        c1["attribution"][0]
             .as_str()
             .unwrap()
             .contains("Journal of Orthopaedic Surgery")
@@ -758,4 +794,135 @@ fn force_allows_a_foreign_directory_and_keeps_its_files() {
         "keep me"
     );
     assert!(foreign.join("records.json").exists());
+}
+
+/// Issue 16: `--quiet` hides the summary line, never why a run exits 1.
+#[test]
+fn quiet_still_prints_why_a_run_is_incomplete() {
+    let dir = tempfile::tempdir().unwrap();
+    // forward has a single complete case: its pairwise tests fail, the others run.
+    let mut text = H.to_string();
+    for (i, (b, l)) in [(5, 3), (6, 4), (7, 4), (5, 5)].iter().enumerate() {
+        text.push_str(&format!(
+            "B{i},backward,baseline,pain,{b}\nB{i},backward,week6,pain,{l}\n"
+        ));
+    }
+    text.push_str("F1,forward,baseline,pain,5\nF1,forward,week6,pain,4\n");
+    let data = write(dir.path(), "small.csv", &text);
+    bin()
+        .arg("analyze")
+        .arg(&data)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .args(["--permutations", "100", "--bootstrap", "100", "--quiet"])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("failed: pain / welch_t / backward-forward")
+                .and(predicate::str::contains("records,").not()),
+        );
+}
+
+/// Issue 16: output that cannot be written to stdout (a full disk) is an error (exit 2) that
+/// says so, never swallowed and never a panic.
+#[test]
+fn a_failed_write_to_stdout_is_an_error() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        eprintln!("skipped: no /dev/full on this system");
+        return;
+    };
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_retrotrial"))
+        .args(["config", "--default"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot write stdout"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// Issue 16: a directory reused from an earlier run keeps nothing of it: `reproduce`'s
+/// claims.json, reproduction.json and figures go when `meta` writes there, and `meta`'s
+/// figures (PNG included) when `analyze` does.
+#[test]
+fn a_reused_output_directory_keeps_nothing_of_the_earlier_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    bin()
+        .args(["reproduce", "--all", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    for f in [
+        "claims.json",
+        "reproduction.json",
+        "plots/reproduce_forest.svg",
+    ] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+    bin()
+        .arg("meta")
+        .arg(dataset("golden/meta8.csv"))
+        .arg("--out")
+        .arg(&out)
+        .arg("--png")
+        .assert()
+        .success();
+    for f in [
+        "claims.json",
+        "reproduction.json",
+        "plots/reproduce_forest.svg",
+    ] {
+        assert!(!out.join(f).exists(), "stale {f} after meta");
+    }
+    for f in [
+        "plots/meta_forest.svg",
+        "plots/meta_forest.png",
+        "records.json",
+    ] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+    // A second meta run without --png keeps the SVGs and drops the earlier run's PNGs.
+    bin()
+        .arg("meta")
+        .arg(dataset("golden/meta8.csv"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(out.join("plots/meta_forest.svg").exists());
+    assert!(!out.join("plots/meta_forest.png").exists(), "stale PNG");
+    bin()
+        .arg("analyze")
+        .arg(dataset("golden/ties_small.csv"))
+        .arg("--out")
+        .arg(&out)
+        .args(["--permutations", "100", "--bootstrap", "100", "--quiet"])
+        .assert()
+        .success();
+    let plots: Vec<String> = std::fs::read_dir(out.join("plots"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        plots.iter().all(|p| !p.starts_with("meta_")),
+        "stale meta figures: {plots:?}"
+    );
+    assert!(plots.iter().any(|p| p.starts_with("trajectory_")));
+    // A failed validation leaves only the validation reports.
+    let bad = write(
+        dir.path(),
+        "one_arm.csv",
+        &format!("{H}P1,backward,baseline,pain,1\nP1,backward,week6,pain,2\n"),
+    );
+    bin()
+        .arg("analyze")
+        .arg(&bad)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1);
+    assert!(!out.join("plots").exists() && !out.join("records.json").exists());
+    assert!(out.join("validation.md").exists());
 }

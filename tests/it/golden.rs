@@ -108,6 +108,13 @@ fn golden_ties_small() {
     check_case("ties_small");
 }
 
+/// Issue 16: equal responder proportions (NNT = 1/0) and a comparison arm without responders
+/// (RR = p/0) give null NNT and RR records (with the Altman limits), not a failed task.
+#[test]
+fn golden_responders_infinite_nnt_and_rr() {
+    check_case("responders_equal");
+}
+
 #[test]
 fn golden_meta8() {
     check_case("meta8");

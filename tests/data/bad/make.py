@@ -155,6 +155,7 @@ def main():
     for i, r in enumerate(one):
         r[0] = "Q%03d" % (i // 2)
     write("one_participant_arm.csv", csv(one))
+    write("one_arm.csv", csv(rows(arms=("backward",), n=6)))
     write("zero_variance_group.csv", csv(rows(value=lambda a, i, t: (5 + i % 3) - (2 if t and a == 0 else 0) - (t * (i % 3) * 0.5 if a == 1 else 0))))
     write("all_tied.csv", csv(rows(value=lambda a, i, t: 5)))
     write("perfect_separation.csv", csv(rows(value=lambda a, i, t: 4 + i % 4 + (t * (-3 - i * 0.25) if a == 0 else t * (2 + i * 0.25)))))
@@ -239,6 +240,13 @@ def main():
         "%s,%s,%d,%d,%d\n" % (p, g, b, w, w) for p, g, b, w in people))
     write("wide_no_baseline.csv", "ID,Group,pain_nrs_bl,pain_nrs_wk6,tug_seconds_wk6\n" + "".join(
         "%s,%s,%d,%d,%d\n" % (p, g, b, w, 9 + w) for p, g, b, w in people))
+
+    # --- study-level tables for `check` (issue 15: coded and numeric cells are parsed) -----
+    sh = "study_id,outcome,integer_scale,better,arm,timepoint,n,mean,sd,dispersion\n"
+    write("check_n_not_a_number.csv", sh + "s1,pain,true,lower,backward,baseline,twelve,4.5,1.2,sd\n")
+    write("check_better_unknown.csv", sh + "s1,pain,true,up,backward,baseline,12,4.5,1.2,sd\n")
+    write("check_integer_scale_unknown.csv", sh + "s1,pain,yes,lower,backward,baseline,12,4.5,1.2,sd\n")
+    write("check_mcid_without_source.csv", sh.replace("dispersion", "dispersion,mcid") + "s1,pain,true,lower,backward,baseline,12,4.5,1.2,sd,2\n")
 
     # Papers for `check PAPER` (issue 21).
     write("paper_binary.pdf", bytes((i * 7 + 3) % 256 for i in range(4096)))

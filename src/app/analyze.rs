@@ -1,0 +1,142 @@
+//! `retrotrial analyze`: the whole chain for one trial file: config → ingest → validate → plan →
+//! run → figures → reports (hyperfine's `run()`): everything is resolved and checked before the
+//! first test, and written last.
+
+use std::path::Path;
+
+use super::Status;
+use crate::cli::AnalyzeArgs;
+use crate::config::Config;
+use crate::error::Error;
+use crate::ingest::{self, Dataset};
+use crate::output::OutDir;
+use crate::report;
+use crate::results::{Provenance, ResultSet, SCHEMA_VERSION};
+use crate::{plan, run, validate};
+
+/// Wall time per phase of `analyze`, printed to stderr when `RETROTRIAL_TIMINGS` is set (for
+/// profiling the pipeline; results never depend on it).
+struct PhaseClock {
+    last: Option<std::time::Instant>,
+}
+
+impl PhaseClock {
+    fn from_env() -> Self {
+        Self {
+            last: std::env::var_os("RETROTRIAL_TIMINGS").map(|_| std::time::Instant::now()),
+        }
+    }
+
+    fn lap(&mut self, phase: &str) {
+        if let Some(t) = self.last {
+            let now = std::time::Instant::now();
+            eprintln!(
+                "retrotrial: timing {phase:<10} {:8.3} s",
+                (now - t).as_secs_f64()
+            );
+            self.last = Some(now);
+        }
+    }
+}
+
+/// What `analyze` did, for the caller and the terminal summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunSummary {
+    /// Records written.
+    pub records: usize,
+    /// Failed tasks.
+    pub failures: usize,
+    /// Validation warnings.
+    pub warnings: usize,
+}
+
+/// The whole chain: config → ingest → validate → plan → run → report.
+///
+/// # Errors
+/// `Error::Invalid` (exit 1) after writing the validation reports; exit-2 errors otherwise.
+pub fn analyze(data_path: &Path, cfg: &Config) -> Result<(RunSummary, ResultSet), Error> {
+    let mut clock = PhaseClock::from_env();
+    let out = OutDir::prepare_with(&cfg.report.out_dir, cfg.report.force)?; // fail before the long part
+    let raw = ingest::load(data_path, cfg)?;
+    clock.lap("read");
+    let file = data_path.display().to_string();
+    let mut issues = validate::check(&raw, cfg);
+    clock.lap("validate");
+    if issues.has_errors() {
+        report::write_validation(&issues, &file, &out)?;
+        return Err(Error::Invalid {
+            errors: issues.error_count(),
+            file,
+            report: out.path().join("validation.md").display().to_string(),
+        });
+    }
+    let data = Dataset::build(&raw, &cfg.design);
+    let input_sha256 = raw.sha256.clone();
+    // The rows as read are not needed past this point; on a registry-sized file they are the
+    // largest allocation, so they go before the analyses allocate theirs.
+    drop(raw);
+    validate::check_dataset(&data, &file, &mut issues);
+    clock.lap("dataset");
+    let plan = plan::build(&data, cfg);
+    clock.lap("plan");
+    let output = run::execute(&plan, &cfg.run)?;
+    clock.lap("statistics");
+    let rs = ResultSet {
+        schema_version: SCHEMA_VERSION,
+        command: "analyze".into(),
+        provenance: Provenance {
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            input: file,
+            input_sha256,
+            seed: cfg.resampling.seed,
+            config: cfg.provenance_value(),
+        },
+        records: output.records,
+        failures: output.failures,
+        issues: issues.warnings(),
+        flow: plan.flow,
+        design: plan.design,
+        samples: plan.samples,
+        reproduction: None,
+    };
+    let toml = cfg.to_toml().map_err(|e| report::ReportError::Serialize {
+        what: "config.resolved.toml",
+        message: e.to_string(),
+    })?;
+    let plots = report::write_figures(crate::plot::render_all(&rs, cfg.report.png)?, &out)?;
+    clock.lap("figures");
+    report::write_all(&rs, &plots, &toml, &out)?;
+    clock.lap("reports");
+    let summary = RunSummary {
+        records: rs.records.len(),
+        failures: rs.failures.len(),
+        warnings: rs.issues.len(),
+    };
+    Ok((summary, rs))
+}
+
+pub(super) fn analyze_cmd(a: &AnalyzeArgs) -> Result<Status, Error> {
+    let cfg = Config::resolve(a.input.study.as_deref(), &a.overrides())?;
+    let (summary, rs) = analyze(&a.input.data, &cfg)?;
+    // --quiet hides the summary line, never the reason a run is incomplete (exit 1).
+    if !cfg.run.quiet {
+        eprintln!(
+            "retrotrial: {} records, {} failed task(s), {} warning(s) -> {}",
+            summary.records,
+            summary.failures,
+            summary.warnings,
+            cfg.report.out_dir.display()
+        );
+    }
+    for f in &rs.failures {
+        eprintln!(
+            "  failed: {} / {} / {}: {}",
+            f.outcome, f.analysis, f.contrast, f.reason
+        );
+    }
+    Ok(if summary.failures > 0 {
+        Status::Incomplete
+    } else {
+        Status::Success
+    })
+}

@@ -1,0 +1,40 @@
+//! `retrotrial validate`: every problem of a trial file, printed (or as JSON), exit 1 on errors.
+
+use super::{Status, issues_text, json_text, print_out};
+use crate::cli::ValidateArgs;
+use crate::config::Config;
+use crate::error::Error;
+use crate::ingest::{self, Dataset};
+use crate::validate;
+
+pub(super) fn validate_cmd(a: &ValidateArgs) -> Result<Status, Error> {
+    let cfg = Config::resolve(a.input.study.as_deref(), &Default::default())?;
+    let raw = ingest::load(&a.input.data, &cfg)?;
+    let file = a.input.data.display().to_string();
+    let mut issues = validate::check(&raw, &cfg);
+    if !issues.has_errors() {
+        let data = Dataset::build(&raw, &cfg.design);
+        validate::check_dataset(&data, &file, &mut issues);
+    }
+    let text = if a.json {
+        json_text("validation issues", &issues)?
+    } else {
+        let mut t = issues_text(&issues);
+        t.push_str(&format!(
+            "{file}: {} row(s), {} error(s), {} warning(s)\n",
+            raw.rows.len(),
+            issues.error_count(),
+            issues.warning_count()
+        ));
+        t
+    };
+    print_out(text.as_bytes())?;
+    if issues.has_errors() {
+        return Err(Error::Invalid {
+            errors: issues.error_count(),
+            file,
+            report: "the list above".into(),
+        });
+    }
+    Ok(Status::Success)
+}
