@@ -166,7 +166,7 @@ const SENTENCE_REACH: usize = 300;
 
 /// The sentence around `span`: back to the end of the previous sentence (`.`, `!` or `?`
 /// before whitespace, or a blank line) and on to the end of this one, at most
-/// [`SENTENCE_REACH`] bytes either way.
+/// 300 bytes either way.
 #[must_use]
 pub fn sentence(text: &str, span: (usize, usize)) -> (usize, usize) {
     let floor = |mut i: usize| {
