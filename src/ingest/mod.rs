@@ -8,6 +8,7 @@
 pub mod dataset;
 pub mod layout;
 pub mod literature;
+pub mod paper;
 pub mod scan;
 pub mod sources;
 pub mod summaries;
