@@ -184,68 +184,8 @@ fn sigma_from(phi: &DVector<f64>, pairs: &[(usize, usize)], n_visits: usize) -> 
 
 /// Checks the data and regroups it by participant and pattern.
 fn prepare(data: &MmrmData<'_>) -> Result<Prepared> {
+    check_shapes(data)?;
     let n = data.y.len();
-    for (name, len) in [
-        ("baseline", data.baseline.len()),
-        ("arm", data.arm.len()),
-        ("visit", data.visit.len()),
-        ("participant", data.participant.len()),
-    ] {
-        if len != n {
-            return Err(StatsError::InvalidArgument(format!(
-                "y has {n} values but {name} has {len}"
-            )));
-        }
-    }
-    if data.n_arms < 2 || data.n_visits < 1 {
-        return Err(StatsError::InvalidArgument(format!(
-            "the MMRM needs at least 2 arms and 1 post-baseline visit, got {} and {}",
-            data.n_arms, data.n_visits
-        )));
-    }
-    if data.n_visits > MAX_VISITS {
-        return Err(StatsError::InvalidArgument(format!(
-            "the MMRM handles at most {MAX_VISITS} visits, got {}",
-            data.n_visits
-        )));
-    }
-    if data.reference_arm >= data.n_arms {
-        return Err(StatsError::InvalidArgument(format!(
-            "reference arm {} is out of range for {} arms",
-            data.reference_arm, data.n_arms
-        )));
-    }
-    if let Some(&a) = data.arm.iter().find(|&&a| a >= data.n_arms) {
-        return Err(StatsError::InvalidArgument(format!(
-            "arm index {a} is out of range for {} arms",
-            data.n_arms
-        )));
-    }
-    if let Some(&v) = data.visit.iter().find(|&&v| v >= data.n_visits) {
-        return Err(StatsError::InvalidArgument(format!(
-            "visit index {v} is out of range for {} visits",
-            data.n_visits
-        )));
-    }
-    check_finite(data.y)?;
-    check_finite(data.baseline)?;
-
-    // Rows by participant (counting sort), each participant's rows by visit.
-    let n_ids = data.participant.iter().max().map_or(0, |&m| m + 1);
-    let mut start = vec![0_usize; n_ids + 1];
-    for &i in data.participant {
-        start[i + 1] += 1;
-    }
-    for i in 0..n_ids {
-        start[i + 1] += start[i];
-    }
-    let mut next = start.clone();
-    let mut order = vec![0_usize; n];
-    for (r, &i) in data.participant.iter().enumerate() {
-        order[next[i]] = r;
-        next[i] += 1;
-    }
-
     let mut arm_column = vec![None; data.n_arms];
     let mut col = 2;
     for (a, c) in arm_column.iter_mut().enumerate() {
@@ -255,41 +195,7 @@ fn prepare(data: &MmrmData<'_>) -> Result<Prepared> {
         }
     }
     let q = col;
-
-    // One entry per participant with rows.
-    let mut people: Vec<(u64, usize, f64, Vec<f64>)> = Vec::new();
-    for i in 0..n_ids {
-        let rows = &mut order[start[i]..start[i + 1]];
-        let Some(&first) = rows.first() else {
-            continue;
-        };
-        rows.sort_unstable_by_key(|&r| data.visit[r]);
-        let (arm, base) = (data.arm[first], data.baseline[first]);
-        let mut mask = 0_u64;
-        for &r in rows.iter() {
-            if data.arm[r] != arm {
-                return Err(StatsError::InvalidArgument(format!(
-                    "participant {i} has rows in arms {arm} and {}",
-                    data.arm[r]
-                )));
-            }
-            if data.baseline[r] != base {
-                return Err(StatsError::InvalidArgument(format!(
-                    "participant {i} has baselines {base} and {}",
-                    data.baseline[r]
-                )));
-            }
-            let bit = 1_u64 << data.visit[r];
-            if mask & bit != 0 {
-                return Err(StatsError::InvalidArgument(format!(
-                    "participant {i} has two rows at visit {}",
-                    data.visit[r]
-                )));
-            }
-            mask |= bit;
-        }
-        people.push((mask, arm, base, rows.iter().map(|&r| data.y[r]).collect()));
-    }
+    let people = participants(data)?;
     let n_participants = people.len();
     let p = data.n_visits * q;
     if n <= p {
@@ -353,6 +259,117 @@ fn prepare(data: &MmrmData<'_>) -> Result<Prepared> {
     };
     check_identifiable(&prep)?;
     Ok(prep)
+}
+
+/// The lengths, counts and indices of the input agree.
+fn check_shapes(data: &MmrmData<'_>) -> Result<()> {
+    let n = data.y.len();
+    for (name, len) in [
+        ("baseline", data.baseline.len()),
+        ("arm", data.arm.len()),
+        ("visit", data.visit.len()),
+        ("participant", data.participant.len()),
+    ] {
+        if len != n {
+            return Err(StatsError::InvalidArgument(format!(
+                "y has {n} values but {name} has {len}"
+            )));
+        }
+    }
+    if data.n_arms < 2 || data.n_visits < 1 {
+        return Err(StatsError::InvalidArgument(format!(
+            "the MMRM needs at least 2 arms and 1 post-baseline visit, got {} and {}",
+            data.n_arms, data.n_visits
+        )));
+    }
+    if data.n_visits > MAX_VISITS {
+        return Err(StatsError::InvalidArgument(format!(
+            "the MMRM handles at most {MAX_VISITS} visits, got {}",
+            data.n_visits
+        )));
+    }
+    if data.reference_arm >= data.n_arms {
+        return Err(StatsError::InvalidArgument(format!(
+            "reference arm {} is out of range for {} arms",
+            data.reference_arm, data.n_arms
+        )));
+    }
+    if let Some(&a) = data.arm.iter().find(|&&a| a >= data.n_arms) {
+        return Err(StatsError::InvalidArgument(format!(
+            "arm index {a} is out of range for {} arms",
+            data.n_arms
+        )));
+    }
+    if let Some(&v) = data.visit.iter().find(|&&v| v >= data.n_visits) {
+        return Err(StatsError::InvalidArgument(format!(
+            "visit index {v} is out of range for {} visits",
+            data.n_visits
+        )));
+    }
+    check_finite(data.y)?;
+    check_finite(data.baseline)?;
+    Ok(())
+}
+
+/// One participant's rows: the mask of visits seen, the arm, the baseline and the values in
+/// visit order.
+type Person = (u64, usize, f64, Vec<f64>);
+
+/// The rows grouped by participant (counting sort), each participant's rows in visit order;
+/// a participant in two arms, with two baselines or two rows at one visit is an error.
+fn participants(data: &MmrmData<'_>) -> Result<Vec<Person>> {
+    let n = data.y.len();
+    // Rows by participant (counting sort), each participant's rows by visit.
+    let n_ids = data.participant.iter().max().map_or(0, |&m| m + 1);
+    let mut start = vec![0_usize; n_ids + 1];
+    for &i in data.participant {
+        start[i + 1] += 1;
+    }
+    for i in 0..n_ids {
+        start[i + 1] += start[i];
+    }
+    let mut next = start.clone();
+    let mut order = vec![0_usize; n];
+    for (r, &i) in data.participant.iter().enumerate() {
+        order[next[i]] = r;
+        next[i] += 1;
+    }
+
+    // One entry per participant with rows.
+    let mut people: Vec<Person> = Vec::new();
+    for i in 0..n_ids {
+        let rows = &mut order[start[i]..start[i + 1]];
+        let Some(&first) = rows.first() else {
+            continue;
+        };
+        rows.sort_unstable_by_key(|&r| data.visit[r]);
+        let (arm, base) = (data.arm[first], data.baseline[first]);
+        let mut mask = 0_u64;
+        for &r in rows.iter() {
+            if data.arm[r] != arm {
+                return Err(StatsError::InvalidArgument(format!(
+                    "participant {i} has rows in arms {arm} and {}",
+                    data.arm[r]
+                )));
+            }
+            if data.baseline[r] != base {
+                return Err(StatsError::InvalidArgument(format!(
+                    "participant {i} has baselines {base} and {}",
+                    data.baseline[r]
+                )));
+            }
+            let bit = 1_u64 << data.visit[r];
+            if mask & bit != 0 {
+                return Err(StatsError::InvalidArgument(format!(
+                    "participant {i} has two rows at visit {}",
+                    data.visit[r]
+                )));
+            }
+            mask |= bit;
+        }
+        people.push((mask, arm, base, rows.iter().map(|&r| data.y[r]).collect()));
+    }
+    Ok(people)
 }
 
 /// Each visit's design (intercept, baseline, arms among the participants seen there) must
