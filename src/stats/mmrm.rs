@@ -30,10 +30,8 @@ use std::collections::BTreeMap;
 use nalgebra::{DMatrix, DVector};
 
 use super::describe::mean;
+use super::linalg::RANK_TOL;
 use super::{Interval, Result, StatsError, check_finite, dist};
-
-/// R's `lm`/`gls` rank tolerance (`qr(tol = 1e-7)`), applied to each visit's design.
-const RANK_TOL: f64 = 1e-7;
 
 /// The most visits the missingness patterns (bit masks) can hold.
 const MAX_VISITS: usize = 63;
