@@ -18,6 +18,26 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
+/// What the lead table of a report is: typed, so that no renderer matches words in a title.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SectionKind {
+    /// The participant flow of a trial.
+    #[default]
+    Flow,
+    /// The article's claims judged by `reproduce`.
+    Claims,
+}
+
+impl SectionKind {
+    /// The section heading.
+    pub fn heading(self) -> &'static str {
+        match self {
+            SectionKind::Flow => "Participant flow",
+            SectionKind::Claims => "Claims",
+        }
+    }
+}
+
 /// One outcome's section.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutcomeSection {
@@ -40,8 +60,11 @@ pub struct ReportView {
     pub provenance: Vec<String>,
     /// Plain-words summary of the primary contrast per outcome.
     pub summary: Vec<String>,
-    /// Participant flow table (trial reports only).
+    /// The table before the outcome sections: the participant flow of a trial, or the claims
+    /// of `reproduce` (which, says `flow_kind`).
     pub flow: Option<Table>,
+    /// What `flow` holds, which names its section.
+    pub flow_kind: SectionKind,
     /// Per-outcome sections.
     pub outcomes: Vec<OutcomeSection>,
     /// Validation warnings as lines.
@@ -139,6 +162,7 @@ impl ReportView {
             provenance,
             summary,
             flow: Some(flow),
+            flow_kind: SectionKind::Flow,
             outcomes,
             trial_figures: plots.iter().filter(|p| p.kind == "flow").cloned().collect(),
             summary_figures: plots
@@ -701,6 +725,7 @@ pub fn build_meta(rs: &ResultSet, plots: &[PlotRef]) -> ReportView {
         ],
         summary,
         flow: None,
+        flow_kind: SectionKind::Flow,
         outcomes: vec![section],
         warnings: rs.issues.iter().map(ToString::to_string).collect(),
         failures: rs
@@ -992,6 +1017,7 @@ pub fn build_reproduce(rs: &ResultSet, plots: &[PlotRef]) -> ReportView {
         provenance: vec![format!("Literature pack {}", pv.input), format!("retrotrial {}, schema {}", pv.tool_version, rs.schema_version)],
         summary,
         flow: Some(claims),
+        flow_kind: SectionKind::Claims,
         outcomes: vec![section],
         warnings: Vec::new(),
         failures: Vec::new(),
