@@ -122,15 +122,7 @@ pub(super) fn run_task(task: &Task, seed: u64) -> Result<Vec<Record>, StatsError
 }
 
 pub(super) fn need(x: &[f64], min: usize, group: &'static str) -> Result<(), StatsError> {
-    if x.len() < min {
-        Err(StatsError::TooFewValues {
-            group,
-            n: x.len(),
-            min,
-        })
-    } else {
-        Ok(())
-    }
+    stats::check_len(x, group, min)
 }
 
 /// Checks both arms of a pairwise analysis, naming the arm that is too small.
