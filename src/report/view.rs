@@ -87,6 +87,13 @@ fn find<'a>(recs: &'a [&'a Record], a: Analysis, contrast: &str, stat: &str) -> 
         .find(|r| r.analysis == a && r.contrast == contrast && r.statistic_name == stat)
 }
 
+/// The resolved configuration as TOML for the provenance lines; a value TOML cannot hold is
+/// said in the report (results.json keeps it as JSON), never shown as an empty configuration.
+fn config_text(v: &serde_json::Value) -> String {
+    toml::to_string(v)
+        .unwrap_or_else(|e| format!("(not representable as TOML: {e}; see results.json)"))
+}
+
 fn s(v: &str) -> String {
     v.to_string()
 }
@@ -156,7 +163,7 @@ impl ReportView {
                 .collect();
             outcomes.push(section);
         }
-        let config = toml::to_string(&rs.provenance.config).unwrap_or_default();
+        let config = config_text(&rs.provenance.config);
         ReportView {
             title,
             provenance,
@@ -713,7 +720,7 @@ pub fn build_meta(rs: &ResultSet, plots: &[PlotRef]) -> ReportView {
         tables,
         figures: plots.to_vec(),
     };
-    let config = toml::to_string(&pv.config).unwrap_or_default();
+    let config = config_text(&pv.config);
     ReportView {
         title: format!("retrotrial meta-analysis: {}", pv.input),
         provenance: vec![
