@@ -19,11 +19,7 @@ pub(super) fn check_cmd(a: &CheckArgs) -> Result<Status, Error> {
         ..Default::default()
     };
     let rep = reproduce::reproduce(&lit);
-    let inconsistent = rep
-        .checks
-        .iter()
-        .filter(|c| c.verdict == reproduce::Verdict::Inconsistent)
-        .count();
+    let inconsistent = rep.checks.iter().filter(|c| c.verdict.is_finding()).count();
     let mut text = String::new();
     if a.json {
         text = json_text("checks", &rep.checks)?;
@@ -39,10 +35,27 @@ pub(super) fn check_cmd(a: &CheckArgs) -> Result<Status, Error> {
                 c.note
             ));
         }
-        for (k, v) in reproduce::counts(&rep.checks) {
-            text.push_str(&format!("{k}: {v}  "));
-        }
+        text.push_str(&crate::results::reproduction::headline(&reproduce::counts(
+            &rep.checks,
+        )));
         text.push('\n');
+        for p in crate::summary::study_power::study_power(&lit) {
+            text.push_str(&format!(
+                "power {:<12} {} (n {:.0} / {:.0}): {:.0} % to detect {} SD {}{}\n",
+                p.study_id,
+                p.arms.replace('|', " vs "),
+                p.n1,
+                p.n2,
+                100.0 * p.power,
+                crate::summary::evidence::verdict::fmt(p.delta / p.sd),
+                p.note,
+                if p.assumptions.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", p.assumptions.join("; "))
+                }
+            ));
+        }
     }
     print_out(text.as_bytes())?;
     Ok(if a.strict && inconsistent > 0 {

@@ -7,7 +7,7 @@ use crate::ingest;
 
 /// `energy`: kcal for backward and forward walking at the same pace, from the pack's METs.
 pub(super) fn energy_cmd(a: &EnergyArgs) -> Result<Status, Error> {
-    use crate::summary::claims::{kcal_per_min, met_pairs};
+    use crate::summary::evidence::{kcal_per_min, met_pairs};
     if !(a.mass.is_finite()
         && a.mass > 0.0
         && a.mass < 500.0

@@ -11,6 +11,7 @@ mod convert;
 mod energy;
 mod init;
 mod meta;
+mod power;
 mod reproduce;
 mod simulate;
 mod validate;
@@ -61,6 +62,7 @@ pub fn run(cli: Cli) -> Result<Status, Error> {
         Command::Check(a) => check::check_cmd(&a),
         Command::Energy(a) => energy::energy_cmd(&a),
         Command::Convert(a) => convert::convert_cmd(&a),
+        Command::Power(a) => power::power_cmd(&a),
         Command::Completions(a) => {
             let mut cmd = crate::cli::Cli::command();
             let mut buf = Vec::new();

@@ -10,7 +10,7 @@ use crate::results::{Provenance, ResultSet, SCHEMA_VERSION};
 
 /// `reproduce`: the literature pack → checks and claims → figures → reports.
 pub(super) fn reproduce_cmd(a: &ReproduceArgs) -> Result<Status, Error> {
-    use crate::summary::{claims, reproduce};
+    use crate::summary::{evidence, reproduce};
     let out = OutDir::prepare(&a.out)?;
     let mut lit = ingest::literature::load(&a.literature)?;
     if !a.studies.is_empty() {
@@ -32,12 +32,10 @@ pub(super) fn reproduce_cmd(a: &ReproduceArgs) -> Result<Status, Error> {
             .retain(|c| c.candidate_studies.iter().any(|s| a.studies.contains(s)));
     }
     let rep = reproduce::reproduce(&lit);
-    let judged = claims::judge(&lit, &rep.checks);
-    let counts: std::collections::BTreeMap<String, usize> = reproduce::counts(&rep.checks)
-        .iter()
-        .map(|(k, v)| (k.to_string(), *v))
-        .collect();
-    let inconsistent = counts.get("inconsistent").copied().unwrap_or(0);
+    let powers = crate::summary::study_power::study_power(&lit);
+    let judged = evidence::judge(&lit, &rep.checks, &powers);
+    let counts = reproduce::counts(&rep.checks);
+    let findings = rep.checks.iter().filter(|c| c.verdict.is_finding()).count();
     let sha = lit
         .sha256
         .iter()
@@ -64,6 +62,7 @@ pub(super) fn reproduce_cmd(a: &ReproduceArgs) -> Result<Status, Error> {
             counts: counts.clone(),
             checks: rep.checks,
             claims: judged,
+            study_power: powers,
         }),
     };
     let plots = crate::plot::render_reproduce(&rs, &out, a.png)?;
@@ -79,18 +78,11 @@ pub(super) fn reproduce_cmd(a: &ReproduceArgs) -> Result<Status, Error> {
     }
     report::write_all(&rs, &plots, "", &out)?;
     eprintln!(
-        "retrotrial: {} numbers checked: {} reproduced, {} under an assumption, {} inconsistent, {} insufficient data -> {}",
-        counts.get("checked").copied().unwrap_or(0),
-        counts.get("reproduced").copied().unwrap_or(0),
-        counts
-            .get("reproduced_under_assumption")
-            .copied()
-            .unwrap_or(0),
-        inconsistent,
-        counts.get("insufficient_data").copied().unwrap_or(0),
+        "retrotrial: {} -> {}",
+        crate::results::reproduction::headline(&counts),
         out.path().display()
     );
-    Ok(if a.strict && inconsistent > 0 {
+    Ok(if a.strict && findings > 0 {
         Status::Incomplete
     } else {
         Status::Success

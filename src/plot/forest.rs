@@ -13,6 +13,30 @@ pub fn size(data: &ForestData) -> (u32, u32) {
     (theme::WIDTH + 140, 130 + 30 * data.rows.len().max(1) as u32)
 }
 
+/// The size of several forest panels stacked in one figure.
+pub fn panels_size(panels: &[ForestData]) -> (u32, u32) {
+    let h = panels.iter().map(|p| size(p).1).sum::<u32>().max(1);
+    (theme::WIDTH + 140, h)
+}
+
+/// Draws several forest panels stacked top to bottom, each with its own axis (one panel per
+/// metric and unit: effects in different units never share an axis).
+///
+/// # Errors
+/// plotters failures, as [`PlotError::Draw`].
+pub fn forest_panels<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    panels: &[ForestData],
+) -> Result<(), PlotError> {
+    let mut rest = area.clone();
+    for p in panels {
+        let (top, bottom) = rest.split_vertically(size(p).1);
+        forest(&top, p)?;
+        rest = bottom;
+    }
+    Ok(())
+}
+
 /// Draws the forest plot.
 ///
 /// # Errors

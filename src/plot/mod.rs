@@ -7,6 +7,7 @@ pub mod distribution;
 pub mod flow;
 pub mod forest;
 pub mod meta;
+pub mod power;
 pub mod responders;
 pub mod theme;
 pub mod trajectory;
@@ -629,38 +630,35 @@ pub fn render_reproduce(
     let Some(rep) = &rs.reproduction else {
         return Ok(Vec::new());
     };
-    let mut rows = Vec::new();
-    for c in rep
-        .checks
-        .iter()
-        .filter(|c| matches!(c.quantity.as_str(), "md" | "hedges_g" | "pooled_effect"))
-    {
-        // Printed effects: the estimate and the CI that the check parsed (centre ± half-width).
-        let (Some(mid), Ok(est)) = (
-            c.recomputed,
-            c.reported
-                .trim_start_matches(['<', '>', '='])
-                .parse::<f64>(),
-        ) else {
-            continue;
+    // One panel per metric and unit, in order of first appearance; rows whose check failed
+    // stay in, with the verdict in their label.
+    let mut panels: Vec<(String, Vec<ForestRow>)> = Vec::new();
+    let mut add = |key: String, row: ForestRow| match panels.iter_mut().find(|(k, _)| *k == key) {
+        Some((_, rows)) => rows.push(row),
+        None => panels.push((key, vec![row])),
+    };
+    for c in &rep.checks {
+        let Some(e) = &c.effect else { continue };
+        let unit = if e.unit.is_empty() {
+            "unit not stated".to_string()
+        } else {
+            e.unit.clone()
         };
-        let _ = mid;
-        let ci = c.note.rsplit("CI ").next().and_then(|t| {
-            let t = t.trim_end_matches(')');
-            let (lo, hi) = t.split_once(" to ")?;
-            Some((
-                lo.trim().parse::<f64>().ok()?,
-                hi.trim().parse::<f64>().ok()?,
-            ))
-        });
-        if let Some((lo, hi)) = ci {
-            rows.push(ForestRow {
-                label: format!("{} {} (printed)", c.study_id, c.outcome),
-                estimate: est,
-                low: lo,
-                high: hi,
-            });
-        }
+        add(
+            format!("{} ({unit}), as printed", e.metric),
+            ForestRow {
+                label: format!(
+                    "{} {} ({}) [{}]",
+                    c.study_id,
+                    c.outcome,
+                    e.arms.replace('|', " vs "),
+                    c.verdict.id()
+                ),
+                estimate: e.estimate,
+                low: e.ci_low,
+                high: e.ci_high,
+            },
+        );
     }
     for r in rs
         .records
@@ -670,33 +668,41 @@ pub fn render_reproduce(
         let (Some(g), Some(lo), Some(hi)) = (r.estimate, r.ci_low, r.ci_high) else {
             continue;
         };
-        rows.push(ForestRow {
-            label: format!("{} g (recomputed)", r.outcome),
-            estimate: g,
-            low: lo,
-            high: hi,
-        });
+        add(
+            "hedges_g (SD), recomputed from printed arm summaries".to_string(),
+            ForestRow {
+                label: format!("{} g (recomputed)", r.outcome),
+                estimate: g,
+                low: lo,
+                high: hi,
+            },
+        );
     }
-    if rows.is_empty() {
+    if panels.is_empty() {
         return Ok(Vec::new());
     }
-    let data = ForestData {
-        title: "Published and recomputed effects (95 % CI; units as printed)".into(),
-        x_label: "effect (first-named arm minus comparator, in each row's own units)".into(),
-        rows,
-    };
+    let panels: Vec<ForestData> = panels
+        .into_iter()
+        .map(|(key, rows)| ForestData {
+            title: key,
+            x_label: "effect: first-named arm minus comparator (95 % CI)".into(),
+            rows,
+        })
+        .collect();
+    let title =
+        "Published and recomputed effects, one panel per metric and unit (95 % CI)".to_string();
     let dir = out.path().join("plots");
     std::fs::create_dir_all(&dir).map_err(|source| crate::output::OutputError::Write {
         path: dir.clone(),
         source,
     })?;
-    let size = forest::size(&data);
-    let svg = to_svg(|a| forest::forest(a, &data), size)?;
+    let size = forest::panels_size(&panels);
+    let svg = to_svg(|a| forest::forest_panels(a, &panels), size)?;
     let file = "plots/reproduce_forest.svg".to_string();
     out.write(&file, svg.as_bytes())?;
     if png {
         to_png(
-            |a| forest::forest(a, &data),
+            |a| forest::forest_panels(a, &panels),
             size,
             &dir.join("reproduce_forest.png"),
         )?;
@@ -704,7 +710,7 @@ pub fn render_reproduce(
     Ok(vec![PlotRef {
         kind: "forest".into(),
         outcome: String::new(),
-        title: data.title.clone(),
+        title,
         file,
         svg,
     }])

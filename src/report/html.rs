@@ -29,6 +29,21 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// Whether a cell reads as a number (`0.8`, `-1.2 [-2, 0]`, `< 0.001`, `—`): such columns stay
+/// right-aligned so digits line up; any other text makes its column left-aligned.
+fn numeric(c: &str) -> bool {
+    let c = c.trim().trim_start_matches("**");
+    let mut chars = c.chars();
+    match chars.next() {
+        None | Some('—') => true,
+        Some(d) if d.is_ascii_digit() => true,
+        Some('-' | '−' | '<' | '>' | '≤' | '≥' | '.' | '+') => chars
+            .find(|x| !x.is_whitespace())
+            .is_some_and(|x| x.is_ascii_digit() || x == '.'),
+        _ => false,
+    }
+}
+
 /// Renders a cell, turning a leading `**x**` marker into `<strong>`.
 fn cell(c: &str) -> String {
     if let Some(rest) = c.strip_prefix("**")
@@ -84,14 +99,24 @@ impl Markup for Html {
             out.push_str(&format!("<h3>{}</h3>\n", escape(&t.title)));
         }
         out.push_str("<div class=\"scroll\"><table>\n<thead><tr>");
-        for h in &t.headers {
-            out.push_str(&format!("<th>{}</th>", escape(h)));
+        let text: Vec<bool> = (0..t.headers.len())
+            .map(|i| t.rows.iter().any(|r| r.get(i).is_some_and(|c| !numeric(c))))
+            .collect();
+        let class = |i: usize| {
+            if text.get(i).copied().unwrap_or(false) {
+                " class=\"t\""
+            } else {
+                ""
+            }
+        };
+        for (i, h) in t.headers.iter().enumerate() {
+            out.push_str(&format!("<th{}>{}</th>", class(i), escape(h)));
         }
         out.push_str("</tr></thead>\n<tbody>\n");
         for row in &t.rows {
             out.push_str("<tr>");
-            for c in row {
-                out.push_str(&format!("<td>{}</td>", cell(c)));
+            for (i, c) in row.iter().enumerate() {
+                out.push_str(&format!("<td{}>{}</td>", class(i), cell(c)));
             }
             out.push_str("</tr>\n");
         }

@@ -153,7 +153,11 @@ impl ReportView {
         for oc in &d.outcomes {
             let recs: Vec<&Record> = rs.records.iter().filter(|r| r.outcome == oc.name).collect();
             if let Some(w) = find(&recs, Analysis::WelchT, &d.primary_contrast, "t") {
-                summary.push(summary_sentence(oc, &d.primary_contrast, w));
+                let tost = find(&recs, Analysis::Tost, &d.primary_contrast, "t_tost");
+                let ni = find(&recs, Analysis::NonInferiority, &d.primary_contrast, "t");
+                summary.push(
+                    summary_sentence(oc, &d.primary_contrast, w) + &margin_sentence(w, tost, ni),
+                );
             }
             let mut section = outcome_section(rs, oc, &recs);
             section.figures = plots
@@ -248,6 +252,119 @@ fn summary_sentence(oc: &crate::results::OutcomeSummary, contrast: &str, w: &Rec
     )
 }
 
+/// What the primary result says once equivalence and non-inferiority are read with it:
+/// a non-significant difference whose 90 % CI lies inside ±margin is "no clinically important
+/// difference", one whose CI reaches past the margin is "inconclusive".
+fn margin_sentence(w: &Record, tost: Option<&Record>, ni: Option<&Record>) -> String {
+    let mut out = String::new();
+    let significant = w.p_value.is_some_and(|p| p < 0.05);
+    if let Some(t) = tost {
+        let margin = num(t.extra_f64("margin"));
+        let equivalent = t
+            .extra
+            .get("equivalent")
+            .and_then(serde_json::Value::as_bool);
+        let ci = crate::report::format::ci(t.ci_low, t.ci_high);
+        let tail = match (significant, equivalent) {
+            (false, Some(true)) => format!(
+                "not significant and the 90 % CI {ci} lies within ±{margin}: no clinically important difference"
+            ),
+            (false, _) => format!(
+                "not significant, but the 90 % CI {ci} reaches beyond ±{margin}: inconclusive (a clinically important difference is not excluded)"
+            ),
+            (true, Some(true)) => format!(
+                "significant, yet the 90 % CI {ci} lies within ±{margin}: a difference too small to matter clinically"
+            ),
+            (true, _) => format!("the 90 % CI {ci} is not within ±{margin}"),
+        };
+        out.push_str(&format!(
+            " Equivalence (TOST, margin ±{margin}): p = {}; {tail}.",
+            p_value(t.p_value)
+        ));
+    }
+    if let Some(n) = ni {
+        let ok = n
+            .extra
+            .get("non_inferior")
+            .and_then(serde_json::Value::as_bool)
+            == Some(true);
+        out.push_str(&format!(
+            " Non-inferiority (margin {}): one-sided p = {}; {}.",
+            num(n.extra_f64("margin")),
+            p_value(n.p_value),
+            if ok {
+                "non-inferior"
+            } else {
+                "non-inferiority not shown"
+            }
+        ));
+    }
+    out
+}
+
+/// The table of `tost` and `non_inferiority` records of one outcome.
+fn margin_table(recs: &[&Record]) -> Option<Table> {
+    let rows: Vec<Vec<String>> = recs
+        .iter()
+        .filter(|r| matches!(r.analysis, Analysis::Tost | Analysis::NonInferiority))
+        .map(|r| {
+            let (test, verdict) = if r.analysis == Analysis::Tost {
+                let eq = r
+                    .extra
+                    .get("equivalent")
+                    .and_then(serde_json::Value::as_bool);
+                (
+                    s("equivalence (TOST), 90 % CI"),
+                    if eq == Some(true) {
+                        s("equivalent")
+                    } else {
+                        s("not shown equivalent")
+                    },
+                )
+            } else {
+                let ok = r
+                    .extra
+                    .get("non_inferior")
+                    .and_then(serde_json::Value::as_bool);
+                (
+                    s("non-inferiority, one-sided 95 % bound"),
+                    if ok == Some(true) {
+                        s("non-inferior")
+                    } else {
+                        s("not shown non-inferior")
+                    },
+                )
+            };
+            let ci = match (r.ci_low, r.ci_high) {
+                (Some(l), Some(h)) => crate::report::format::ci(Some(l), Some(h)),
+                (None, Some(h)) => format!("(−∞, {}]", num(Some(h))),
+                (Some(l), None) => format!("[{}, ∞)", num(Some(l))),
+                (None, None) => s("—"),
+            };
+            vec![
+                r.contrast.clone(),
+                test,
+                format!("{} {ci}", num(r.estimate)),
+                num(r.extra_f64("margin")),
+                p_value(r.p_value),
+                verdict,
+            ]
+        })
+        .collect();
+    (!rows.is_empty()).then(|| Table {
+        title: s("Equivalence and non-inferiority (Welch, change scores)"),
+        headers: vec![
+            s("contrast"),
+            s("test"),
+            s("difference [CI]"),
+            s("margin"),
+            s("p"),
+            s("verdict"),
+        ],
+        rows,
+    })
+}
+
 fn outcome_section(
     rs: &ResultSet,
     oc: &crate::results::OutcomeSummary,
@@ -262,6 +379,7 @@ fn outcome_section(
         lmm_table(recs),
         mmrm_table(recs),
         responders_table(recs),
+        margin_table(recs),
         resampling_table(recs),
     ]
     .into_iter()
@@ -686,6 +804,9 @@ fn methods(rs: &ResultSet) -> String {
     if has(Analysis::Responders) {
         s.push_str("Responders improved by at least the MCID; proportions have Wilson CIs (R prop.test), differences Newcombe hybrid-score CIs with Fisher's exact test (R fisher.test), risk ratios log CIs and NNTs Altman's limits. ");
     }
+    if has(Analysis::Tost) || has(Analysis::NonInferiority) {
+        s.push_str("Equivalence was tested by two one-sided Welch t tests against ±margin (TOST; the margin is the outcome's equivalence_margin, else its MCID), reported with the 90 % Welch CI; non-inferiority by a one-sided Welch t test against the non_inferiority_margin (R t.test with mu = ±margin). ");
+    }
     s.push_str("Missing data: descriptives use every observed value; the change analyses (t, rank and effect-size tests, ANCOVA, ANOVA family, responders, permutation, bootstrap) use complete cases, valid if data are missing completely at random; the LMM uses every observed row, the MMRM every post-baseline row of participants with a baseline, both valid under missing at random; differential dropout is tested by arm (flow). ");
     s.push_str(&format!(
         "Resampling used ChaCha8 streams derived from seed {}; all p-values are two-sided. Computations: retrotrial {}, checked against R 4.2.",
@@ -915,23 +1036,17 @@ fn meta_egger_table(rs: &ResultSet) -> Option<Table> {
 /// The methods paragraph of the meta report.
 const META_METHODS: &str = "Per-study effects are Hedges' g with the exact small-sample correction and metafor's large-sample variance (escalc, measure SMD), or raw mean differences (measure MD); SDs missing from a study were derived from its SE, its 95 % CI of the mean (t quantile), or its median with IQR or range (Wan et al. 2014, Luo et al. 2018), as each study row records. Effects were pooled with fixed-effect, DerSimonian–Laird, REML and Paule–Mandel models (R metafor rma, τ² solved to 1e-13), with z tests and, for DL and REML, the Hartung–Knapp t test without truncation; heterogeneity is reported as Q, I² and H², and 95 % prediction intervals as metafor predict gives them. Leave-one-out REML fits and Egger's regression test (regtest) assess the influence of single studies and funnel asymmetry.";
 
-/// The `reproduce` report: claims first, then verdict counts, every check, the recomputed tests.
+/// The `reproduce` report: claim cards first (verdict, certainty, the sentence, the evidence
+/// used and excluded, the downgrades), then every printed number with its check kind, then the
+/// recomputed tests.
 pub fn build_reproduce(rs: &ResultSet, plots: &[PlotRef]) -> ReportView {
     let pv = &rs.provenance;
     let empty = crate::results::ReproductionSet::default();
     let rep = rs.reproduction.as_ref().unwrap_or(&empty);
-    let c = |k: &str| rep.counts.get(k).copied().unwrap_or(0);
-    let summary = vec![format!(
-        "{} printed numbers checked: {} reproduced, {} reproduced under an assumption, {} inconsistent, {} with insufficient data in the pack.",
-        c("checked"),
-        c("reproduced"),
-        c("reproduced_under_assumption"),
-        c("inconsistent"),
-        c("insufficient_data")
-    )];
+    let summary = vec![crate::results::reproduction::headline(&rep.counts)];
     let claims = Table {
         title: s("The article's claims"),
-        headers: vec![s("claim"), s("verdict"), s("why"), s("attribution")],
+        headers: vec![s("claim"), s("verdict"), s("certainty")],
         rows: rep
             .claims
             .iter()
@@ -939,19 +1054,198 @@ pub fn build_reproduce(rs: &ResultSet, plots: &[PlotRef]) -> ReportView {
                 vec![
                     format!("{}: {}", k.claim_id, k.claim),
                     k.verdict.id().to_string(),
-                    k.reason.clone(),
-                    k.attribution.clone().unwrap_or_default(),
+                    k.certainty.map_or(s("—"), |c| c.id().to_string()),
                 ]
             })
             .collect(),
     };
-    let checks = Table {
+    let mut outcomes: Vec<OutcomeSection> = rep.claims.iter().map(claim_card).collect();
+    outcomes.push(OutcomeSection {
+        heading: s("Published numbers"),
+        direction: s(
+            "Each printed number stands for the interval of values that round to it at its own printed decimals. Only a number recomputed from other printed numbers can be reproduced; a check against numbers printed beside it shows consistency, and an integrity check shows whether the number can exist at all.",
+        ),
+        tables: vec![checks_table(rep), power_table(rep), recomputed_tests(rs)],
+        figures: plots.to_vec(),
+    });
+    ReportView {
+        title: s("retrotrial: do the published backward-walking numbers hold up?"),
+        provenance: vec![format!("Literature pack {}", pv.input), format!("retrotrial {}, schema {}", pv.tool_version, rs.schema_version)],
+        summary,
+        flow: Some(claims),
+        flow_kind: SectionKind::Claims,
+        outcomes,
+        warnings: Vec::new(),
+        failures: Vec::new(),
+        trial_figures: Vec::new(),
+        summary_figures: Vec::new(),
+        methods: "Claims: each claim of the article is split into parts, one per outcome domain; every row of the candidate studies is matched to a part by its coded domain, comparator, test kind and intervention length, or excluded with a reason; the part's verdict follows fixed rules (README, How verdicts are reached), and certainty is rated GRADE-style, starting high for randomised evidence and low otherwise, with one level off per domain of concern (risk of bias, inconsistency, indirectness, imprecision, publication bias). Comparable effects are pooled by random-effects REML. Published numbers: two-sample t tests (Welch and Student) were recomputed from the printed n, mean and ± value, reading an unlabelled ± both as an SD and as an SE; the range of p over every combination of inputs that round to the printed ones (each at its own decimals) was compared with the printed p at its printed precision (statcheck's rule extended to the inputs' rounding). p-values of pooled effects were recomputed from the estimate and its 95 % CI by the normal approximation, and printed effects were checked to lie at the centre of their CI. Means of integer scales were checked with GRIM (Brown & Heathers 2017) and their SDs with GRIMMER (Anaya 2016); completion percentages were solved for integer arm sizes and counts. Hedges' g uses the exact small-sample correction with normal and noncentral-t CIs. Energy cost: kcal/min = MET × 3.5 × body mass / 200 from the 2011 Compendium of Physical Activities.".into(),
+        provenance_detail: vec![format!("retrotrial version {}", pv.tool_version), format!("inputs: {}", pv.input_sha256)],
+    }
+}
+
+fn opt_num(v: Option<f64>) -> String {
+    v.map_or(s("—"), crate::summary::evidence::verdict::fmt)
+}
+
+/// One claim as a card: the verdict line, the sentence, and the tables behind it.
+fn claim_card(k: &crate::results::evidence::ClaimResult) -> OutcomeSection {
+    let mut direction = k.summary.clone();
+    for a in &k.attribution {
+        direction.push_str(&format!(" Attribution: {a}."));
+    }
+    let parts = Table {
+        title: s("Parts"),
+        headers: vec![s("part"), s("verdict"), s("certainty"), s("rule")],
+        rows: k
+            .parts
+            .iter()
+            .map(|p| {
+                vec![
+                    p.part.clone(),
+                    p.verdict.id().to_string(),
+                    p.certainty.map_or(s("—"), |c| c.id().to_string()),
+                    p.rule.clone(),
+                ]
+            })
+            .collect(),
+    };
+    let used = Table {
+        title: s("Evidence used"),
+        headers: vec![
+            s("study"),
+            s("outcome"),
+            s("part"),
+            s("comparator"),
+            s("test"),
+            s("direction"),
+            s("estimate [95 % CI]"),
+            s("p"),
+            s("MCID"),
+        ],
+        rows: k
+            .evidence_used
+            .iter()
+            .map(|e| {
+                let est = match (e.estimate, e.ci_low, e.ci_high) {
+                    (Some(v), Some(l), Some(h)) => format!(
+                        "{} [{}, {}]",
+                        opt_num(Some(v)),
+                        opt_num(Some(l)),
+                        opt_num(Some(h))
+                    ),
+                    (v, _, _) => opt_num(v),
+                };
+                let unit = e
+                    .metric
+                    .iter()
+                    .chain(e.unit.iter())
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                vec![
+                    e.study_id.clone(),
+                    e.outcome.clone(),
+                    e.part.clone(),
+                    e.comparator.id().to_string(),
+                    e.test_kind.id().to_string(),
+                    e.direction.id().to_string(),
+                    if unit.is_empty() {
+                        est
+                    } else {
+                        format!("{est} ({unit})")
+                    },
+                    opt_num(e.p),
+                    match (e.mcid, e.reaches_mcid) {
+                        (Some(m), Some(true)) => format!("{} (reached)", opt_num(Some(m))),
+                        (Some(m), _) => format!("{} (not reached)", opt_num(Some(m))),
+                        _ => s("—"),
+                    },
+                ]
+            })
+            .collect(),
+    };
+    let excluded = Table {
+        title: s("Evidence excluded"),
+        headers: vec![s("row"), s("reason"), s("why")],
+        rows: k
+            .evidence_excluded
+            .iter()
+            .map(|e| {
+                vec![
+                    e.check_id.clone(),
+                    e.reason.id().to_string(),
+                    e.detail.clone(),
+                ]
+            })
+            .collect(),
+    };
+    let downgrades = Table {
+        title: s("Certainty: downgrades"),
+        headers: vec![s("part"), s("domain"), s("reason")],
+        rows: if k.downgrades.is_empty() {
+            vec![vec![
+                s("—"),
+                s("none"),
+                s("no GRADE domain lowers the certainty"),
+            ]]
+        } else {
+            k.downgrades
+                .iter()
+                .map(|d| vec![d.part.clone(), d.domain.id().to_string(), d.reason.clone()])
+                .collect()
+        },
+    };
+    let mut tables = vec![parts, used, excluded, downgrades];
+    if !k.pooled.is_empty() {
+        tables.push(Table {
+            title: s("Comparable effects pooled"),
+            headers: vec![
+                s("part"),
+                s("metric"),
+                s("inputs"),
+                s("estimate [95 % CI]"),
+                s("I²"),
+                s("note"),
+            ],
+            rows: k
+                .pooled
+                .iter()
+                .map(|p| {
+                    vec![
+                        p.part.clone(),
+                        p.metric.clone(),
+                        p.inputs.join(", "),
+                        format!(
+                            "{} [{}, {}]",
+                            opt_num(Some(p.estimate)),
+                            opt_num(Some(p.ci_low)),
+                            opt_num(Some(p.ci_high))
+                        ),
+                        format!("{:.0} %", p.i2),
+                        p.note.clone(),
+                    ]
+                })
+                .collect(),
+        });
+    }
+    OutcomeSection {
+        heading: format!("{}: {}", k.claim_id, k.claim),
+        direction,
+        tables,
+        figures: Vec::new(),
+    }
+}
+
+fn checks_table(rep: &crate::results::ReproductionSet) -> Table {
+    Table {
         title: s("Every printed number"),
         headers: vec![
             s("study"),
             s("outcome"),
             s("quantity"),
             s("printed"),
+            s("check kind"),
             s("recomputed [range]"),
             s("verdict"),
             s("assumption / note"),
@@ -965,6 +1259,7 @@ pub fn build_reproduce(rs: &ResultSet, plots: &[PlotRef]) -> ReportView {
                     k.outcome.clone(),
                     k.quantity.clone(),
                     k.reported.clone(),
+                    k.check_kind.id().to_string(),
                     match (k.recomputed, k.interval) {
                         (Some(v), Some([lo, hi])) => format!(
                             "{} [{}, {}]",
@@ -983,8 +1278,51 @@ pub fn build_reproduce(rs: &ResultSet, plots: &[PlotRef]) -> ReportView {
                 ]
             })
             .collect(),
-    };
-    let tests = Table {
+    }
+}
+
+fn power_table(rep: &crate::results::ReproductionSet) -> Table {
+    Table {
+        title: s(
+            "Power each study had to detect a minimal important difference (two-sided t test, α = 0.05)",
+        ),
+        headers: vec![
+            s("study"),
+            s("arms"),
+            s("n"),
+            s("difference / SD"),
+            s("power"),
+            s("note and assumptions"),
+        ],
+        rows: rep
+            .study_power
+            .iter()
+            .map(|p| {
+                vec![
+                    p.study_id.clone(),
+                    p.arms.replace('|', " vs "),
+                    format!("{} / {}", opt_num(Some(p.n1)), opt_num(Some(p.n2))),
+                    format!(
+                        "{} / {}{}",
+                        opt_num(Some(p.delta)),
+                        opt_num(Some(p.sd)),
+                        p.outcome
+                            .as_ref()
+                            .map_or(String::new(), |o| format!(" ({o})"))
+                    ),
+                    format!("{:.0} %", 100.0 * p.power),
+                    std::iter::once(p.note.clone())
+                        .chain(p.assumptions.iter().cloned())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn recomputed_tests(rs: &ResultSet) -> Table {
+    Table {
         title: s("Tests recomputed from printed summaries"),
         headers: vec![
             s("study/outcome"),
@@ -1010,27 +1348,5 @@ pub fn build_reproduce(rs: &ResultSet, plots: &[PlotRef]) -> ReportView {
                 ]
             })
             .collect(),
-    };
-    let section = OutcomeSection {
-        heading: s("Published numbers"),
-        direction: s(
-            "Each printed number stands for the interval of values that round to it; a number is consistent when some inputs that round to the printed ones reproduce it at its printed precision.",
-        ),
-        tables: vec![checks, tests],
-        figures: plots.to_vec(),
-    };
-    ReportView {
-        title: s("retrotrial: do the published backward-walking numbers hold up?"),
-        provenance: vec![format!("Literature pack {}", pv.input), format!("retrotrial {}, schema {}", pv.tool_version, rs.schema_version)],
-        summary,
-        flow: Some(claims),
-        flow_kind: SectionKind::Claims,
-        outcomes: vec![section],
-        warnings: Vec::new(),
-        failures: Vec::new(),
-        trial_figures: Vec::new(),
-        summary_figures: Vec::new(),
-        methods: "Two-sample t tests (Welch and Student) were recomputed from the printed n, mean and ± value, reading an unlabelled ± both as an SD and as an SE; the range of p over every combination of inputs that round to the printed ones was compared with the printed p at its printed precision (statcheck's rule extended to the inputs' rounding). p-values of pooled effects were recomputed from the estimate and its 95 % CI by the normal approximation, and printed effects were checked to lie at the centre of their CI. Means of integer scales were checked with GRIM (Brown & Heathers 2017) and their SDs with GRIMMER (Anaya 2016). Hedges' g uses the exact small-sample correction with normal and noncentral-t CIs. Energy cost: kcal/min = MET × 3.5 × body mass / 200 from the 2011 Compendium of Physical Activities.".into(),
-        provenance_detail: vec![format!("retrotrial version {}", pv.tool_version), format!("inputs: {}", pv.input_sha256)],
     }
 }

@@ -27,6 +27,7 @@
 pub mod anova;
 pub mod describe;
 pub mod effect_size;
+pub mod equivalence;
 pub mod linalg;
 pub mod linear;
 pub mod lmm;
@@ -34,6 +35,7 @@ pub mod meta;
 pub mod mmrm;
 pub mod multiplicity;
 pub mod noncentral_t;
+pub mod power;
 pub mod proportion;
 pub mod rank;
 pub mod resample;

@@ -18,9 +18,22 @@
 
 use std::fmt::Write as _;
 
+/// The three-way verdict of a granularity test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrimOutcome {
+    /// Some integer data give the printed numbers.
+    Consistent,
+    /// No integer data give them.
+    Inconsistent,
+    /// The test cannot tell: n·items ≥ 10^decimals, or the input is unusable.
+    NotTestable,
+}
+
 /// The verdict of [`grim`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct GrimResult {
+    /// Consistent, inconsistent, or not testable (typed; `consistent` is its boolean view).
+    pub outcome: GrimOutcome,
     /// `false` only when no sum of n·items integers gives the printed mean. `true` also when
     /// the test cannot tell (n·items ≥ 10^decimals) or the input is unusable (see
     /// `explanation`).
@@ -36,6 +49,8 @@ pub struct GrimResult {
 /// The verdict of [`grimmer`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct GrimmerResult {
+    /// Consistent, inconsistent, or not testable (typed; `consistent` is its boolean view).
+    pub outcome: GrimOutcome,
     /// `false` when the mean fails GRIM or no integer data set with that mean can have a
     /// variance that rounds to the printed SD (see [`grimmer`] for the rules). `true` also
     /// when the input is unusable (see `explanation`).
@@ -141,6 +156,7 @@ fn approx(num: i128, den: i128) -> String {
 
 fn untestable(mean: f64, why: &str) -> GrimResult {
     GrimResult {
+        outcome: GrimOutcome::NotTestable,
         consistent: true,
         nearest_possible: vec![mean],
         explanation: format!("not testable: {why}"),
@@ -187,6 +203,7 @@ pub fn grim(mean: f64, n: u64, decimals: u32, items: u32) -> GrimResult {
     };
     if count >= m.scale {
         return GrimResult {
+            outcome: GrimOutcome::NotTestable,
             consistent: true,
             nearest_possible: vec![m.value()],
             explanation: format!(
@@ -204,6 +221,7 @@ pub fn grim(mean: f64, n: u64, decimals: u32, items: u32) -> GrimResult {
     if lo <= hi {
         let text = approx(lo, count);
         return GrimResult {
+            outcome: GrimOutcome::Consistent,
             consistent: true,
             nearest_possible: vec![m.value()],
             explanation: format!(
@@ -229,6 +247,7 @@ pub fn grim(mean: f64, n: u64, decimals: u32, items: u32) -> GrimResult {
         );
     }
     GrimResult {
+        outcome: GrimOutcome::Inconsistent,
         consistent: false,
         nearest_possible: nearest,
         explanation,
@@ -237,6 +256,7 @@ pub fn grim(mean: f64, n: u64, decimals: u32, items: u32) -> GrimResult {
 
 fn untestable_sd(why: &str) -> GrimmerResult {
     GrimmerResult {
+        outcome: GrimOutcome::NotTestable,
         consistent: true,
         explanation: format!("not testable: {why}"),
     }
@@ -314,6 +334,7 @@ pub fn grimmer(
     let g = grim(mean, n, mean_decimals, items);
     if !g.consistent {
         return GrimmerResult {
+            outcome: GrimOutcome::Inconsistent,
             consistent: false,
             explanation: format!("fails GRIM: {}", g.explanation),
         };
@@ -335,6 +356,7 @@ pub fn grimmer(
                 let sd_fit = var.max(0.0).sqrt() / f64::from(items);
                 let mean_fit = sum as f64 / count as f64;
                 return GrimmerResult {
+                    outcome: GrimOutcome::Consistent,
                     consistent: true,
                     explanation: format!(
                         "consistent: a sum of {sum} (mean {mean_fit:.4}) and a sum of squares \
@@ -378,6 +400,7 @@ pub fn grimmer(
         let _ = write!(explanation, "{sep} {text}");
     }
     GrimmerResult {
+        outcome: GrimOutcome::Inconsistent,
         consistent: false,
         explanation,
     }
@@ -440,6 +463,28 @@ mod tests {
     use super::*;
     use crate::stats::t_tests::MeanSd;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_outcome_is_typed_three_ways() {
+        // 5.93 of 49 integers is impossible; 5.92 is possible; with n = 120 ≥ 10² every
+        // 2-decimal mean is possible, so GRIM cannot test it (not "consistent").
+        assert_eq!(grim(5.93, 49, 2, 1).outcome, GrimOutcome::Inconsistent);
+        assert_eq!(grim(5.92, 49, 2, 1).outcome, GrimOutcome::Consistent);
+        assert_eq!(grim(5.93, 120, 2, 1).outcome, GrimOutcome::NotTestable);
+        assert_eq!(grim(5.93, 0, 2, 1).outcome, GrimOutcome::NotTestable);
+        assert_eq!(
+            grimmer(3.44, 2.47, 18, 2, 2, 1).outcome,
+            GrimOutcome::Inconsistent
+        );
+        assert_eq!(
+            grimmer(5.21, 1.6, 28, 2, 1, 1).outcome,
+            GrimOutcome::Consistent
+        );
+        assert_eq!(
+            grimmer(5.0, 1.0, 1, 1, 1, 1).outcome,
+            GrimOutcome::NotTestable
+        );
+    }
 
     #[test]
     fn grim_published_examples() {

@@ -319,16 +319,57 @@ pub fn p_range_two_sample(
     sd_decimals: u32,
     welch: bool,
 ) -> Result<Recomputed> {
+    p_range_two_sample_each(
+        a,
+        b,
+        ArmDecimals {
+            mean_a: mean_decimals,
+            mean_b: mean_decimals,
+            sd_a: sd_decimals,
+            sd_b: sd_decimals,
+        },
+        welch,
+    )
+}
+
+/// The printed decimals of each of the four numbers of a two-arm summary: each printed value
+/// stands for its own rounding interval (`0.090` for ±0.0005 even when the other arm's mean
+/// is printed as `-0.0064`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArmDecimals {
+    /// Decimals of the first arm's mean.
+    pub mean_a: u32,
+    /// Decimals of the second arm's mean.
+    pub mean_b: u32,
+    /// Decimals of the first arm's SD.
+    pub sd_a: u32,
+    /// Decimals of the second arm's SD.
+    pub sd_b: u32,
+}
+
+/// [`p_range_two_sample`] with each printed number's own decimals.
+///
+/// # Errors
+/// As [`p_range_two_sample`].
+pub fn p_range_two_sample_each(
+    a: &MeanSd,
+    b: &MeanSd,
+    dec: ArmDecimals,
+    welch: bool,
+) -> Result<Recomputed> {
     a.check("a")?;
     b.check("b")?;
-    check_decimals(mean_decimals)?;
-    check_decimals(sd_decimals)?;
+    for d in [dec.mean_a, dec.mean_b, dec.sd_a, dec.sd_b] {
+        check_decimals(d)?;
+    }
     let (n1, n2) = (a.n, b.n);
-    let hm = half_unit(mean_decimals);
-    let hs = half_unit(sd_decimals);
-    let (d_min, d_max) = abs_range((a.mean - hm) - (b.mean + hm), (a.mean + hm) - (b.mean - hm));
-    let (s1_lo, s1_hi) = interval(a.sd, hs, 0.0);
-    let (s2_lo, s2_hi) = interval(b.sd, hs, 0.0);
+    let (hma, hmb) = (half_unit(dec.mean_a), half_unit(dec.mean_b));
+    let (d_min, d_max) = abs_range(
+        (a.mean - hma) - (b.mean + hmb),
+        (a.mean + hma) - (b.mean - hmb),
+    );
+    let (s1_lo, s1_hi) = interval(a.sd, half_unit(dec.sd_a), 0.0);
+    let (s2_lo, s2_hi) = interval(b.sd, half_unit(dec.sd_b), 0.0);
     let diff = a.mean - b.mean;
     if !welch {
         return Ok(Recomputed {

@@ -1,74 +1,21 @@
-//! `reproduce`: every number of the literature pack that can be checked, checked. Two-sample
-//! tests recomputed from printed n, mean and SD (Welch and Student; "±" also read as SE when the
-//! dispersion is unlabelled), p-values from an estimate and its CI, CI symmetry of printed
-//! effects, GRIM/GRIMMER on integer scales; one [`Check`] with a [`Verdict`] per printed number,
-//! and the spec §4.1 `summary_*` records. Rounding-aware throughout: a printed number stands for
-//! the interval of values that round to it.
+//! `reproduce`: every printed number of the literature pack gets one [`Check`], and says what
+//! kind of check it is ([`CheckKind`]): a p recomputed from the arms' printed n, mean and SD
+//! (Welch and Student; an unlabelled "±" also read as an SE), an internal-consistency check
+//! (a p from the printed estimate and CI, an estimate at the centre of its CI), an integrity
+//! check (GRIM/GRIMMER, completion percentages solved for integer counts; `summary::integrity`),
+//! or none possible. Also the spec §4.1 `summary_*` records. Rounding-aware throughout: each
+//! printed number stands for the interval of values that round to it at its *own* printed
+//! decimals.
 
-use serde::{Deserialize, Serialize};
-
-use crate::ingest::literature::{Literature, Printed, ReportedResult, SummaryStat};
+use crate::ingest::literature::{
+    Arms, Literature, Printed, Quantity, Relation, ReportedResult, SummaryStat,
+};
 use crate::results::{Analysis, Record};
 use crate::stats::t_tests::{self, MeanSd};
 use crate::stats::{dist, effect_size};
-use crate::summary::{grim, pcheck};
+use crate::summary::pcheck::{self, ArmDecimals};
 
-/// The verdict on one printed number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    /// Recomputed at its printed precision with the stated or default method.
-    Reproduced,
-    /// Reproduced only under an assumption the paper does not state (named in the check).
-    ReproducedUnderAssumption,
-    /// No inputs that round to the printed ones give the printed number.
-    Inconsistent,
-    /// The pack lacks what the check needs (named in the check).
-    InsufficientData,
-}
-
-impl Verdict {
-    /// The snake_case id.
-    pub fn id(self) -> &'static str {
-        match self {
-            Verdict::Reproduced => "reproduced",
-            Verdict::ReproducedUnderAssumption => "reproduced_under_assumption",
-            Verdict::Inconsistent => "inconsistent",
-            Verdict::InsufficientData => "insufficient_data",
-        }
-    }
-}
-
-/// One checked number (`reproduction.json`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Check {
-    /// Stable id: `STUDY/OUTCOME/QUANTITY@FILE:LINE`.
-    pub check_id: String,
-    /// Study id.
-    pub study_id: String,
-    /// Outcome id.
-    pub outcome: String,
-    /// The contrast as the paper describes it.
-    pub comparison: String,
-    /// What was printed: `p`, `md`, `mean`, ...
-    pub quantity: String,
-    /// The number as printed (with its relation).
-    pub reported: String,
-    /// The recomputed value, if any.
-    pub recomputed: Option<f64>,
-    /// The range of recomputed values over the inputs' rounding.
-    pub interval: Option<[f64; 2]>,
-    /// How it was recomputed.
-    pub method: String,
-    /// The assumption a `reproduced_under_assumption` verdict rests on.
-    pub assumption: Option<String>,
-    /// The verdict.
-    pub verdict: Verdict,
-    /// Why, in one or two sentences.
-    pub note: String,
-    /// Source file and line of the printed number.
-    pub source: String,
-}
+pub use crate::results::reproduction::{Check, CheckKind, PrintedEffect, Verdict, counts};
 
 /// Everything `reproduce` computed from the pack.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -79,7 +26,31 @@ pub struct Reproduction {
     pub records: Vec<Record>,
 }
 
-fn half(decimals: u32) -> f64 {
+/// The file names the check ids point into.
+const REPORTED_FILE: &str = "reported_results.csv";
+const SUMMARY_FILE: &str = "summary_stats.csv";
+
+/// The check id of a reported row: `STUDY/OUTCOME/QUANTITY@reported_results.csv:LINE`.
+pub fn reported_check_id(r: &ReportedResult) -> String {
+    format!(
+        "{}/{}/{}@{REPORTED_FILE}:{}",
+        r.study_id,
+        r.outcome,
+        r.quantity.id(),
+        r.line
+    )
+}
+
+/// The check id of a summary row: `STUDY/OUTCOME/mean:ARM@summary_stats.csv:LINE`.
+pub fn summary_check_id(s: &SummaryStat) -> String {
+    format!(
+        "{}/{}/mean:{}@{SUMMARY_FILE}:{}",
+        s.study_id, s.outcome, s.arm, s.line
+    )
+}
+
+/// Half a unit in the last printed decimal.
+pub(crate) fn half(decimals: u32) -> f64 {
     0.5 * 10f64.powi(-(decimals as i32))
 }
 
@@ -94,12 +65,12 @@ fn ms(n: &Printed, mean: &Printed, sd: f64) -> MeanSd {
 /// A printed p as pcheck reads it.
 fn reported_p(r: &ReportedResult) -> Option<pcheck::Reported> {
     let v = r.value.as_ref()?;
-    let relation = match r.relation.as_str() {
-        "<" => pcheck::Relation::Lt,
-        ">" => pcheck::Relation::Gt,
-        "<=" => pcheck::Relation::Le,
-        ">=" => pcheck::Relation::Ge,
-        _ => pcheck::Relation::Eq,
+    let relation = match r.relation {
+        Relation::Lt => pcheck::Relation::Lt,
+        Relation::Gt => pcheck::Relation::Gt,
+        Relation::Le => pcheck::Relation::Le,
+        Relation::Ge => pcheck::Relation::Ge,
+        Relation::Eq => pcheck::Relation::Eq,
     };
     Some(pcheck::Reported {
         value: v.value,
@@ -110,35 +81,33 @@ fn reported_p(r: &ReportedResult) -> Option<pcheck::Reported> {
 
 fn printed(r: &ReportedResult) -> String {
     let v = r.value.as_ref().map_or(String::new(), |v| v.text.clone());
-    if r.relation != "=" && !v.starts_with(['<', '>']) {
-        format!("{}{v}", r.relation)
+    if r.relation != Relation::Eq && !v.starts_with(['<', '>']) {
+        format!("{}{v}", r.relation.sign())
     } else {
         v
     }
 }
 
-/// Two arms' summaries for a reported contrast `a|b` at the same study, outcome and timepoint.
+/// Two arms' complete summaries for a reported contrast `a|b` at the same study, outcome and
+/// timepoint.
 fn arm_pair<'a>(
     lit: &'a Literature,
     r: &ReportedResult,
 ) -> Option<(&'a SummaryStat, &'a SummaryStat)> {
-    let (a, b) = r.arms.split_once('|')?;
+    let Arms::Pair(a, b) = &r.arms else {
+        return None;
+    };
     let find = |arm: &str| {
         lit.summaries.iter().find(|s| {
             s.study_id == r.study_id
                 && s.outcome == r.outcome
                 && s.timepoint == r.timepoint
-                && s.arm == arm
+                && s.arm == *arm
         })
     };
     let (sa, sb) = (find(a)?, find(b)?);
-    (sa.n.is_some()
-        && sa.mean.is_some()
-        && sa.sd.is_some()
-        && sb.n.is_some()
-        && sb.mean.is_some()
-        && sb.sd.is_some())
-    .then_some((sa, sb))
+    let complete = |s: &SummaryStat| s.n.is_some() && s.mean.is_some() && s.sd.is_some();
+    (complete(sa) && complete(sb)).then_some((sa, sb))
 }
 
 /// One reading of a two-arm summary: the test, whether ± is read as SE, and its p range.
@@ -148,14 +117,41 @@ struct Reading {
     range: pcheck::Recomputed,
 }
 
+/// The four printed numbers of a two-arm summary.
+struct Pair<'a> {
+    na: &'a Printed,
+    ma: &'a Printed,
+    da: &'a Printed,
+    nb: &'a Printed,
+    mb: &'a Printed,
+    db: &'a Printed,
+}
+
+impl<'a> Pair<'a> {
+    fn of(a: &'a SummaryStat, b: &'a SummaryStat) -> Option<Pair<'a>> {
+        Some(Pair {
+            na: a.n.as_ref()?,
+            ma: a.mean.as_ref()?,
+            da: a.sd.as_ref()?,
+            nb: b.n.as_ref()?,
+            mb: b.mean.as_ref()?,
+            db: b.sd.as_ref()?,
+        })
+    }
+    fn decimals(&self) -> ArmDecimals {
+        ArmDecimals {
+            mean_a: self.ma.decimals,
+            mean_b: self.mb.decimals,
+            sd_a: self.da.decimals,
+            sd_b: self.db.decimals,
+        }
+    }
+}
+
 fn readings(a: &SummaryStat, b: &SummaryStat) -> Vec<Reading> {
-    let (Some(na), Some(ma), Some(da), Some(nb), Some(mb), Some(db)) =
-        (&a.n, &a.mean, &a.sd, &b.n, &b.mean, &b.sd)
-    else {
+    let Some(pr) = Pair::of(a, b) else {
         return Vec::new();
     };
-    let md = ma.decimals.max(mb.decimals);
-    let sdd = da.decimals.max(db.decimals);
     let mut out = Vec::new();
     let labelled_se = a.dispersion == "se" && b.dispersion == "se";
     let unlabelled = a.dispersion != "sd" || b.dispersion != "sd";
@@ -165,13 +161,12 @@ fn readings(a: &SummaryStat, b: &SummaryStat) -> Vec<Reading> {
         }
         for welch in [true, false] {
             let range = if se {
-                se_reading_range(na, ma, da, nb, mb, db, welch)
+                se_reading_range(&pr, welch)
             } else {
-                pcheck::p_range_two_sample(
-                    &ms(na, ma, da.value),
-                    &ms(nb, mb, db.value),
-                    md,
-                    sdd,
+                pcheck::p_range_two_sample_each(
+                    &ms(pr.na, pr.ma, pr.da.value),
+                    &ms(pr.nb, pr.mb, pr.db.value),
+                    pr.decimals(),
                     welch,
                 )
                 .ok()
@@ -184,28 +179,21 @@ fn readings(a: &SummaryStat, b: &SummaryStat) -> Vec<Reading> {
     out
 }
 
-/// p over the corners of the rounding box when ± is an SE (SD = SE·√n). The t-test p is
-/// monotone in |difference| and, at fixed df, in each SE, so the corners bound it; for Welch the
-/// df also moves, so this range is approximate (noted in the check).
-fn se_reading_range(
-    na: &Printed,
-    ma: &Printed,
-    da: &Printed,
-    nb: &Printed,
-    mb: &Printed,
-    db: &Printed,
-    welch: bool,
-) -> Option<pcheck::Recomputed> {
+/// p over the corners of the rounding box when ± is an SE (SD = SE·√n), each printed number
+/// at its own decimals. The t-test p is monotone in |difference| and, at fixed df, in each
+/// SE, so the corners bound it; for Welch the df also moves, so this range is approximate
+/// (noted in the check).
+fn se_reading_range(pr: &Pair<'_>, welch: bool) -> Option<pcheck::Recomputed> {
     let p = |m1: f64, s1: f64, m2: f64, s2: f64| -> Option<f64> {
         let a = MeanSd {
-            n: na.value,
+            n: pr.na.value,
             mean: m1,
-            sd: s1 * na.value.sqrt(),
+            sd: s1 * pr.na.value.sqrt(),
         };
         let b = MeanSd {
-            n: nb.value,
+            n: pr.nb.value,
             mean: m2,
-            sd: s2 * nb.value.sqrt(),
+            sd: s2 * pr.nb.value.sqrt(),
         };
         let t = if welch {
             t_tests::welch_t_summary(&a, &b)
@@ -214,21 +202,19 @@ fn se_reading_range(
         };
         t.ok().map(|t| t.p)
     };
-    let point = p(ma.value, da.value, mb.value, db.value)?;
-    let (hm, hs) = (
-        half(ma.decimals.max(mb.decimals)),
-        half(da.decimals.max(db.decimals)),
-    );
+    let point = p(pr.ma.value, pr.da.value, pr.mb.value, pr.db.value)?;
+    let (hma, hmb) = (half(pr.ma.decimals), half(pr.mb.decimals));
+    let (hsa, hsb) = (half(pr.da.decimals), half(pr.db.decimals));
     let (mut low, mut high) = (point, point);
-    for &dm1 in &[-hm, hm] {
-        for &dm2 in &[-hm, hm] {
-            for &ds1 in &[-hs, hs] {
-                for &ds2 in &[-hs, hs] {
+    for dm1 in [-hma, hma] {
+        for dm2 in [-hmb, hmb] {
+            for ds1 in [-hsa, hsa] {
+                for ds2 in [-hsb, hsb] {
                     if let Some(v) = p(
-                        ma.value + dm1,
-                        (da.value + ds1).max(1e-12),
-                        mb.value + dm2,
-                        (db.value + ds2).max(1e-12),
+                        pr.ma.value + dm1,
+                        (pr.da.value + ds1).max(1e-12),
+                        pr.mb.value + dm2,
+                        (pr.db.value + ds2).max(1e-12),
                     ) {
                         low = low.min(v);
                         high = high.max(v);
@@ -248,12 +234,15 @@ fn reading_name(r: &Reading) -> String {
     )
 }
 
-/// Checks a printed p against the two arms' summaries and fills the check.
+/// Recomputes a printed p from the two arms' summaries and fills the check.
 fn check_p_from_summaries(r: &ReportedResult, a: &SummaryStat, b: &SummaryStat, c: &mut Check) {
+    c.check_kind = CheckKind::RecomputedFromSummaries;
     c.method =
-        "two-sample t test from the printed n, mean and ±, over the rounding box of the inputs"
+        "two-sample t test from the printed n, mean and ±, over the rounding box of the inputs (each at its own printed decimals)"
             .into();
     let Some(rep) = reported_p(r) else {
+        c.check_kind = CheckKind::NotCheckable;
+        c.verdict = Verdict::InsufficientData;
         c.note = "the printed p is not a number".into();
         return;
     };
@@ -280,8 +269,11 @@ fn check_p_from_summaries(r: &ReportedResult, a: &SummaryStat, b: &SummaryStat, 
                 )
             })
             .collect();
-        c.verdict = Verdict::Inconsistent;
-        c.note = format!("no reading reproduces the printed p: {}", detail.join("; "));
+        c.verdict = Verdict::NotReproduced;
+        c.note = format!(
+            "not reproduced by a two-sample t test (the paper names no test): {}",
+            detail.join("; ")
+        );
         return;
     };
     // Papers rarely say which t test they ran, so Welch or Student alone is no assumption when
@@ -312,7 +304,8 @@ fn check_p_from_summaries(r: &ReportedResult, a: &SummaryStat, b: &SummaryStat, 
     );
 }
 
-/// p from an estimate and its 95 % CI (normal approximation), over the rounding of the three.
+/// p from an estimate and its 95 % CI (normal approximation), over the rounding of the three,
+/// each at its own decimals.
 fn p_from_ci(est: &Printed, lo: &Printed, hi: &Printed) -> Option<pcheck::Recomputed> {
     let z = dist::z_crit();
     let p = |e: f64, l: f64, h: f64| {
@@ -320,11 +313,11 @@ fn p_from_ci(est: &Printed, lo: &Printed, hi: &Printed) -> Option<pcheck::Recomp
         (se > 0.0).then(|| dist::pnorm_two_sided(e / se))
     };
     let point = p(est.value, lo.value, hi.value)?;
-    let (he, hc) = (half(est.decimals), half(lo.decimals.max(hi.decimals)));
+    let (he, hl, hh) = (half(est.decimals), half(lo.decimals), half(hi.decimals));
     let (mut low, mut high) = (point, point);
     for de in [-he, he] {
-        for dl in [-hc, hc] {
-            for dh in [-hc, hc] {
+        for dl in [-hl, hl] {
+            for dh in [-hh, hh] {
                 if let Some(v) = p(est.value + de, lo.value + dl, hi.value + dh) {
                     low = low.min(v);
                     high = high.max(v);
@@ -342,134 +335,173 @@ fn effect_for<'a>(lit: &'a Literature, r: &ReportedResult) -> Option<&'a Reporte
             && e.outcome == r.outcome
             && e.arms == r.arms
             && e.timepoint == r.timepoint
-            && matches!(e.quantity.as_str(), "md" | "hedges_g" | "pooled_effect")
+            && e.quantity.is_effect()
+            && e.value.is_some()
             && e.ci_low.is_some()
             && e.ci_high.is_some()
     })
 }
 
-fn reason_for_quantity(q: &str) -> &'static str {
+fn reason_for_quantity(q: Quantity) -> &'static str {
     match q {
-        "n" | "n_female" | "n_completed" | "k" => {
+        Quantity::N | Quantity::NFemale | Quantity::NCompleted | Quantity::K | Quantity::Events => {
             "a count as printed; the pack holds nothing to recompute it from"
         }
-        "i2" => {
+        Quantity::I2 => {
             "heterogeneity of a published meta-analysis, shown as reported; the study-level effects behind it are not in the pack"
         }
-        "met" => "a reference value (Compendium of Physical Activities), used by the energy claim",
-        "completion_pct" | "pct_decrease" | "pct_increase" | "pct_vo2peak" => {
+        Quantity::Met => {
+            "a reference value (Compendium of Physical Activities), used by the energy claim"
+        }
+        Quantity::CompletionPct
+        | Quantity::PctDecrease
+        | Quantity::PctIncrease
+        | Quantity::PctVo2peak => {
             "a percentage as printed; the counts or values behind it are not in the pack"
         }
         _ => "the pack lacks the inputs behind this number",
     }
 }
 
-/// Checks every printed number of the pack.
+fn base_check(r: &ReportedResult) -> Check {
+    Check {
+        check_id: reported_check_id(r),
+        study_id: r.study_id.clone(),
+        outcome: r.outcome.clone(),
+        comparison: r.comparison.clone(),
+        quantity: r.quantity.id().to_string(),
+        reported: printed(r),
+        check_kind: CheckKind::NotCheckable,
+        recomputed: None,
+        interval: None,
+        effect: None,
+        method: String::new(),
+        assumption: None,
+        verdict: Verdict::InsufficientData,
+        note: String::new(),
+        source: format!("{REPORTED_FILE}:{}", r.line),
+    }
+}
+
+/// Checks a printed p against the estimate and CI printed beside it.
+fn check_p_from_ci(e: &ReportedResult, rep: &pcheck::Reported, c: &mut Check) {
+    let (Some(est), Some(lo), Some(hi)) = (&e.value, &e.ci_low, &e.ci_high) else {
+        return;
+    };
+    c.check_kind = CheckKind::InternalConsistency;
+    c.method = format!(
+        "normal approximation from the printed {} and its 95 % CI: SE = (high − low)/(2·1.96), p = 2Φ(−|estimate/SE|)",
+        e.quantity.id()
+    );
+    match p_from_ci(est, lo, hi) {
+        Some(range) => {
+            c.recomputed = Some(range.point);
+            c.interval = Some([range.low, range.high]);
+            c.verdict = if pcheck::consistent(rep, &range) {
+                Verdict::Consistent
+            } else {
+                Verdict::Inconsistent
+            };
+            c.note = format!(
+                "{} {} [{}, {}] gives p {:.4} (range {:.4}–{:.4} over the printed rounding)",
+                e.quantity.id(),
+                est.text,
+                lo.text,
+                hi.text,
+                range.point,
+                range.low,
+                range.high
+            );
+        }
+        None => {
+            c.check_kind = CheckKind::NotCheckable;
+            c.note = "the CI has no width".into();
+        }
+    }
+}
+
+/// Checks that a printed estimate lies at the centre of its printed CI. The true estimate lies
+/// in [e − h_e, e + h_e) and the true centre within (h_low + h_high)/2 of the printed centre,
+/// both half-open, so they can coincide only when the printed distance is *strictly* below the
+/// sum: a tie at the boundary is not consistent.
+fn check_ci_centre(r: &ReportedResult, c: &mut Check) {
+    let (Some(est), Some(lo), Some(hi)) = (&r.value, &r.ci_low, &r.ci_high) else {
+        c.note = "an effect without a CI: shown as reported; nothing to check it against".into();
+        return;
+    };
+    c.effect = Some(PrintedEffect {
+        arms: r.arms.text(),
+        metric: r.quantity.id().to_string(),
+        unit: r.unit.clone(),
+        estimate: est.value,
+        ci_low: lo.value,
+        ci_high: hi.value,
+    });
+    c.check_kind = CheckKind::InternalConsistency;
+    let mid = (lo.value + hi.value) / 2.0;
+    let slack = half(est.decimals) + (half(lo.decimals) + half(hi.decimals)) / 2.0;
+    c.recomputed = Some(mid);
+    c.interval = Some([mid - slack, mid + slack]);
+    c.method = "centre of the printed 95 % CI, ± the printed rounding of the three numbers".into();
+    let distance = (est.value - mid).abs();
+    // Printed decimals have no exact double: a distance equal to the slack up to rounding
+    // error is the boundary tie, which no rounding rule reaches.
+    let ok = distance < slack - 1e-9 * slack.max(1.0);
+    c.verdict = if ok {
+        Verdict::Consistent
+    } else {
+        Verdict::Inconsistent
+    };
+    c.note = if ok {
+        format!(
+            "the estimate lies at the centre of its CI within rounding (CI {} to {}); the pooled effect itself is shown as reported, not recomputed",
+            lo.text, hi.text
+        )
+    } else if (distance - slack).abs() <= 1e-9 * slack.max(1.0) {
+        format!(
+            "the estimate {} is exactly {} from the CI centre {}: only at the edge of every rounding interval at once, which no rounding rule reaches; an asymmetric CI suggests a ratio scale, a skewed method or a typo",
+            est.text,
+            crate::summary::evidence::verdict::fmt(distance),
+            crate::summary::evidence::verdict::fmt(mid)
+        )
+    } else {
+        format!(
+            "the estimate {} is {:.3} from the centre {:.3} of its CI, more than rounding allows ({:.3}); an asymmetric CI suggests a ratio scale or a typo",
+            est.text, distance, mid, slack
+        )
+    };
+}
+
+/// Checks every printed number of the pack: one check per row of `reported_results.csv` and
+/// one per row of `summary_stats.csv`, in file order.
 pub fn reproduce(lit: &Literature) -> Reproduction {
     let mut out = Reproduction::default();
-    let reported_file = "reported_results.csv";
+    let completion = crate::summary::integrity::completion_checks(lit);
     for r in &lit.reported {
-        let mut c = Check {
-            check_id: format!(
-                "{}/{}/{}@{}:{}",
-                r.study_id, r.outcome, r.quantity, reported_file, r.line
-            ),
-            study_id: r.study_id.clone(),
-            outcome: r.outcome.clone(),
-            comparison: r.comparison.clone(),
-            quantity: r.quantity.clone(),
-            reported: printed(r),
-            recomputed: None,
-            interval: None,
-            method: String::new(),
-            assumption: None,
-            verdict: Verdict::InsufficientData,
-            note: String::new(),
-            source: format!("{reported_file}:{}", r.line),
-        };
-        match r.quantity.as_str() {
-            "p" => {
+        let mut c = base_check(r);
+        match r.quantity {
+            Quantity::P => {
                 if let Some((a, b)) = arm_pair(lit, r) {
                     check_p_from_summaries(r, a, b, &mut c);
                     out.records.extend(summary_records(r, a, b));
                 } else if let (Some(e), Some(rep)) = (effect_for(lit, r), reported_p(r)) {
-                    let (Some(est), Some(lo), Some(hi)) = (&e.value, &e.ci_low, &e.ci_high) else {
-                        continue;
-                    };
-                    c.method = format!(
-                        "normal approximation from the printed {} and its 95 % CI: SE = (high − low)/(2·1.96), p = 2Φ(−|estimate/SE|)",
-                        e.quantity
-                    );
-                    match p_from_ci(est, lo, hi) {
-                        Some(range) => {
-                            c.recomputed = Some(range.point);
-                            c.interval = Some([range.low, range.high]);
-                            let ok = pcheck::consistent(&rep, &range);
-                            c.verdict = if ok {
-                                Verdict::Reproduced
-                            } else {
-                                Verdict::Inconsistent
-                            };
-                            c.note = format!(
-                                "{} {} [{}, {}] gives p {:.4} (range {:.4}–{:.4} over the printed rounding)",
-                                e.quantity,
-                                est.text,
-                                lo.text,
-                                hi.text,
-                                range.point,
-                                range.low,
-                                range.high
-                            );
-                        }
-                        None => c.note = "the CI has no width".into(),
-                    }
-                } else {
+                    check_p_from_ci(e, &rep, &mut c);
+                }
+                if c.check_kind == CheckKind::NotCheckable && c.note.is_empty() {
                     c.note = "no per-arm n, mean and SD, and no estimate with CI, stand behind this p in the pack".into();
                 }
             }
-            "md" | "hedges_g" | "pooled_effect" => {
-                match (&r.value, &r.ci_low, &r.ci_high) {
-                    (Some(est), Some(lo), Some(hi)) => {
-                        // A difference with a symmetric (normal or t) CI sits at the CI's centre.
-                        let mid = (lo.value + hi.value) / 2.0;
-                        let slack = half(est.decimals) + half(lo.decimals.max(hi.decimals));
-                        c.recomputed = Some(mid);
-                        c.interval = Some([mid - slack, mid + slack]);
-                        c.method = "centre of the printed 95 % CI, ± the printed rounding".into();
-                        let ok = (est.value - mid).abs() <= slack + 1e-12;
-                        c.verdict = if ok {
-                            Verdict::Reproduced
-                        } else {
-                            Verdict::Inconsistent
-                        };
-                        c.note = if ok {
-                            format!(
-                                "the estimate lies at the centre of its CI within rounding; pooled effect shown as reported (CI {} to {})",
-                                lo.text, hi.text
-                            )
-                        } else {
-                            format!(
-                                "the estimate {} is {:.3} from the centre {:.3} of its CI, more than rounding allows ({:.3}); an asymmetric CI suggests a ratio scale or a typo",
-                                est.text,
-                                (est.value - mid).abs(),
-                                mid,
-                                slack
-                            )
-                        };
-                    }
-                    _ => c.note =
-                        "an effect without a CI: shown as reported; nothing to recompute it from"
-                            .into(),
-                }
-            }
+            q if q.is_effect() => check_ci_centre(r, &mut c),
+            Quantity::CompletionPct => match completion.get(&r.line) {
+                Some(found) => found.fill(&mut c),
+                None => c.note = reason_for_quantity(r.quantity).into(),
+            },
             q => c.note = reason_for_quantity(q).into(),
         }
         out.checks.push(c);
     }
     for s in &lit.summaries {
-        if let Some(c) = grim_check(s) {
-            out.checks.push(c);
-        }
+        out.checks.push(crate::summary::integrity::summary_check(s));
         out.records.extend(paired_record(s));
     }
     out
@@ -511,82 +543,22 @@ fn paired_record(s: &SummaryStat) -> Option<Record> {
     )
 }
 
-/// GRIM (and GRIMMER when an SD is printed) for a mean on an integer scale, or an age that may
-/// have been recorded in whole years.
-fn grim_check(s: &SummaryStat) -> Option<Check> {
-    let mean = s.mean.as_ref()?;
-    let is_age = s.outcome == "age";
-    if s.integer_scale != Some(true) && !is_age {
-        return None;
-    }
-    let mut c = Check {
-        check_id: format!(
-            "{}/{}/mean:{}@summary_stats.csv:{}",
-            s.study_id, s.outcome, s.arm, s.line
-        ),
-        study_id: s.study_id.clone(),
-        outcome: s.outcome.clone(),
-        comparison: format!("{} at {}", s.arm, s.timepoint),
-        quantity: "mean".into(),
-        reported: mean.text.clone(),
-        recomputed: None,
-        interval: None,
-        method: "GRIM (Brown & Heathers 2017); GRIMMER (Anaya 2016) when an SD is printed".into(),
-        assumption: (s.integer_scale != Some(true))
-            .then(|| "ages were recorded in whole years".to_string()),
-        verdict: Verdict::InsufficientData,
-        note: String::new(),
-        source: format!("summary_stats.csv:{}", s.line),
-    };
-    let Some(n) =
-        s.n.as_ref()
-            .filter(|n| n.value >= 1.0 && n.value.fract() == 0.0)
-    else {
-        c.note = "GRIM needs the arm's n, which the source does not print".into();
-        return Some(c);
-    };
-    if s.timepoint.starts_with("change") {
-        c.note = "a mean change: GRIM applies to means of integer responses, and a difference of two integer means is not one".into();
-        return Some(c);
-    }
-    let g = grim::grim(mean.value, n.value as u64, mean.decimals, 1);
-    let mut note = g.explanation.clone();
-    let mut consistent = g.consistent;
-    if let (Some(sd), true) = (&s.sd, s.dispersion == "sd" || s.dispersion == "unlabelled") {
-        let gm = grim::grimmer(
-            mean.value,
-            sd.value,
-            n.value as u64,
-            mean.decimals,
-            sd.decimals,
-            1,
-        );
-        consistent &= gm.consistent;
-        note = format!("{note} {}", gm.explanation);
-    }
-    let informative = !["not testable", "uninformative", "cannot test"]
-        .iter()
-        .any(|w| note.contains(w));
-    c.verdict = match (consistent, informative, c.assumption.is_some()) {
-        (false, _, _) => Verdict::Inconsistent,
-        (true, false, _) => Verdict::InsufficientData,
-        (true, true, true) => Verdict::ReproducedUnderAssumption,
-        (true, true, false) => Verdict::Reproduced,
-    };
-    c.note = note;
-    Some(c)
-}
-
 /// The spec §4.1 records of a two-arm summary: Welch, Student and Hedges' g, with the "±"
 /// read as SD and (when unlabelled) as SE.
 fn summary_records(r: &ReportedResult, a: &SummaryStat, b: &SummaryStat) -> Vec<Record> {
-    let (Some(na), Some(ma), Some(da), Some(nb), Some(mb), Some(db)) =
-        (&a.n, &a.mean, &a.sd, &b.n, &b.mean, &b.sd)
+    let Some(Pair {
+        na,
+        ma,
+        da,
+        nb,
+        mb,
+        db,
+    }) = Pair::of(a, b)
     else {
         return Vec::new();
     };
     let outcome = format!("{}/{}", r.study_id, r.outcome);
-    let contrast = r.arms.replace('|', "-");
+    let contrast = r.arms.text().replace('|', "-");
     let unlabelled = a.dispersion != "sd" || b.dispersion != "sd";
     let mut out = Vec::new();
     for se in [false, true] {
@@ -642,17 +614,99 @@ fn summary_records(r: &ReportedResult, a: &SummaryStat, b: &SummaryStat) -> Vec<
     out
 }
 
-/// Counts of verdicts: checked, reproduced (both kinds), inconsistent, insufficient.
-pub fn counts(checks: &[Check]) -> [(&'static str, usize); 5] {
-    let n = |v: Verdict| checks.iter().filter(|c| c.verdict == v).count();
-    [
-        ("checked", checks.len()),
-        ("reproduced", n(Verdict::Reproduced)),
-        (
-            "reproduced_under_assumption",
-            n(Verdict::ReproducedUnderAssumption),
-        ),
-        ("inconsistent", n(Verdict::Inconsistent)),
-        ("insufficient_data", n(Verdict::InsufficientData)),
-    ]
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::literature::Relation;
+    use crate::results::evidence::{Comparator, OutcomeDomain};
+
+    fn row(q: Quantity, v: &str, lo: &str, hi: &str) -> ReportedResult {
+        ReportedResult {
+            line: 7,
+            study_id: "s".into(),
+            outcome: "o".into(),
+            comparison: String::new(),
+            arms: Arms::Pair("backward".into(), "forward".into()),
+            timepoint: String::new(),
+            quantity: q,
+            value: Printed::parse(v),
+            relation: Relation::Eq,
+            ci_low: Printed::parse(lo),
+            ci_high: Printed::parse(hi),
+            unit: String::new(),
+            outcome_domain: OutcomeDomain::Other,
+            comparator: Comparator::Forward,
+            test_kind: None,
+            better: None,
+            favours: None,
+            condition: String::new(),
+            mcid: None,
+        }
+    }
+
+    #[test]
+    fn a_ci_centre_tie_at_the_rounding_boundary_is_not_consistent() {
+        // correia2023_conf cadence 3 (-2 to 6): the centre 2 is exactly 0.5 + 0.5 from 3, which
+        // needs the estimate at 2.5 and the bounds at -1.5 and 6.5 at once: half-open rounding
+        // intervals never reach that.
+        let mut c = base_check(&row(Quantity::Md, "3", "-2", "6"));
+        check_ci_centre(&row(Quantity::Md, "3", "-2", "6"), &mut c);
+        assert_eq!(c.verdict, Verdict::Inconsistent);
+        assert_eq!(c.check_kind, CheckKind::InternalConsistency);
+        // Just inside the boundary is consistent: 6.87 (1.40 to 12.33), centre 6.865.
+        let r = row(Quantity::Md, "6.87", "1.40", "12.33");
+        let mut c = base_check(&r);
+        check_ci_centre(&r, &mut c);
+        assert_eq!(c.verdict, Verdict::Consistent);
+        assert_eq!(c.effect.as_ref().map(|e| e.ci_high), Some(12.33));
+    }
+
+    #[test]
+    fn each_printed_value_keeps_its_own_rounding_interval() {
+        // yang2005 stride length: 0.090 ± 0.076 (n 13) vs -0.0064 ± 0.078 (n 12). With the
+        // most decimals of the pair (4) the backward mean would stand for ±0.00005; its own 3
+        // decimals make it ±0.0005, so the p range is wider.
+        let a = MeanSd {
+            n: 13.0,
+            mean: 0.090,
+            sd: 0.076,
+        };
+        let b = MeanSd {
+            n: 12.0,
+            mean: -0.0064,
+            sd: 0.078,
+        };
+        let common = pcheck::p_range_two_sample(&a, &b, 4, 3, false).unwrap();
+        let own = pcheck::p_range_two_sample_each(
+            &a,
+            &b,
+            ArmDecimals {
+                mean_a: 3,
+                mean_b: 4,
+                sd_a: 3,
+                sd_b: 3,
+            },
+            false,
+        )
+        .unwrap();
+        assert!(own.low < common.low && own.high > common.high);
+        assert_eq!(own.point, common.point);
+    }
+
+    #[test]
+    fn the_headline_says_reproduced_only_of_recomputed_numbers() {
+        let mut c = base_check(&row(Quantity::Md, "3", "-2", "6"));
+        c.check_kind = CheckKind::InternalConsistency;
+        c.verdict = Verdict::Consistent;
+        let counts = counts(&[c]);
+        let h = crate::results::reproduction::headline(&counts);
+        assert!(
+            h.contains("0 recomputed from printed summaries (0 reproduced"),
+            "{h}"
+        );
+        assert!(
+            h.contains("1 checked for internal consistency (1 consistent"),
+            "{h}"
+        );
+    }
 }

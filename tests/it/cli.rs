@@ -531,17 +531,28 @@ fn reproduce_checks_the_pack_and_strict_turns_findings_into_exit_1() {
         })
         .count();
     assert_eq!(from_reported, rows);
+    // ... and so does every row of summary_stats.csv.
+    let summaries = std::fs::read_to_string(dataset("literature/summary_stats.csv")).unwrap();
+    assert_eq!(checks.len(), rows + summaries.lines().count() - 1);
     for c in &checks {
         let v = c["verdict"].as_str().unwrap();
-        assert!(
-            [
+        let kind = c["check_kind"].as_str().unwrap();
+        let allowed: &[&str] = match kind {
+            "recomputed_from_summaries" => &[
                 "reproduced",
                 "reproduced_under_assumption",
+                "not_reproduced",
+            ],
+            "internal_consistency" | "integrity" => &[
+                "consistent",
+                "consistent_under_assumption",
                 "inconsistent",
-                "insufficient_data"
-            ]
-            .contains(&v)
-        );
+                "not_testable",
+            ],
+            "not_checkable" => &["insufficient_data"],
+            other => panic!("unknown check kind {other}"),
+        };
+        assert!(allowed.contains(&v), "{kind} gave {v}");
         assert!(!c["note"].as_str().unwrap().is_empty(), "{c}");
     }
     // yang2005: walking speed reproduces; stride length does not (README of the pack).
@@ -562,16 +573,45 @@ fn reproduce_checks_the_pack_and_strict_turns_findings_into_exit_1() {
             .unwrap()
             .contains("SD")
     );
-    assert_eq!(find("stride_length_change")["verdict"], "inconsistent");
+    assert_eq!(find("stride_length_change")["verdict"], "not_reproduced");
+    assert!(
+        find("stride_length_change")["note"]
+            .as_str()
+            .unwrap()
+            .starts_with("not reproduced by a two-sample t test (the paper names no test)")
+    );
+    // The forest plot has one panel per metric and unit, drawn from typed fields, and keeps
+    // the effect whose CI check failed (correia2023_conf cadence).
+    let svg = std::fs::read_to_string(out.join("plots/reproduce_forest.svg")).unwrap();
+    for panel in [
+        "hedges_g (SD), as printed",
+        "md (m/s), as printed",
+        "md (steps/min), as printed",
+    ] {
+        assert!(svg.contains(panel), "panel {panel} missing");
+    }
+    assert!(svg.contains("correia2023_conf cadence (backward vs forward) [inconsistent]"));
+    let completion = checks
+        .iter()
+        .find(|c| c["study_id"] == "alghadir2019" && c["quantity"] == "completion_pct")
+        .unwrap();
+    assert_eq!(completion["check_kind"], "integrity");
+    assert_eq!(completion["verdict"], "consistent");
+    assert!(
+        completion["note"]
+            .as_str()
+            .unwrap()
+            .contains("backward 21/23, forward 20/23, control 18/22")
+    );
     let claims: Vec<serde_json::Value> =
         serde_json::from_str(&std::fs::read_to_string(out.join("claims.json")).unwrap()).unwrap();
-    assert_eq!(claims.len(), 7);
+    assert_eq!(claims.len(), 12);
     let c4 = claims.iter().find(|c| c["claim_id"] == "C4").unwrap();
     assert_eq!(c4["verdict"], "supported");
-    assert!(c4["reason"].as_str().unwrap().contains("1.40"));
+    assert!(c4["summary"].as_str().unwrap().contains("1.40"));
     let c1 = claims.iter().find(|c| c["claim_id"] == "C1").unwrap();
     assert!(
-        c1["attribution"]
+        c1["attribution"][0]
             .as_str()
             .unwrap()
             .contains("Journal of Orthopaedic Surgery")
@@ -608,7 +648,12 @@ fn check_and_energy_work_on_their_own() {
         .arg(dataset("literature/reported_results.csv"))
         .assert()
         .success()
-        .stdout(predicate::str::contains("inconsistent").and(predicate::str::contains("yang2005")));
+        .stdout(
+            predicate::str::contains("inconsistent")
+                .and(predicate::str::contains("yang2005"))
+                // yang2005 13 vs 12: power.t.test-style power to detect half an SD (issue 20).
+                .and(predicate::str::contains("power yang2005")),
+        );
     bin()
         .arg("check")
         .arg(dataset("literature/summary_stats.csv"))

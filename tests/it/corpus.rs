@@ -400,7 +400,8 @@ fn manifest_uses_every_corpus_file() {
         }
     }
     for c in &manifest.case {
-        if !["validate", "analyze"].contains(&c.cmd.as_str()) || !(0..=2).contains(&c.exit) {
+        if !["validate", "analyze", "check"].contains(&c.cmd.as_str()) || !(0..=2).contains(&c.exit)
+        {
             problems.push(format!("{}: bad cmd or exit", c.name()));
         }
     }

@@ -1,6 +1,7 @@
 //! The one integration-test binary (polars makes each test binary slow to link).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
+mod claims;
 mod cli;
 mod common;
 mod corpus;
@@ -8,4 +9,5 @@ mod determinism;
 mod formats;
 mod fuzz;
 mod golden;
+mod power;
 mod reports;

@@ -228,6 +228,11 @@ def main():
     write("study_too_many_threads.toml", "[run]\nthreads = 100000\n")
     write("study_missing_codes.toml", '[data]\nmissing_values = ["-99", "."]\n')
     write("study_empty.toml", "")
+    # issue 20: margins of the tost / non_inferiority records, and the [power] table
+    write("study_bad_margin.toml", "[outcomes.pain_nrs]\nequivalence_margin = -1\n")
+    write("study_zero_ni_margin.toml", "[outcomes.pain_nrs]\nnon_inferiority_margin = 0\n")
+    write("study_power_wrong_type.toml", '[power]\nreplicates = "many"\n')
+    write("study_power_unknown_key.toml", "[power]\nn_per_group = 30\n")
 
     # Wide layout and label mapping mistakes (issue 11).
     write("study_wide.toml", '[data]\nlayout = "wide"\n\n[data.columns]\nparticipant_id = "ID"\narm = "Group"\n\n'
@@ -240,6 +245,13 @@ def main():
         "%s,%s,%d,%d,%d\n" % (p, g, b, w, w) for p, g, b, w in people))
     write("wide_no_baseline.csv", "ID,Group,pain_nrs_bl,pain_nrs_wk6,tug_seconds_wk6\n" + "".join(
         "%s,%s,%d,%d,%d\n" % (p, g, b, w, 9 + w) for p, g, b, w in people))
+
+    # --- study-level tables for `check` (issue 15: coded and numeric cells are parsed) -----
+    sh = "study_id,outcome,integer_scale,better,arm,timepoint,n,mean,sd,dispersion\n"
+    write("check_n_not_a_number.csv", sh + "s1,pain,true,lower,backward,baseline,twelve,4.5,1.2,sd\n")
+    write("check_better_unknown.csv", sh + "s1,pain,true,up,backward,baseline,12,4.5,1.2,sd\n")
+    write("check_integer_scale_unknown.csv", sh + "s1,pain,yes,lower,backward,baseline,12,4.5,1.2,sd\n")
+    write("check_mcid_without_source.csv", sh.replace("dispersion", "dispersion,mcid") + "s1,pain,true,lower,backward,baseline,12,4.5,1.2,sd,2\n")
 
 
 if __name__ == "__main__":
