@@ -273,24 +273,25 @@ pub struct MetaArgs {
     /// The study-level CSV.
     #[arg(value_name = "STUDIES.csv")]
     pub studies: PathBuf,
-    /// Output directory.
-    #[arg(long, short, value_name = "DIR", default_value = "reports/meta")]
-    pub out: PathBuf,
-    /// Effect measure: standardised (Hedges' g) or raw mean difference.
-    #[arg(long, value_enum, default_value = "smd")]
-    pub measure: crate::summary::meta::Measure,
-    /// The model the report leads with (all six are always computed).
-    #[arg(long, value_enum, default_value = "reml")]
-    pub method: MetaMethod,
-    /// The test the report leads with.
-    #[arg(long, value_enum, default_value = "z")]
-    pub test: MetaTestArg,
+    /// Output directory [default: reports/meta].
+    #[arg(long, short, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Effect measure: standardised (Hedges' g) or raw mean difference [default: smd].
+    #[arg(long, value_enum)]
+    pub measure: Option<crate::summary::meta::Measure>,
+    /// The model the report leads with (all six are always computed) [default: reml].
+    #[arg(long, value_enum)]
+    pub method: Option<MetaMethod>,
+    /// The test the report leads with [default: z].
+    #[arg(long, value_enum)]
+    pub test: Option<MetaTestArg>,
     /// Outcome label of the records [default: the measure, smd or md].
     #[arg(long, value_name = "LABEL")]
     pub outcome: Option<String>,
-    /// Direction of the outcome, for labelling which side favours backward walking.
-    #[arg(long, value_enum, default_value = "lower")]
-    pub better: crate::config::Better,
+    /// Direction of the outcome, for labelling which side favours backward walking
+    /// [default: lower].
+    #[arg(long, value_enum)]
+    pub better: Option<crate::config::Better>,
     /// Also write PNG versions of the figures.
     #[arg(long)]
     pub png: bool,
@@ -377,36 +378,66 @@ pub struct ValidateArgs {
 /// `retrotrial simulate`.
 #[derive(Debug, Args)]
 pub struct SimulateArgs {
-    /// Number of participants (balanced allocation).
-    #[arg(long, short = 'n', default_value_t = 300, value_name = "N")]
-    pub participants: usize,
-    /// RNG seed.
-    #[arg(long, default_value_t = 1, value_name = "S")]
-    pub seed: u64,
-    /// `3` (backward, forward, control), `2` (backward, forward) or a comma list.
-    #[arg(long, default_value = "3", value_name = "ARMS")]
-    pub arms: String,
-    /// `3` (baseline, week3, week6), `2` (baseline, week6) or a comma list starting with baseline.
-    #[arg(long, default_value = "3", value_name = "TIMEPOINTS")]
-    pub timepoints: String,
-    /// `all` or a comma list of pain_nrs, womac_total, tug_seconds, quad_strength_kg.
-    #[arg(long, default_value = "all", value_name = "OUTCOMES")]
-    pub outcomes: String,
-    /// Probability that a participant drops out before the last timepoint.
-    #[arg(long, default_value_t = 0.10, value_name = "P")]
-    pub dropout: f64,
-    /// Probability that a follow-up row is written with an empty value.
-    #[arg(long, default_value_t = 0.0, value_name = "Q")]
-    pub empty_cells: f64,
-    /// Extra standardised improvement of backward over forward walking.
-    #[arg(long, default_value_t = 0.4, value_name = "D")]
-    pub effect: f64,
+    /// Number of participants (balanced allocation) [default: 300].
+    #[arg(long, short = 'n', value_name = "N")]
+    pub participants: Option<usize>,
+    /// RNG seed [default: 1].
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// `3` (backward, forward, control), `2` (backward, forward) or a comma list [default: 3].
+    #[arg(long, value_name = "ARMS")]
+    pub arms: Option<String>,
+    /// `3` (baseline, week3, week6), `2` (baseline, week6) or a comma list starting with baseline
+    /// [default: 3].
+    #[arg(long, value_name = "TIMEPOINTS")]
+    pub timepoints: Option<String>,
+    /// `all` or a comma list of pain_nrs, womac_total, tug_seconds, quad_strength_kg
+    /// [default: all].
+    #[arg(long, value_name = "OUTCOMES")]
+    pub outcomes: Option<String>,
+    /// Probability that a participant drops out before the last timepoint [default: 0.1].
+    #[arg(long, value_name = "P")]
+    pub dropout: Option<f64>,
+    /// Probability that a follow-up row is written with an empty value [default: 0].
+    #[arg(long, value_name = "Q")]
+    pub empty_cells: Option<f64>,
+    /// Extra standardised improvement of backward over forward walking [default: 0.4].
+    #[arg(long, value_name = "D")]
+    pub effect: Option<f64>,
     /// Write the rows in random order.
     #[arg(long)]
     pub shuffle_rows: bool,
     /// Output file (written atomically) [default: stdout].
     #[arg(long, short, value_name = "FILE")]
     pub out: Option<PathBuf>,
+}
+
+impl SimulateArgs {
+    /// The simulation: these flags over `SimConfig::default()`, which holds the defaults.
+    ///
+    /// # Errors
+    /// An arm, timepoint or outcome list that does not parse.
+    pub fn sim_config(&self) -> Result<crate::simulate::SimConfig, crate::simulate::SimulateError> {
+        use crate::simulate::{SimConfig, parse_arms, parse_outcomes, parse_timepoints};
+        let d = SimConfig::default();
+        Ok(SimConfig {
+            participants: self.participants.unwrap_or(d.participants),
+            seed: self.seed.unwrap_or(d.seed),
+            arms: self.arms.as_deref().map_or(Ok(d.arms), parse_arms)?,
+            timepoints: self
+                .timepoints
+                .as_deref()
+                .map_or(Ok(d.timepoints), parse_timepoints)?,
+            outcomes: self
+                .outcomes
+                .as_deref()
+                .map_or(Ok(d.outcomes), parse_outcomes)?,
+            dropout: self.dropout.unwrap_or(d.dropout),
+            empty_cells: self.empty_cells.unwrap_or(d.empty_cells),
+            effect: self.effect.unwrap_or(d.effect),
+            shuffle_rows: self.shuffle_rows,
+        })
+    }
 }
 
 /// `retrotrial init`.
@@ -488,8 +519,9 @@ mod tests {
         else {
             panic!("not simulate")
         };
+        let c = s.sim_config().unwrap();
         assert_eq!(
-            (s.participants, s.seed, s.dropout, s.effect),
+            (c.participants, c.seed, c.dropout, c.effect),
             (300, 1, 0.10, 0.4)
         );
     }

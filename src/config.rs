@@ -38,6 +38,108 @@ pub enum ConfigError {
     /// A value is out of range or contradicts another.
     #[error("invalid configuration: {0}")]
     Invalid(String),
+    /// Zero permutation or bootstrap replicates.
+    #[error("invalid configuration: permutations and bootstrap replicates must be at least 1")]
+    NoReplicates,
+    /// More replicates than a run can hold.
+    #[error("invalid configuration: at most 10,000,000 permutation or bootstrap replicates")]
+    TooManyReplicates,
+    /// More threads than any machine has.
+    #[error("invalid configuration: --threads {threads} is too many; use 0 for one per core")]
+    TooManyThreads {
+        /// The number asked for.
+        threads: usize,
+    },
+    /// The reference arm is not among the declared arms.
+    #[error("invalid configuration: reference_arm `{arm}` is not among design.arms")]
+    UndeclaredReferenceArm {
+        /// The reference arm.
+        arm: String,
+    },
+    /// The primary timepoint is the baseline.
+    #[error("invalid configuration: primary_timepoint must differ from the baseline")]
+    PrimaryIsBaseline,
+    /// `[data.wide] pattern` does not parse.
+    #[error("invalid configuration: {message}")]
+    WidePattern {
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A `[data.columns]` name is empty.
+    #[error("invalid configuration: data.columns: a column name is empty (`{name}`)")]
+    EmptyColumnName {
+        /// The name as written.
+        name: String,
+    },
+    /// Two `[data.columns]` entries name the same column.
+    #[error(
+        "invalid configuration: data.columns: `{name}` is named for two columns; each column needs its own name"
+    )]
+    DuplicateColumnName {
+        /// The column name.
+        name: String,
+    },
+    /// A label listed under two names in `[design.arm_labels]` or `[design.timepoint_labels]`.
+    #[error(
+        "invalid configuration: design.{table}: `{label}` is listed under both `{first}` and `{second}`"
+    )]
+    LabelTwice {
+        /// `arm_labels` or `timepoint_labels`.
+        table: &'static str,
+        /// The label.
+        label: String,
+        /// The first name it is listed under.
+        first: String,
+        /// The second.
+        second: String,
+    },
+    /// An outcome's min, max or MCID is NaN or infinite.
+    #[error(
+        "invalid configuration: outcomes.{outcome}: {key} = {value} is not a finite number; write a number or leave the key out"
+    )]
+    NotFinite {
+        /// The outcome.
+        outcome: String,
+        /// `min`, `max` or `mcid`.
+        key: &'static str,
+        /// The value.
+        value: f64,
+    },
+    /// An equivalence or non-inferiority margin that is not a positive number.
+    #[error(
+        "invalid configuration: outcomes.{outcome}: {key} = {value} must be a positive number in the outcome's units"
+    )]
+    BadMargin {
+        /// The outcome.
+        outcome: String,
+        /// `equivalence_margin` or `non_inferiority_margin`.
+        key: &'static str,
+        /// The value.
+        value: f64,
+    },
+    /// An outcome's min is above its max.
+    #[error("invalid configuration: outcomes.{outcome}: min {min} is above max {max}")]
+    MinAboveMax {
+        /// The outcome.
+        outcome: String,
+        /// Its min.
+        min: f64,
+        /// Its max.
+        max: f64,
+    },
+    /// A study-level analysis listed for `analyze`.
+    #[error(
+        "invalid configuration: `{analysis}` is a study-level analysis (retrotrial meta / reproduce), not one of analyze"
+    )]
+    StudyLevelAnalysis {
+        /// The analysis id.
+        analysis: String,
+    },
+    /// No analysis selected.
+    #[error(
+        "invalid configuration: no analyses selected; list at least one in analyses.run or --only"
+    )]
+    NoAnalyses,
     /// `meta --test hk` with a model that has no τ² to adjust.
     #[error(
         "invalid configuration: --test hk is available with --method dl or reml, not {method}; use --test z"
@@ -579,44 +681,44 @@ impl Config {
     /// Checks values that serde cannot.
     ///
     /// # Errors
-    /// `ConfigError::Invalid` with what to change.
+    /// A named [`ConfigError`] variant that says what to change.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let bad = |m: String| Err(ConfigError::Invalid(m));
         if self.resampling.permutations == 0 || self.resampling.bootstrap == 0 {
-            return bad("permutations and bootstrap replicates must be at least 1".into());
+            return Err(ConfigError::NoReplicates);
         }
         if self.resampling.permutations > 10_000_000 || self.resampling.bootstrap > 10_000_000 {
-            return bad("at most 10,000,000 permutation or bootstrap replicates".into());
+            return Err(ConfigError::TooManyReplicates);
         }
         if self.run.threads > 1024 {
-            return bad(format!(
-                "--threads {} is too many; use 0 for one per core",
-                self.run.threads
-            ));
+            return Err(ConfigError::TooManyThreads {
+                threads: self.run.threads,
+            });
         }
         if let Some(r) = &self.design.reference_arm
             && !self.design.arms.is_empty()
             && !self.design.arms.contains(r)
         {
-            return bad(format!("reference_arm `{r}` is not among design.arms"));
+            return Err(ConfigError::UndeclaredReferenceArm { arm: r.clone() });
         }
         if let Some(p) = &self.design.primary_timepoint
             && p == &self.design.baseline
         {
-            return bad("primary_timepoint must differ from the baseline".into());
+            return Err(ConfigError::PrimaryIsBaseline);
         }
-        if let Err(m) = Pattern::parse(&self.data.wide.pattern) {
-            return bad(m);
+        if let Err(message) = Pattern::parse(&self.data.wide.pattern) {
+            return Err(ConfigError::WidePattern { message });
         }
         let cols = self.data.columns.all();
         if let Some(c) = cols.iter().find(|c| c.trim().is_empty()) {
-            return bad(format!("data.columns: a column name is empty (`{c}`)"));
+            return Err(ConfigError::EmptyColumnName {
+                name: c.to_string(),
+            });
         }
         for (i, c) in cols.iter().enumerate() {
             if cols[..i].contains(c) {
-                return bad(format!(
-                    "data.columns: `{c}` is named for two columns; each column needs its own name"
-                ));
+                return Err(ConfigError::DuplicateColumnName {
+                    name: c.to_string(),
+                });
             }
         }
         for (key, table) in [
@@ -629,9 +731,12 @@ impl Config {
                     if let Some(other) = seen.insert(l, name)
                         && other != name
                     {
-                        return bad(format!(
-                            "design.{key}: `{l}` is listed under both `{other}` and `{name}`"
-                        ));
+                        return Err(ConfigError::LabelTwice {
+                            table: key,
+                            label: l.to_string(),
+                            first: other.to_string(),
+                            second: name.to_string(),
+                        });
                     }
                 }
             }
@@ -641,9 +746,11 @@ impl Config {
                 if let Some(v) = v
                     && !v.is_finite()
                 {
-                    return bad(format!(
-                        "outcomes.{name}: {key} = {v} is not a finite number; write a number or leave the key out"
-                    ));
+                    return Err(ConfigError::NotFinite {
+                        outcome: name.clone(),
+                        key,
+                        value: v,
+                    });
                 }
             }
             for (key, v) in [
@@ -653,15 +760,21 @@ impl Config {
                 if let Some(v) = v
                     && !(v.is_finite() && v > 0.0)
                 {
-                    return bad(format!(
-                        "outcomes.{name}: {key} = {v} must be a positive number in the outcome's units"
-                    ));
+                    return Err(ConfigError::BadMargin {
+                        outcome: name.clone(),
+                        key,
+                        value: v,
+                    });
                 }
             }
             if let (Some(lo), Some(hi)) = (o.min, o.max)
                 && lo > hi
             {
-                return bad(format!("outcomes.{name}: min {lo} is above max {hi}"));
+                return Err(ConfigError::MinAboveMax {
+                    outcome: name.clone(),
+                    min: lo,
+                    max: hi,
+                });
             }
         }
         if let Some(a) = self
@@ -670,12 +783,12 @@ impl Config {
             .iter()
             .find(|a| !Analysis::ALL.contains(a))
         {
-            return bad(format!(
-                "`{a}` is a study-level analysis (retrotrial meta / reproduce), not one of analyze"
-            ));
+            return Err(ConfigError::StudyLevelAnalysis {
+                analysis: a.to_string(),
+            });
         }
         if self.analyses.run.is_empty() {
-            return bad("no analyses selected; list at least one in analyses.run or --only".into());
+            return Err(ConfigError::NoAnalyses);
         }
         Ok(())
     }

@@ -1,16 +1,25 @@
 //! retrotrial: backward-walking trial analysis with R-exact statistics.
 //!
 //! ```text
-//! DATA.csv ──ingest (polars)──► RawData ──validate──► Issues ──(errors: validation.json, exit 1)
-//!                                  │
-//!                                  └─► Dataset (spec order, change scores rounded to 9 dp)
-//!                                         │ plan::build: tasks with their samples and seeds
-//!                                         ▼
-//!                                run::execute (rayon; stats::* pure functions) ──► ResultSet
-//!                                         │
-//!                                         ▼
-//!                     report::write_all: records.json, results.json, results.csv, report.md
+//! cli ──► app (one file per command) ──► Config::resolve (defaults < study.toml < flags)
+//!
+//! DATA.csv ──ingest (quote-aware scanner; polars only for Parquet)──► RawData
+//!     │                                                     validate ──► diagnostics::Issues
+//!     │                                  (errors: validation.json + .md, exit 1)
+//!     └─► Dataset (spec order, change scores rounded to 9 dp)
+//!            │ plan::build: one function per analysis family → Tasks with samples and seeds
+//!            ▼
+//!         run::execute (rayon; stats::* pure functions; run::records → Records) ──► ResultSet
+//!            │
+//!            ▼
+//!         plot (figures as SVG/PNG bytes) ──► report (one Markup walk: Markdown, HTML;
+//!         JSON, CSV) ──► output::OutDir (atomic writes, stale files of earlier runs removed)
 //! ```
+//!
+//! Study-level commands (`meta`, `reproduce`, `check`) read summaries through `ingest` and
+//! compute in `summary`; they share `results`, `plot`, `report` and `output`. Arrows point down:
+//! `results` and `diagnostics` import nothing with logic, `stats` imports none of the other
+//! modules, and no two top-level modules import each other.
 //!
 //! Start reading at [`app::analyze`]. The numbers are defined by the spec
 //! (`../shared/spec/records.md`) and checked against R in `tests/golden/`. The JSON format is

@@ -98,6 +98,7 @@ impl OutDir {
             for e in entries.flatten() {
                 let name = e.file_name().to_string_lossy().into_owned();
                 if name.starts_with('.') && name.contains(".tmp.") {
+                    // Best effort: a leftover temporary file is never read as a report.
                     let _ = std::fs::remove_file(e.path());
                 }
             }
@@ -223,6 +224,7 @@ pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<(), OutputError> {
         std::fs::rename(&tmp, target)
     });
     if let Err(source) = res {
+        // Best effort: the write error below is what the caller must see.
         let _ = std::fs::remove_file(&tmp);
         return Err(OutputError::Write {
             path: target.to_path_buf(),

@@ -188,8 +188,6 @@ fn margin_tasks(
 /// Expands the design and the selected analyses into tasks.
 pub fn build(data: &Dataset, cfg: &Config) -> Plan {
     let arms = &data.arms;
-    let baseline = &data.timepoints[0];
-    let last = &data.timepoints[data.primary];
     let reference = cfg
         .design
         .reference_arm
@@ -201,263 +199,45 @@ pub fn build(data: &Dataset, cfg: &Config) -> Plan {
     let pairs: Vec<(usize, usize)> = (0..arms.len())
         .flat_map(|i| (i + 1..arms.len()).map(move |j| (i, j)))
         .collect();
-    let pair_label = |i: usize, j: usize| format!("{}-{}", arms[i], arms[j]);
     let mut tasks = Vec::new();
-    let push = |tasks: &mut Vec<Task>,
-                outcome: &str,
-                analysis,
-                contrast: String,
-                arm_names: Vec<String>,
-                input| {
-        tasks.push(Task {
-            outcome: outcome.to_string(),
-            analysis,
-            contrast,
-            arms: arm_names,
-            input,
-        });
-    };
     let mut multiplicity = Vec::new();
     let mut samples = Vec::new();
-    for (o, outcome) in data.outcomes.iter().enumerate() {
-        let changes: Vec<Sample> = (0..arms.len())
-            .map(|a| sample(data.changes(o, a)))
-            .collect();
-        // Models use the arms with at least one complete case (spec §3).
-        let model_arms: Vec<usize> = (0..arms.len())
-            .filter(|&a| !changes[a].is_empty())
-            .collect();
-        let model_names: Vec<String> = model_arms.iter().map(|&a| arms[a].clone()).collect();
+    for o in 0..data.outcomes.len() {
+        let ctx = OutcomeCtx::new(data, cfg, o, reference, primary, &pairs);
         for (a, arm) in arms.iter().enumerate() {
             samples.push(ArmSample {
-                outcome: outcome.clone(),
+                outcome: ctx.outcome.to_string(),
                 arm: arm.clone(),
-                changes: changes[a].to_vec(),
+                changes: ctx.changes[a].to_vec(),
             });
         }
         for analysis in Analysis::ALL.into_iter().filter(|a| cfg.runs(*a)) {
-            match analysis {
-                Analysis::Descriptives => {
-                    for (a, arm) in arms.iter().enumerate() {
-                        for (t, tp) in data.timepoints.iter().enumerate() {
-                            let values = data.values(o, a, t);
-                            if values.is_empty() {
-                                continue;
-                            }
-                            let input = TaskInput::Describe {
-                                values: sample(values),
-                                n_empty: Some(data.n_empty(o, a, t)),
-                            };
-                            push(
-                                &mut tasks,
-                                outcome,
-                                analysis,
-                                format!("{arm}@{tp}"),
-                                vec![arm.clone()],
-                                input,
-                            );
-                        }
-                    }
-                    for (a, arm) in arms.iter().enumerate() {
-                        if changes[a].is_empty() {
-                            continue;
-                        }
-                        let input = TaskInput::Describe {
-                            values: changes[a].clone(),
-                            n_empty: None,
-                        };
-                        push(
-                            &mut tasks,
-                            outcome,
-                            analysis,
-                            format!("{arm}@change"),
-                            vec![arm.clone()],
-                            input,
-                        );
-                    }
-                }
-                Analysis::PairedT | Analysis::WilcoxonSignedRank => {
-                    for (a, arm) in arms.iter().enumerate() {
-                        let input = TaskInput::OneSample(changes[a].clone());
-                        push(
-                            &mut tasks,
-                            outcome,
-                            analysis,
-                            format!("{arm}:{last}-{baseline}"),
-                            vec![arm.clone()],
-                            input,
-                        );
-                    }
-                }
-                Analysis::WelchT
-                | Analysis::StudentT
-                | Analysis::MannWhitney
-                | Analysis::HedgesG
-                | Analysis::RankBiserial => {
-                    for &(i, j) in &pairs {
-                        let input = TaskInput::TwoSample(changes[i].clone(), changes[j].clone());
-                        push(
-                            &mut tasks,
-                            outcome,
-                            analysis,
-                            pair_label(i, j),
-                            vec![arms[i].clone(), arms[j].clone()],
-                            input,
-                        );
-                    }
-                }
-                Analysis::Ancova => {
-                    // Models use the arms with at least one complete case; the reference is
-                    // the configured one if it is among them, else the first model arm.
-                    let per_arm = model_arms
-                        .iter()
-                        .map(|&a| {
-                            let (b, l) = data.complete_pairs(o, a);
-                            (sample(b), sample(l))
-                        })
-                        .collect();
-                    let model_ref = model_arms.iter().position(|&a| a == reference).unwrap_or(0);
-                    let names = model_names.clone();
-                    let input = TaskInput::Ancova {
-                        arms: per_arm,
-                        reference: model_ref,
-                    };
-                    push(&mut tasks, outcome, analysis, "arm".into(), names, input);
-                }
-                Analysis::AnovaOneway | Analysis::WelchAnova | Analysis::KruskalWallis => {
-                    let input =
-                        TaskInput::Groups(model_arms.iter().map(|&a| changes[a].clone()).collect());
-                    let names = model_names.clone();
-                    push(&mut tasks, outcome, analysis, "all".into(), names, input);
-                }
-                Analysis::Multiplicity => {
-                    let in_family = cfg.analyses.multiplicity_family.is_empty()
-                        || cfg.analyses.multiplicity_family.contains(outcome);
-                    if let (Some((i, j)), true) = (primary, in_family) {
-                        multiplicity.push((
-                            outcome.clone(),
-                            changes[i].clone(),
-                            changes[j].clone(),
-                        ));
-                    }
-                }
-                Analysis::Lmm => {
-                    let input = TaskInput::Long {
-                        rows: Arc::new(data.long_rows(o)),
-                        arms: arms.clone(),
-                        timepoints: data.timepoints.clone(),
-                        reference,
-                    };
-                    push(
-                        &mut tasks,
-                        outcome,
-                        analysis,
-                        "arm:timepoint".into(),
-                        arms.clone(),
-                        input,
-                    );
-                }
-                Analysis::Mmrm => {
-                    let input = TaskInput::Mmrm {
-                        rows: Arc::new(data.mmrm_rows(o)),
-                        arms: arms.clone(),
-                        visits: data.timepoints[1..].to_vec(),
-                        reference,
-                    };
-                    push(
-                        &mut tasks,
-                        outcome,
-                        analysis,
-                        "model".into(),
-                        arms.clone(),
-                        input,
-                    );
-                }
-                Analysis::Responders => {
-                    let oc = cfg.outcome(outcome);
-                    if let Some(mcid) = oc.mcid {
-                        let counts = model_arms
-                            .iter()
-                            .map(|&a| {
-                                let (base, last) = data.complete_pairs(o, a);
-                                let x = base
-                                    .iter()
-                                    .zip(&last)
-                                    .filter(|(b, l)| responds(**b, **l, mcid, &oc))
-                                    .count();
-                                (arms[a].clone(), x, base.len())
-                            })
-                            .collect();
-                        let input = TaskInput::Responders {
-                            counts,
-                            mcid,
-                            kind: oc.mcid_kind.id(),
-                        };
-                        push(
-                            &mut tasks,
-                            outcome,
-                            analysis,
-                            "arms".into(),
-                            model_names.clone(),
-                            input,
-                        );
-                    }
-                }
-                Analysis::Tost | Analysis::NonInferiority => {
-                    margin_tasks(&mut tasks, outcome, analysis, cfg, arms, &pairs, &changes);
-                }
-                Analysis::Flow => {
-                    let input = TaskInput::Flow {
-                        cells: flow_cells(data),
-                        completers: changes.iter().map(|c| c.len()).collect(),
-                        randomised: (0..arms.len()).map(|a| data.n_randomised(a)).collect(),
-                    };
-                    push(
-                        &mut tasks,
-                        outcome,
-                        analysis,
-                        "dropout".into(),
-                        arms.clone(),
-                        input,
-                    );
-                }
-                // Study-level analyses belong to `meta` and `reproduce`; Config::validate keeps
-                // them out of `analyses.run`.
-                Analysis::MetaStudy
-                | Analysis::Meta
-                | Analysis::MetaLeave1out
-                | Analysis::MetaEgger
-                | Analysis::SummaryWelchT
-                | Analysis::SummaryStudentT
-                | Analysis::SummaryHedgesG
-                | Analysis::SummaryPairedT => {}
-                Analysis::Permutation | Analysis::Bootstrap => {
-                    if let Some((i, j)) = primary {
-                        let b = if analysis == Analysis::Permutation {
-                            cfg.resampling.permutations
-                        } else {
-                            cfg.resampling.bootstrap
-                        };
-                        let input = TaskInput::Resample {
-                            x: changes[i].clone(),
-                            y: changes[j].clone(),
-                            b,
-                            stream_key: stream_key(&[outcome, analysis.id()]),
-                        };
-                        push(
-                            &mut tasks,
-                            outcome,
-                            analysis,
-                            pair_label(i, j),
-                            vec![arms[i].clone(), arms[j].clone()],
-                            input,
-                        );
-                    }
-                }
+            if analysis == Analysis::Multiplicity {
+                multiplicity.extend(ctx.multiplicity_entry());
+            } else {
+                tasks.extend(ctx.tasks(analysis));
             }
         }
     }
-    let flow = flow_cells(data);
+    Plan {
+        tasks,
+        design: design_summary(data, cfg, reference, primary),
+        flow: flow_cells(data),
+        multiplicity,
+        seed: cfg.resampling.seed,
+        samples,
+    }
+}
+
+/// The design as the reports show it: arms, timepoints, outcomes with labels and directions,
+/// the reference arm and the primary contrast.
+fn design_summary(
+    data: &Dataset,
+    cfg: &Config,
+    reference: usize,
+    primary: Option<(usize, usize)>,
+) -> DesignSummary {
+    let arms = &data.arms;
     let outcomes = data
         .outcomes
         .iter()
@@ -472,21 +252,343 @@ pub fn build(data: &Dataset, cfg: &Config) -> Plan {
             }
         })
         .collect();
-    let design = DesignSummary {
+    DesignSummary {
         arms: arms.clone(),
         timepoints: data.timepoints.clone(),
-        primary_timepoint: last.clone(),
+        primary_timepoint: data.timepoints[data.primary].clone(),
         outcomes,
         reference_arm: arms.get(reference).cloned().unwrap_or_default(),
-        primary_contrast: primary.map(|(i, j)| pair_label(i, j)).unwrap_or_default(),
-    };
-    Plan {
-        tasks,
-        design,
-        flow,
-        multiplicity,
-        seed: cfg.resampling.seed,
-        samples,
+        primary_contrast: primary
+            .map(|(i, j)| format!("{}-{}", arms[i], arms[j]))
+            .unwrap_or_default(),
+    }
+}
+
+/// What the analysis families need of one outcome: its change scores per arm (complete cases)
+/// and the arms the models use (those with at least one complete case, spec §3).
+struct OutcomeCtx<'a> {
+    data: &'a Dataset,
+    cfg: &'a Config,
+    /// Index of the outcome.
+    o: usize,
+    outcome: &'a str,
+    /// Change scores per arm, in arm order.
+    changes: Vec<Sample>,
+    /// Arms with at least one complete case, and their names.
+    model_arms: Vec<usize>,
+    model_names: Vec<String>,
+    /// The reference arm (configured, else `forward`, else the first).
+    reference: usize,
+    /// The primary pair (backward, forward), if both arms exist.
+    primary: Option<(usize, usize)>,
+    /// Every pair of arms, in order.
+    pairs: &'a [(usize, usize)],
+}
+
+impl<'a> OutcomeCtx<'a> {
+    fn new(
+        data: &'a Dataset,
+        cfg: &'a Config,
+        o: usize,
+        reference: usize,
+        primary: Option<(usize, usize)>,
+        pairs: &'a [(usize, usize)],
+    ) -> Self {
+        let n_arms = data.arms.len();
+        let changes: Vec<Sample> = (0..n_arms).map(|a| sample(data.changes(o, a))).collect();
+        let model_arms: Vec<usize> = (0..n_arms).filter(|&a| !changes[a].is_empty()).collect();
+        let model_names = model_arms.iter().map(|&a| data.arms[a].clone()).collect();
+        OutcomeCtx {
+            data,
+            cfg,
+            o,
+            outcome: &data.outcomes[o],
+            changes,
+            model_arms,
+            model_names,
+            reference,
+            primary,
+            pairs,
+        }
+    }
+
+    fn task(
+        &self,
+        analysis: Analysis,
+        contrast: String,
+        arms: Vec<String>,
+        input: TaskInput,
+    ) -> Task {
+        Task {
+            outcome: self.outcome.to_string(),
+            analysis,
+            contrast,
+            arms,
+            input,
+        }
+    }
+
+    fn arm(&self, a: usize) -> String {
+        self.data.arms[a].clone()
+    }
+
+    fn pair_label(&self, i: usize, j: usize) -> String {
+        format!("{}-{}", self.data.arms[i], self.data.arms[j])
+    }
+
+    /// The tasks of one analysis for this outcome, one function per family.
+    fn tasks(&self, analysis: Analysis) -> Vec<Task> {
+        match analysis {
+            Analysis::Descriptives => self.descriptives(),
+            Analysis::PairedT | Analysis::WilcoxonSignedRank => self.within_arm(analysis),
+            Analysis::WelchT
+            | Analysis::StudentT
+            | Analysis::MannWhitney
+            | Analysis::HedgesG
+            | Analysis::RankBiserial => self.pairwise(analysis),
+            Analysis::Ancova => vec![self.ancova()],
+            Analysis::AnovaOneway | Analysis::WelchAnova | Analysis::KruskalWallis => {
+                vec![self.groups(analysis)]
+            }
+            Analysis::Lmm => vec![self.lmm()],
+            Analysis::Mmrm => vec![self.mmrm()],
+            Analysis::Responders => self.responders().into_iter().collect(),
+            Analysis::Flow => vec![self.flow()],
+            Analysis::Tost | Analysis::NonInferiority => {
+                let mut tasks = Vec::new();
+                margin_tasks(
+                    &mut tasks,
+                    self.outcome,
+                    analysis,
+                    self.cfg,
+                    &self.data.arms,
+                    self.pairs,
+                    &self.changes,
+                );
+                tasks
+            }
+            Analysis::Permutation | Analysis::Bootstrap => {
+                self.resample(analysis).into_iter().collect()
+            }
+            // Multiplicity pools outcomes (see `multiplicity_entry`); study-level analyses
+            // belong to `meta` and `reproduce`, and Config::validate keeps them out of
+            // `analyses.run`.
+            Analysis::Multiplicity
+            | Analysis::MetaStudy
+            | Analysis::Meta
+            | Analysis::MetaLeave1out
+            | Analysis::MetaEgger
+            | Analysis::SummaryWelchT
+            | Analysis::SummaryStudentT
+            | Analysis::SummaryHedgesG
+            | Analysis::SummaryPairedT => Vec::new(),
+        }
+    }
+
+    /// Every arm at every timepoint with a value, then every arm's change scores.
+    fn descriptives(&self) -> Vec<Task> {
+        let (data, o) = (self.data, self.o);
+        let mut tasks = Vec::new();
+        for (a, arm) in data.arms.iter().enumerate() {
+            for (t, tp) in data.timepoints.iter().enumerate() {
+                let values = data.values(o, a, t);
+                if values.is_empty() {
+                    continue;
+                }
+                let input = TaskInput::Describe {
+                    values: sample(values),
+                    n_empty: Some(data.n_empty(o, a, t)),
+                };
+                let contrast = format!("{arm}@{tp}");
+                tasks.push(self.task(Analysis::Descriptives, contrast, vec![arm.clone()], input));
+            }
+        }
+        for (a, arm) in data.arms.iter().enumerate() {
+            if self.changes[a].is_empty() {
+                continue;
+            }
+            let input = TaskInput::Describe {
+                values: self.changes[a].clone(),
+                n_empty: None,
+            };
+            let contrast = format!("{arm}@change");
+            tasks.push(self.task(Analysis::Descriptives, contrast, vec![arm.clone()], input));
+        }
+        tasks
+    }
+
+    /// One test of the change per arm (paired t, signed rank).
+    fn within_arm(&self, analysis: Analysis) -> Vec<Task> {
+        let baseline = &self.data.timepoints[0];
+        let last = &self.data.timepoints[self.data.primary];
+        (0..self.data.arms.len())
+            .map(|a| {
+                let input = TaskInput::OneSample(self.changes[a].clone());
+                let contrast = format!("{}:{last}-{baseline}", self.data.arms[a]);
+                self.task(analysis, contrast, vec![self.arm(a)], input)
+            })
+            .collect()
+    }
+
+    /// One two-sample comparison of the change per pair of arms.
+    fn pairwise(&self, analysis: Analysis) -> Vec<Task> {
+        self.pairs
+            .iter()
+            .map(|&(i, j)| {
+                let input = TaskInput::TwoSample(self.changes[i].clone(), self.changes[j].clone());
+                self.task(
+                    analysis,
+                    self.pair_label(i, j),
+                    vec![self.arm(i), self.arm(j)],
+                    input,
+                )
+            })
+            .collect()
+    }
+
+    /// The ANCOVA of the last value on baseline and arm; the reference is the configured one
+    /// if it is among the model arms, else the first model arm.
+    fn ancova(&self) -> Task {
+        let per_arm = self
+            .model_arms
+            .iter()
+            .map(|&a| {
+                let (b, l) = self.data.complete_pairs(self.o, a);
+                (sample(b), sample(l))
+            })
+            .collect();
+        let reference = self
+            .model_arms
+            .iter()
+            .position(|&a| a == self.reference)
+            .unwrap_or(0);
+        let input = TaskInput::Ancova {
+            arms: per_arm,
+            reference,
+        };
+        self.task(
+            Analysis::Ancova,
+            "arm".into(),
+            self.model_names.clone(),
+            input,
+        )
+    }
+
+    /// A k-sample test of the change over the model arms.
+    fn groups(&self, analysis: Analysis) -> Task {
+        let input = TaskInput::Groups(
+            self.model_arms
+                .iter()
+                .map(|&a| self.changes[a].clone())
+                .collect(),
+        );
+        self.task(analysis, "all".into(), self.model_names.clone(), input)
+    }
+
+    fn lmm(&self) -> Task {
+        let input = TaskInput::Long {
+            rows: Arc::new(self.data.long_rows(self.o)),
+            arms: self.data.arms.clone(),
+            timepoints: self.data.timepoints.clone(),
+            reference: self.reference,
+        };
+        let arms = self.data.arms.clone();
+        self.task(Analysis::Lmm, "arm:timepoint".into(), arms, input)
+    }
+
+    fn mmrm(&self) -> Task {
+        let input = TaskInput::Mmrm {
+            rows: Arc::new(self.data.mmrm_rows(self.o)),
+            arms: self.data.arms.clone(),
+            visits: self.data.timepoints[1..].to_vec(),
+            reference: self.reference,
+        };
+        self.task(
+            Analysis::Mmrm,
+            "model".into(),
+            self.data.arms.clone(),
+            input,
+        )
+    }
+
+    /// Responder counts per model arm, when the outcome has an MCID.
+    fn responders(&self) -> Option<Task> {
+        let oc = self.cfg.outcome(self.outcome);
+        let mcid = oc.mcid?;
+        let counts = self
+            .model_arms
+            .iter()
+            .map(|&a| {
+                let (base, last) = self.data.complete_pairs(self.o, a);
+                let x = base
+                    .iter()
+                    .zip(&last)
+                    .filter(|(b, l)| responds(**b, **l, mcid, &oc))
+                    .count();
+                (self.arm(a), x, base.len())
+            })
+            .collect();
+        let input = TaskInput::Responders {
+            counts,
+            mcid,
+            kind: oc.mcid_kind.id(),
+        };
+        Some(self.task(
+            Analysis::Responders,
+            "arms".into(),
+            self.model_names.clone(),
+            input,
+        ))
+    }
+
+    fn flow(&self) -> Task {
+        let input = TaskInput::Flow {
+            cells: flow_cells(self.data),
+            completers: self.changes.iter().map(|c| c.len()).collect(),
+            randomised: (0..self.data.arms.len())
+                .map(|a| self.data.n_randomised(a))
+                .collect(),
+        };
+        self.task(
+            Analysis::Flow,
+            "dropout".into(),
+            self.data.arms.clone(),
+            input,
+        )
+    }
+
+    /// Permutation or bootstrap of the primary pair, with its own random stream.
+    fn resample(&self, analysis: Analysis) -> Option<Task> {
+        let (i, j) = self.primary?;
+        let b = if analysis == Analysis::Permutation {
+            self.cfg.resampling.permutations
+        } else {
+            self.cfg.resampling.bootstrap
+        };
+        let input = TaskInput::Resample {
+            x: self.changes[i].clone(),
+            y: self.changes[j].clone(),
+            b,
+            stream_key: stream_key(&[self.outcome, analysis.id()]),
+        };
+        Some(self.task(
+            analysis,
+            self.pair_label(i, j),
+            vec![self.arm(i), self.arm(j)],
+            input,
+        ))
+    }
+
+    /// The primary pair's change scores for the multiplicity family, when this outcome is in it.
+    fn multiplicity_entry(&self) -> Option<(String, Sample, Sample)> {
+        let family = &self.cfg.analyses.multiplicity_family;
+        let in_family = family.is_empty() || family.iter().any(|f| f == self.outcome);
+        let (i, j) = self.primary.filter(|_| in_family)?;
+        Some((
+            self.outcome.to_string(),
+            self.changes[i].clone(),
+            self.changes[j].clone(),
+        ))
     }
 }
 

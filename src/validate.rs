@@ -307,8 +307,18 @@ fn first_line(raw: &RawData, pick: impl Fn(&crate::ingest::RawRow) -> bool) -> O
     raw.rows.iter().find(|r| pick(r)).map(|r| r.line)
 }
 
+/// The design of the file against the study file: sizes, declared names, roles.
 fn check_design(raw: &RawData, cfg: &Config, f: &str, out: &mut Issues) {
-    let d = &cfg.design;
+    if !check_sizes(raw, f, out) {
+        return;
+    }
+    check_declared(raw, &cfg.design, f, out);
+    check_roles(raw, &cfg.design, f, out);
+}
+
+/// The numbers of arms and timepoints: too many stops the design checks (the tables would be
+/// the size of the mistake); one arm is an error of its own.
+fn check_sizes(raw: &RawData, f: &str, out: &mut Issues) -> bool {
     if raw.arms.len() > MAX_ARMS {
         out.push(
             f,
@@ -321,7 +331,7 @@ fn check_design(raw: &RawData, cfg: &Config, f: &str, out: &mut Issues) {
             ),
             "check that the arm column holds arm names (not participant ids or values), or map the labels to arms in [design.arm_labels]",
         );
-        return;
+        return false;
     }
     if raw.arms.len() == 1 {
         // Every between-arm analysis needs two arms; with one, the run would only collect
@@ -350,8 +360,13 @@ fn check_design(raw: &RawData, cfg: &Config, f: &str, out: &mut Issues) {
             ),
             "check that the timepoint column holds visit names (not dates or values)",
         );
-        return;
+        return false;
     }
+    true
+}
+
+/// Arms and timepoints of the file that the study file does not declare.
+fn check_declared(raw: &RawData, d: &crate::config::DesignConfig, f: &str, out: &mut Issues) {
     if !d.arms.is_empty() {
         for (i, a) in raw.arms.iter().enumerate() {
             if !d.arms.contains(a) {
@@ -386,6 +401,11 @@ fn check_design(raw: &RawData, cfg: &Config, f: &str, out: &mut Issues) {
             }
         }
     }
+}
+
+/// The baseline, follow-up, primary timepoint and reference arm, and participants without a
+/// baseline row.
+fn check_roles(raw: &RawData, d: &crate::config::DesignConfig, f: &str, out: &mut Issues) {
     let Some(base) = raw.timepoints.iter().position(|t| *t == d.baseline) else {
         out.push(
             f,

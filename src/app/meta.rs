@@ -15,20 +15,21 @@ use crate::summary::meta as sm;
 
 /// `meta`: summaries → checked studies → models → figures → reports.
 pub(super) fn meta_cmd(a: &MetaArgs) -> Result<Status, Error> {
-    let lead = lead_model(a.method, a.test)?;
-    let out = OutDir::prepare(&a.out)?;
+    let opts = MetaOptions::resolve(a);
+    let lead = lead_model(opts.method, opts.test)?;
+    let out = OutDir::prepare(&opts.out)?;
     let file = a.studies.display().to_string();
-    let (studies, sha) = checked_studies(a, &file, &out)?;
+    let (studies, sha) = checked_studies(&a.studies, opts.measure, &file, &out)?;
     let outcome = a
         .outcome
         .clone()
-        .unwrap_or_else(|| a.measure.id().to_string());
-    let lower = a.better == crate::config::Better::Lower;
+        .unwrap_or_else(|| opts.measure.id().to_string());
+    let lower = opts.better == crate::config::Better::Lower;
     let config = serde_json::json!({
-        "measure": a.measure.id(), "lead_model": lead, "outcome": outcome,
+        "measure": opts.measure.id(), "lead_model": lead, "outcome": outcome,
         "better": if lower { "lower" } else { "higher" },
     });
-    let (records, failures) = sm::records(&studies, a.measure, &outcome);
+    let (records, failures) = sm::records(&studies, opts.measure, &outcome);
     let rs = result_set(records, failures, &outcome, lower, lead, &config, file, sha);
     let lead_rec = rs
         .records
@@ -36,7 +37,7 @@ pub(super) fn meta_cmd(a: &MetaArgs) -> Result<Status, Error> {
         .find(|r| r.analysis == Analysis::Meta && r.contrast == lead);
     let mut plots = Vec::new();
     if let Some(m) = lead_rec {
-        let data = meta_plot_data(&studies, m, a.measure, lead, lower);
+        let data = meta_plot_data(&studies, m, opts.measure, lead, lower);
         plots = report::write_figures(crate::plot::render_meta(&data, a.png)?, &out)?;
     }
     let toml_text = toml::to_string(&config).map_err(|e| report::ReportError::Serialize {
@@ -55,6 +56,27 @@ pub(super) fn meta_cmd(a: &MetaArgs) -> Result<Status, Error> {
     } else {
         Status::Incomplete
     })
+}
+
+/// The options of a meta run: the flags over the defaults, which live here and not in clap.
+struct MetaOptions {
+    out: std::path::PathBuf,
+    measure: sm::Measure,
+    method: MetaMethod,
+    test: MetaTestArg,
+    better: crate::config::Better,
+}
+
+impl MetaOptions {
+    fn resolve(a: &MetaArgs) -> Self {
+        MetaOptions {
+            out: a.out.clone().unwrap_or_else(|| "reports/meta".into()),
+            measure: a.measure.unwrap_or(sm::Measure::Smd),
+            method: a.method.unwrap_or(MetaMethod::Reml),
+            test: a.test.unwrap_or(MetaTestArg::Z),
+            better: a.better.unwrap_or_default(),
+        }
+    }
 }
 
 /// The contrast label of the model the figures show (metafor's `method` and `test`).
@@ -77,12 +99,13 @@ fn lead_model(method: MetaMethod, test: MetaTestArg) -> Result<&'static str, Con
 /// The studies of the summary file, converted and checked; on any problem the validation
 /// reports are written and the command stops with exit 1.
 fn checked_studies(
-    a: &MetaArgs,
+    path: &std::path::Path,
+    measure: sm::Measure,
     file: &str,
     out: &OutDir,
 ) -> Result<(Vec<sm::Study>, String), Error> {
-    let (layout, rows, mut problems, sha) = ingest::summaries::load_summaries(&a.studies)?;
-    let (studies, prep) = sm::prepare(layout, &rows, a.measure, file);
+    let (layout, rows, mut problems, sha) = ingest::summaries::load_summaries(path)?;
+    let (studies, prep) = sm::prepare(layout, &rows, measure, file);
     problems.extend(prep);
     if problems.is_empty() && studies.len() < 2 {
         problems.push(Issue {

@@ -298,70 +298,89 @@ pub fn figure_data(
     ForestData,
     FlowData,
 ) {
+    let per_outcome = rs
+        .design
+        .outcomes
+        .iter()
+        .map(|oc| {
+            let (traj, dist) = outcome_figures(rs, oc);
+            (oc.name.clone(), traj, dist)
+        })
+        .collect();
+    (per_outcome, forest_data(rs), flow_data(rs))
+}
+
+/// The trajectory and change-distribution data of one outcome.
+fn outcome_figures(
+    rs: &ResultSet,
+    oc: &crate::results::OutcomeSummary,
+) -> (TrajectoryData, DistributionData) {
     let d = &rs.design;
-    let mut per_outcome = Vec::new();
-    for oc in &d.outcomes {
-        let unit = if oc.unit.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", oc.unit)
-        };
-        let series = d
+    let unit = if oc.unit.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", oc.unit)
+    };
+    let series = d
+        .arms
+        .iter()
+        .enumerate()
+        .map(|(i, arm)| ArmSeries {
+            arm: arm.clone(),
+            index: i,
+            points: d
+                .timepoints
+                .iter()
+                .enumerate()
+                .filter_map(|(t, tp)| {
+                    let c = format!("{arm}@{tp}");
+                    rs.records
+                        .iter()
+                        .find(|r| {
+                            r.outcome == oc.name
+                                && r.analysis == Analysis::Descriptives
+                                && r.contrast == c
+                        })
+                        .and_then(|r| Some((t, r.estimate?, r.ci_low, r.ci_high)))
+                })
+                .collect(),
+        })
+        .collect();
+    let traj = TrajectoryData {
+        title: format!("{}: arm means with 95 % CIs", oc.label),
+        y_label: format!("{}{unit}", oc.label),
+        timepoints: d.timepoints.clone(),
+        series,
+    };
+    let dist = DistributionData {
+        title: format!(
+            "{}: change {} − {} by arm",
+            oc.label,
+            d.primary_timepoint,
+            d.timepoints.first().map_or("", String::as_str)
+        ),
+        y_label: format!("change{unit}"),
+        arms: d
             .arms
             .iter()
             .enumerate()
-            .map(|(i, arm)| ArmSeries {
-                arm: arm.clone(),
-                index: i,
-                points: d
-                    .timepoints
+            .map(|(i, arm)| {
+                let v = rs
+                    .samples
                     .iter()
-                    .enumerate()
-                    .filter_map(|(t, tp)| {
-                        let c = format!("{arm}@{tp}");
-                        rs.records
-                            .iter()
-                            .find(|r| {
-                                r.outcome == oc.name
-                                    && r.analysis == Analysis::Descriptives
-                                    && r.contrast == c
-                            })
-                            .and_then(|r| Some((t, r.estimate?, r.ci_low, r.ci_high)))
-                    })
-                    .collect(),
+                    .find(|s| s.outcome == oc.name && &s.arm == arm)
+                    .map(|s| s.changes.clone())
+                    .unwrap_or_default();
+                (arm.clone(), i, v)
             })
-            .collect();
-        let traj = TrajectoryData {
-            title: format!("{}: arm means with 95 % CIs", oc.label),
-            y_label: format!("{}{unit}", oc.label),
-            timepoints: d.timepoints.clone(),
-            series,
-        };
-        let dist = DistributionData {
-            title: format!(
-                "{}: change {} − {} by arm",
-                oc.label,
-                d.primary_timepoint,
-                d.timepoints.first().map_or("", String::as_str)
-            ),
-            y_label: format!("change{unit}"),
-            arms: d
-                .arms
-                .iter()
-                .enumerate()
-                .map(|(i, arm)| {
-                    let v = rs
-                        .samples
-                        .iter()
-                        .find(|s| s.outcome == oc.name && &s.arm == arm)
-                        .map(|s| s.changes.clone())
-                        .unwrap_or_default();
-                    (arm.clone(), i, v)
-                })
-                .collect(),
-        };
-        per_outcome.push((oc.name.clone(), traj, dist));
-    }
+            .collect(),
+    };
+    (traj, dist)
+}
+
+/// The forest plot of Hedges' g, oriented so that > 0 favours the first arm.
+fn forest_data(rs: &ResultSet) -> ForestData {
+    let d = &rs.design;
     let mut rows = Vec::new();
     for oc in &d.outcomes {
         for r in rs
@@ -384,17 +403,23 @@ pub fn figure_data(
             });
         }
     }
-    let forest = ForestData {
+    ForestData {
         title: "Standardised effects on change (Hedges' g, 95 % CI)".into(),
         x_label: "Hedges' g   ← favours the second arm  |  favours the first arm →".into(),
         rows,
-    };
+    }
+}
+
+/// The flow diagram: randomised, observed per timepoint and complete cases of the primary
+/// outcome, per arm.
+fn flow_data(rs: &ResultSet) -> FlowData {
+    let d = &rs.design;
     let primary_outcome = d
         .outcomes
         .first()
         .map(|o| o.name.clone())
         .unwrap_or_default();
-    let flow = FlowData {
+    FlowData {
         total: d
             .arms
             .iter()
@@ -438,8 +463,7 @@ pub fn figure_data(
             })
             .collect(),
         primary_outcome,
-    };
-    (per_outcome, forest, flow)
+    }
 }
 
 /// Draws every figure of an `analyze` run, in report order (SVG, and PNG when `png`).

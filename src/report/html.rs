@@ -1,8 +1,10 @@
 //! `report.html`: one self-contained file (CSS and SVG inline, no script, no external load;
-//! a Content-Security-Policy forbids any) laid out from the same [`ReportView`] as Markdown.
+//! a Content-Security-Policy forbids any): the [`Markup`] blocks of HTML, laid out by the same
+//! walk of the [`ReportView`] as Markdown.
 //! Every data string goes through [`escape`]; the template is compiled in with `include_str!`.
 
 use crate::plot::PlotRef;
+use crate::report::markup::{ListKind, Markup};
 use crate::report::view::{ReportView, Table};
 use crate::report::{Exporter, Report, ReportError};
 
@@ -52,116 +54,106 @@ fn cell(c: &str) -> String {
     escape(c)
 }
 
-fn table(out: &mut String, t: &Table, heading: bool) {
-    if heading {
-        out.push_str(&format!("<h3>{}</h3>\n", escape(&t.title)));
-    }
-    out.push_str("<div class=\"scroll\"><table>\n<thead><tr>");
-    let text: Vec<bool> = (0..t.headers.len())
-        .map(|i| t.rows.iter().any(|r| r.get(i).is_some_and(|c| !numeric(c))))
-        .collect();
-    let class = |i: usize| {
-        if text.get(i).copied().unwrap_or(false) {
-            " class=\"t\""
-        } else {
-            ""
+impl Markup for Html {
+    fn title(&self, out: &mut String, title: &str, lines: &[String]) {
+        out.push_str(&format!(
+            "<h1>{}</h1>\n<ul class=\"muted\">\n",
+            escape(title)
+        ));
+        for p in lines {
+            out.push_str(&format!("<li>{}</li>\n", escape(p)));
         }
-    };
-    for (i, h) in t.headers.iter().enumerate() {
-        out.push_str(&format!("<th{}>{}</th>", class(i), escape(h)));
+        out.push_str("</ul>\n");
     }
-    out.push_str("</tr></thead>\n<tbody>\n");
-    for row in &t.rows {
-        out.push_str("<tr>");
-        for (i, c) in row.iter().enumerate() {
-            out.push_str(&format!("<td{}>{}</td>", class(i), cell(c)));
-        }
-        out.push_str("</tr>\n");
-    }
-    out.push_str("</tbody></table></div>\n");
-}
 
-/// Inlines a plotters SVG. plotters escapes its text nodes; the XML prolog is dropped so the
-/// element can sit inside HTML.
-fn figure(out: &mut String, p: &PlotRef) {
-    let svg = p.svg.trim_start();
-    let svg = match svg.find("<svg") {
-        Some(i) => &svg[i..],
-        None => svg,
-    };
-    out.push_str(&format!(
-        "<figure role=\"img\" aria-label=\"{}\">\n{}\n<figcaption>{} (<code>{}</code>)</figcaption></figure>\n",
-        escape(&p.title),
-        svg,
-        escape(&p.title),
-        escape(&p.file)
-    ));
+    fn section(&self, out: &mut String, heading: &str) {
+        out.push_str(&format!("<h2>{}</h2>\n", escape(heading)));
+    }
+
+    fn list(&self, out: &mut String, kind: ListKind, items: &[String]) {
+        let (open, close, item): (&str, &str, fn(&str) -> String) = match kind {
+            ListKind::Summary => ("<div class=\"summary\"><ul>\n", "</ul></div>\n", |i| {
+                format!("<li>{}</li>\n", escape(i))
+            }),
+            ListKind::Warnings => ("<div class=\"warn\"><ul>\n", "</ul></div>\n", |i| {
+                format!("<li>{}</li>\n", escape(i))
+            }),
+            ListKind::Provenance => ("<ul class=\"muted\">\n", "</ul>\n", |i| {
+                format!("<li><code>{}</code></li>\n", escape(i))
+            }),
+        };
+        out.push_str(open);
+        for i in items {
+            out.push_str(&item(i));
+        }
+        out.push_str(close);
+    }
+
+    fn paragraph(&self, out: &mut String, text: &str, muted: bool) {
+        let class = if muted { " class=\"muted\"" } else { "" };
+        out.push_str(&format!("<p{class}>{}</p>\n", escape(text)));
+    }
+
+    fn table(&self, out: &mut String, t: &Table, titled: bool) {
+        if titled {
+            out.push_str(&format!("<h3>{}</h3>\n", escape(&t.title)));
+        }
+        out.push_str("<div class=\"scroll\"><table>\n<thead><tr>");
+        let text: Vec<bool> = (0..t.headers.len())
+            .map(|i| t.rows.iter().any(|r| r.get(i).is_some_and(|c| !numeric(c))))
+            .collect();
+        let class = |i: usize| {
+            if text.get(i).copied().unwrap_or(false) {
+                " class=\"t\""
+            } else {
+                ""
+            }
+        };
+        for (i, h) in t.headers.iter().enumerate() {
+            out.push_str(&format!("<th{}>{}</th>", class(i), escape(h)));
+        }
+        out.push_str("</tr></thead>\n<tbody>\n");
+        for row in &t.rows {
+            out.push_str("<tr>");
+            for (i, c) in row.iter().enumerate() {
+                out.push_str(&format!("<td{}>{}</td>", class(i), cell(c)));
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</tbody></table></div>\n");
+    }
+
+    /// Inlines a plotters SVG. plotters escapes its text nodes; the XML prolog is dropped so
+    /// the element can sit inside HTML.
+    fn figure(&self, out: &mut String, p: &PlotRef) {
+        let svg = p.svg.trim_start();
+        let svg = match svg.find("<svg") {
+            Some(i) => &svg[i..],
+            None => svg,
+        };
+        out.push_str(&format!(
+            "<figure role=\"img\" aria-label=\"{}\">\n{}\n<figcaption>{} (<code>{}</code>)</figcaption></figure>\n",
+            escape(&p.title),
+            svg,
+            escape(&p.title),
+            escape(&p.file)
+        ));
+    }
+
+    fn footer(&self, out: &mut String) {
+        out.push_str("<p class=\"muted\">All numbers at full precision are in records.json. p-values are two-sided.</p>\n");
+    }
+
+    fn finish(&self, title: &str, body: String) -> String {
+        TEMPLATE
+            .replace("{{title}}", &escape(title))
+            .replace("{{body}}", &body)
+    }
 }
 
 /// Renders the report view into the template.
 pub fn render(v: &ReportView) -> String {
-    let mut b = format!("<h1>{}</h1>\n<ul class=\"muted\">\n", escape(&v.title));
-    for p in &v.provenance {
-        b.push_str(&format!("<li>{}</li>\n", escape(p)));
-    }
-    b.push_str("</ul>\n");
-    if !v.summary.is_empty() {
-        b.push_str("<h2>Primary result</h2>\n<div class=\"summary\"><ul>\n");
-        for s in &v.summary {
-            b.push_str(&format!("<li>{}</li>\n", escape(s)));
-        }
-        b.push_str("</ul></div>\n");
-    }
-    if let Some(flow) = &v.flow {
-        b.push_str(if flow.title.contains("claims") {
-            "<h2>Claims</h2>\n"
-        } else {
-            "<h2>Participant flow</h2>\n"
-        });
-        table(&mut b, flow, false);
-    }
-    for p in &v.trial_figures {
-        figure(&mut b, p);
-    }
-    if !v.warnings.is_empty() || !v.failures.is_empty() {
-        b.push_str("<h2>Warnings and failed analyses</h2>\n<div class=\"warn\"><ul>\n");
-        for w in &v.warnings {
-            b.push_str(&format!("<li>{}</li>\n", escape(w)));
-        }
-        for f in &v.failures {
-            b.push_str(&format!("<li>failed: {}</li>\n", escape(f)));
-        }
-        b.push_str("</ul></div>\n");
-    }
-    for o in &v.outcomes {
-        b.push_str(&format!(
-            "<h2>{}</h2>\n<p class=\"muted\">{}</p>\n",
-            escape(&o.heading),
-            escape(&o.direction)
-        ));
-        for p in &o.figures {
-            figure(&mut b, p);
-        }
-        for t in &o.tables {
-            table(&mut b, t, true);
-        }
-    }
-    for p in &v.summary_figures {
-        b.push_str(&format!("<h2>{}</h2>\n", escape(&p.title)));
-        figure(&mut b, p);
-    }
-    b.push_str(&format!(
-        "<h2>Statistical methods</h2>\n<p>{}</p>\n",
-        escape(&v.methods)
-    ));
-    b.push_str("<h2>Provenance</h2>\n<ul class=\"muted\">\n");
-    for p in &v.provenance_detail {
-        b.push_str(&format!("<li><code>{}</code></li>\n", escape(p)));
-    }
-    b.push_str("</ul>\n<p class=\"muted\">All numbers at full precision are in records.json. p-values are two-sided.</p>\n");
-    TEMPLATE
-        .replace("{{title}}", &escape(&v.title))
-        .replace("{{body}}", &b)
+    Markup::render(&Html, v)
 }
 
 impl Exporter for Html {
@@ -169,7 +161,7 @@ impl Exporter for Html {
         "report.html"
     }
     fn render(&self, report: &Report<'_>) -> Result<Vec<u8>, ReportError> {
-        Ok(render(&ReportView::build(report.rs, report.plots)).into_bytes())
+        Ok(Markup::render(self, &ReportView::build(report.rs, report.plots)).into_bytes())
     }
 }
 

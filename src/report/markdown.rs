@@ -1,7 +1,9 @@
-//! `report.md` and `validation.md`: lays out the [`ReportView`] as GitHub-flavoured Markdown.
+//! `report.md` and `validation.md`: the [`Markup`] blocks of GitHub-flavoured Markdown.
 //! Cell text is escaped so that data strings (arm names, outcome names) cannot break a table.
 
 use crate::diagnostics::{Issues, Severity};
+use crate::plot::PlotRef;
+use crate::report::markup::{ListKind, Markup};
 use crate::report::view::{ReportView, Table};
 use crate::report::{Exporter, Report, ReportError};
 
@@ -13,7 +15,7 @@ impl Exporter for Markdown {
         "report.md"
     }
     fn render(&self, report: &Report<'_>) -> Result<Vec<u8>, ReportError> {
-        Ok(render(&ReportView::build(report.rs, report.plots)).into_bytes())
+        Ok(Markup::render(self, &ReportView::build(report.rs, report.plots)).into_bytes())
     }
 }
 
@@ -38,24 +40,6 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-fn table(out: &mut String, t: &Table) {
-    out.push_str(&format!("\n**{}**\n\n", escape(&t.title)));
-    out.push_str(&format!(
-        "| {} |\n",
-        t.headers
-            .iter()
-            .map(|h| escape(h))
-            .collect::<Vec<_>>()
-            .join(" | ")
-    ));
-    out.push_str(&format!("|{}\n", "---|".repeat(t.headers.len())));
-    for row in &t.rows {
-        // Cells may carry deliberate bold markers (`**primary**`); escape only the data parts.
-        let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
-        out.push_str(&format!("| {} |\n", cells.join(" | ")));
-    }
-}
-
 fn cell(c: &str) -> String {
     if let Some(rest) = c.strip_prefix("**")
         && let Some((bold, tail)) = rest.split_once("**")
@@ -65,68 +49,60 @@ fn cell(c: &str) -> String {
     escape(c)
 }
 
-/// Renders the report view.
-pub fn render(v: &ReportView) -> String {
-    let mut out = format!("# {}\n\n", escape(&v.title));
-    for p in &v.provenance {
-        out.push_str(&format!("- {}\n", escape(p)));
-    }
-    if !v.summary.is_empty() {
-        out.push_str("\n## Primary result\n\n");
-        for s in &v.summary {
-            out.push_str(&format!("- {}\n", escape(s)));
+impl Markup for Markdown {
+    fn title(&self, out: &mut String, title: &str, lines: &[String]) {
+        out.push_str(&format!("# {}\n\n", escape(title)));
+        for p in lines {
+            out.push_str(&format!("- {}\n", escape(p)));
         }
     }
-    if let Some(flow) = &v.flow {
-        out.push_str(if flow.title.contains("claims") {
-            "\n## Claims\n"
-        } else {
-            "\n## Participant flow\n"
-        });
-        table(&mut out, flow);
+
+    fn section(&self, out: &mut String, heading: &str) {
+        out.push_str(&format!("\n## {}\n", escape(heading)));
     }
-    for p in &v.trial_figures {
+
+    fn list(&self, out: &mut String, _kind: ListKind, items: &[String]) {
+        out.push('\n');
+        for i in items {
+            out.push_str(&format!("- {}\n", escape(i)));
+        }
+    }
+
+    fn paragraph(&self, out: &mut String, text: &str, _muted: bool) {
+        out.push_str(&format!("\n{}\n", escape(text)));
+    }
+
+    /// Markdown always names a table (bold line), under any heading.
+    fn table(&self, out: &mut String, t: &Table, _titled: bool) {
+        out.push_str(&format!("\n**{}**\n\n", escape(&t.title)));
+        out.push_str(&format!(
+            "| {} |\n",
+            t.headers
+                .iter()
+                .map(|h| escape(h))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        ));
+        out.push_str(&format!("|{}\n", "---|".repeat(t.headers.len())));
+        for row in &t.rows {
+            // Cells may carry deliberate bold markers (`**primary**`); escape only the data parts.
+            let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
+            out.push_str(&format!("| {} |\n", cells.join(" | ")));
+        }
+    }
+
+    fn figure(&self, out: &mut String, p: &PlotRef) {
         out.push_str(&format!("\n![{}]({})\n", escape(&p.title), p.file));
     }
-    if !v.warnings.is_empty() || !v.failures.is_empty() {
-        out.push_str("\n## Warnings and failed analyses\n\n");
-        for w in &v.warnings {
-            out.push_str(&format!("- {}\n", escape(w)));
-        }
-        for f in &v.failures {
-            out.push_str(&format!("- failed: {}\n", escape(f)));
-        }
+
+    fn footer(&self, out: &mut String) {
+        out.push_str("\nAll numbers at full precision are in `records.json` (schema: spec §2). p-values are two-sided.\n");
     }
-    for o in &v.outcomes {
-        out.push_str(&format!(
-            "\n## {}\n\n{}\n",
-            escape(&o.heading),
-            escape(&o.direction)
-        ));
-        for p in &o.figures {
-            out.push_str(&format!("\n![{}]({})\n", escape(&p.title), p.file));
-        }
-        for t in &o.tables {
-            table(&mut out, t);
-        }
-    }
-    for p in &v.summary_figures {
-        out.push_str(&format!(
-            "\n## {}\n\n![{}]({})\n",
-            escape(&p.title),
-            escape(&p.title),
-            p.file
-        ));
-    }
-    out.push_str("\n## Statistical methods\n\n");
-    out.push_str(&escape(&v.methods));
-    out.push('\n');
-    out.push_str("\n## Provenance\n\n");
-    for p in &v.provenance_detail {
-        out.push_str(&format!("- {}\n", escape(p)));
-    }
-    out.push_str("\nAll numbers at full precision are in `records.json` (schema: spec §2). p-values are two-sided.\n");
-    out
+}
+
+/// Renders the report view.
+pub fn render(v: &ReportView) -> String {
+    Markup::render(&Markdown, v)
 }
 
 /// `validation.md`: every problem with its line and fix.

@@ -5,6 +5,7 @@
 pub mod format;
 pub mod html;
 pub mod markdown;
+pub mod markup;
 pub mod view;
 
 use std::path::PathBuf;

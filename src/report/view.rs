@@ -18,6 +18,26 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
+/// What the lead table of a report is: typed, so that no renderer matches words in a title.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SectionKind {
+    /// The participant flow of a trial.
+    #[default]
+    Flow,
+    /// The article's claims judged by `reproduce`.
+    Claims,
+}
+
+impl SectionKind {
+    /// The section heading.
+    pub fn heading(self) -> &'static str {
+        match self {
+            SectionKind::Flow => "Participant flow",
+            SectionKind::Claims => "Claims",
+        }
+    }
+}
+
 /// One outcome's section.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutcomeSection {
@@ -40,8 +60,11 @@ pub struct ReportView {
     pub provenance: Vec<String>,
     /// Plain-words summary of the primary contrast per outcome.
     pub summary: Vec<String>,
-    /// Participant flow table (trial reports only).
+    /// The table before the outcome sections: the participant flow of a trial, or the claims
+    /// of `reproduce` (which, says `flow_kind`).
     pub flow: Option<Table>,
+    /// What `flow` holds, which names its section.
+    pub flow_kind: SectionKind,
     /// Per-outcome sections.
     pub outcomes: Vec<OutcomeSection>,
     /// Validation warnings as lines.
@@ -62,6 +85,13 @@ fn find<'a>(recs: &'a [&'a Record], a: Analysis, contrast: &str, stat: &str) -> 
     recs.iter()
         .copied()
         .find(|r| r.analysis == a && r.contrast == contrast && r.statistic_name == stat)
+}
+
+/// The resolved configuration as TOML for the provenance lines; a value TOML cannot hold is
+/// said in the report (results.json keeps it as JSON), never shown as an empty configuration.
+fn config_text(v: &serde_json::Value) -> String {
+    toml::to_string(v)
+        .unwrap_or_else(|e| format!("(not representable as TOML: {e}; see results.json)"))
 }
 
 fn s(v: &str) -> String {
@@ -137,12 +167,13 @@ impl ReportView {
                 .collect();
             outcomes.push(section);
         }
-        let config = toml::to_string(&rs.provenance.config).unwrap_or_default();
+        let config = config_text(&rs.provenance.config);
         ReportView {
             title,
             provenance,
             summary,
             flow: Some(flow),
+            flow_kind: SectionKind::Flow,
             outcomes,
             trial_figures: plots.iter().filter(|p| p.kind == "flow").cloned().collect(),
             summary_figures: plots
@@ -340,49 +371,87 @@ fn outcome_section(
     recs: &[&Record],
 ) -> OutcomeSection {
     let d = &rs.design;
-    let mut tables = Vec::new();
-    // Descriptives.
+    let tables = [
+        descriptives_table(recs),
+        within_table(d, recs),
+        between_table(d, recs),
+        models_table(recs),
+        lmm_table(recs),
+        mmrm_table(recs),
+        responders_table(recs),
+        margin_table(recs),
+        resampling_table(recs),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    OutcomeSection {
+        heading: if oc.unit.is_empty() {
+            oc.label.clone()
+        } else {
+            format!("{} ({})", oc.label, oc.unit)
+        },
+        direction: format!(
+            "Outcome `{}`; {} values are better.",
+            oc.name,
+            if oc.lower_is_better {
+                "lower"
+            } else {
+                "higher"
+            }
+        ),
+        tables,
+        figures: Vec::new(),
+    }
+}
+
+/// Descriptives of every arm at every timepoint and of the change.
+fn descriptives_table(recs: &[&Record]) -> Option<Table> {
     let desc: Vec<&&Record> = recs
         .iter()
         .filter(|r| r.analysis == Analysis::Descriptives)
         .collect();
-    if !desc.is_empty() {
-        tables.push(Table {
-            title: s("Descriptives"),
-            headers: vec![
-                s("arm@timepoint"),
-                s("n"),
-                s("mean (SD)"),
-                s("95 % CI"),
-                s("median [Q1, Q3]"),
-                s("min–max"),
-                s("empty"),
-            ],
-            rows: desc
-                .iter()
-                .map(|r| {
-                    vec![
-                        r.contrast.clone(),
-                        count(r.extra_f64("n")),
-                        format!("{} ({})", num(r.estimate), num(r.extra_f64("sd"))),
-                        crate::report::format::ci(r.ci_low, r.ci_high),
-                        format!(
-                            "{} [{}, {}]",
-                            num(r.extra_f64("median")),
-                            num(r.extra_f64("q1")),
-                            num(r.extra_f64("q3"))
-                        ),
-                        format!("{}–{}", num(r.extra_f64("min")), num(r.extra_f64("max"))),
-                        r.extra
-                            .get("n_empty")
-                            .and_then(|v| v.as_u64())
-                            .map_or(s("—"), |n| n.to_string()),
-                    ]
-                })
-                .collect(),
-        });
+    if desc.is_empty() {
+        return None;
     }
-    // Within-arm change.
+    Some(Table {
+        title: s("Descriptives"),
+        headers: vec![
+            s("arm@timepoint"),
+            s("n"),
+            s("mean (SD)"),
+            s("95 % CI"),
+            s("median [Q1, Q3]"),
+            s("min–max"),
+            s("empty"),
+        ],
+        rows: desc
+            .iter()
+            .map(|r| {
+                vec![
+                    r.contrast.clone(),
+                    count(r.extra_f64("n")),
+                    format!("{} ({})", num(r.estimate), num(r.extra_f64("sd"))),
+                    crate::report::format::ci(r.ci_low, r.ci_high),
+                    format!(
+                        "{} [{}, {}]",
+                        num(r.extra_f64("median")),
+                        num(r.extra_f64("q1")),
+                        num(r.extra_f64("q3"))
+                    ),
+                    format!("{}–{}", num(r.extra_f64("min")), num(r.extra_f64("max"))),
+                    r.extra
+                        .get("n_empty")
+                        .and_then(|v| v.as_u64())
+                        .map_or(s("—"), |n| n.to_string()),
+                ]
+            })
+            .collect(),
+    })
+}
+
+/// Within-arm change: paired t and signed-rank test per arm.
+fn within_table(d: &crate::results::DesignSummary, recs: &[&Record]) -> Option<Table> {
     let within: Vec<Vec<String>> = d
         .arms
         .iter()
@@ -402,20 +471,24 @@ fn outcome_section(
             ])
         })
         .collect();
-    if !within.is_empty() {
-        tables.push(Table {
-            title: s("Within-arm change"),
-            headers: vec![
-                s("arm"),
-                s("mean change [95 % CI]"),
-                s("paired t p"),
-                s("median change"),
-                s("Wilcoxon p"),
-            ],
-            rows: within,
-        });
+    if within.is_empty() {
+        return None;
     }
-    // Between-arm contrasts, primary first.
+    Some(Table {
+        title: s("Within-arm change"),
+        headers: vec![
+            s("arm"),
+            s("mean change [95 % CI]"),
+            s("paired t p"),
+            s("median change"),
+            s("Wilcoxon p"),
+        ],
+        rows: within,
+    })
+}
+
+/// Between-arm contrasts of change, the primary first.
+fn between_table(d: &crate::results::DesignSummary, recs: &[&Record]) -> Option<Table> {
     let mut pairs: Vec<String> = Vec::new();
     for r in recs.iter().filter(|r| {
         matches!(
@@ -432,45 +505,49 @@ fn outcome_section(
         }
     }
     pairs.sort_by_key(|p| p != &d.primary_contrast);
-    if !pairs.is_empty() {
-        let rows = pairs
-            .iter()
-            .map(|c| {
-                let w = find(recs, Analysis::WelchT, c, "t");
-                let st = find(recs, Analysis::StudentT, c, "t");
-                let mw = find(recs, Analysis::MannWhitney, c, "U");
-                let g = find(recs, Analysis::HedgesG, c, "g");
-                let rb = find(recs, Analysis::RankBiserial, c, "r");
-                vec![
-                    if c == &d.primary_contrast {
-                        format!("**{c}** (primary)")
-                    } else {
-                        c.clone()
-                    },
-                    w.map_or(s("—"), |w| est_ci(w.estimate, w.ci_low, w.ci_high)),
-                    p_value(w.and_then(|w| w.p_value)),
-                    p_value(st.and_then(|w| w.p_value)),
-                    p_value(mw.and_then(|w| w.p_value)),
-                    g.map_or(s("—"), |g| est_ci(g.estimate, g.ci_low, g.ci_high)),
-                    rb.map_or(s("—"), |r| num(r.estimate)),
-                ]
-            })
-            .collect();
-        tables.push(Table {
-            title: s("Between-arm contrasts of change (first minus second)"),
-            headers: vec![
-                s("contrast"),
-                s("difference [95 % CI]"),
-                s("Welch p"),
-                s("Student p"),
-                s("Mann–Whitney p"),
-                s("Hedges g [95 % CI]"),
-                s("rank-biserial r"),
-            ],
-            rows,
-        });
+    if pairs.is_empty() {
+        return None;
     }
-    // ANCOVA and the ANOVA family.
+    let rows = pairs
+        .iter()
+        .map(|c| {
+            let w = find(recs, Analysis::WelchT, c, "t");
+            let st = find(recs, Analysis::StudentT, c, "t");
+            let mw = find(recs, Analysis::MannWhitney, c, "U");
+            let g = find(recs, Analysis::HedgesG, c, "g");
+            let rb = find(recs, Analysis::RankBiserial, c, "r");
+            vec![
+                if c == &d.primary_contrast {
+                    format!("**{c}** (primary)")
+                } else {
+                    c.clone()
+                },
+                w.map_or(s("—"), |w| est_ci(w.estimate, w.ci_low, w.ci_high)),
+                p_value(w.and_then(|w| w.p_value)),
+                p_value(st.and_then(|w| w.p_value)),
+                p_value(mw.and_then(|w| w.p_value)),
+                g.map_or(s("—"), |g| est_ci(g.estimate, g.ci_low, g.ci_high)),
+                rb.map_or(s("—"), |r| num(r.estimate)),
+            ]
+        })
+        .collect();
+    Some(Table {
+        title: s("Between-arm contrasts of change (first minus second)"),
+        headers: vec![
+            s("contrast"),
+            s("difference [95 % CI]"),
+            s("Welch p"),
+            s("Student p"),
+            s("Mann–Whitney p"),
+            s("Hedges g [95 % CI]"),
+            s("rank-biserial r"),
+        ],
+        rows,
+    })
+}
+
+/// ANCOVA and the ANOVA family.
+fn models_table(recs: &[&Record]) -> Option<Table> {
     let model_rows: Vec<Vec<String>> = recs
         .iter()
         .filter(|r| {
@@ -493,21 +570,25 @@ fn outcome_section(
             ]
         })
         .collect();
-    if !model_rows.is_empty() {
-        tables.push(Table {
-            title: s("ANCOVA (last value adjusted for baseline) and ANOVA family (change)"),
-            headers: vec![
-                s("analysis"),
-                s("term"),
-                s("statistic"),
-                s("value [95 % CI]"),
-                s("df"),
-                s("p"),
-            ],
-            rows: model_rows,
-        });
+    if model_rows.is_empty() {
+        return None;
     }
-    // The mixed model over all timepoints.
+    Some(Table {
+        title: s("ANCOVA (last value adjusted for baseline) and ANOVA family (change)"),
+        headers: vec![
+            s("analysis"),
+            s("term"),
+            s("statistic"),
+            s("value [95 % CI]"),
+            s("df"),
+            s("p"),
+        ],
+        rows: model_rows,
+    })
+}
+
+/// The mixed model over all timepoints.
+fn lmm_table(recs: &[&Record]) -> Option<Table> {
     let lmm_rows: Vec<Vec<String>> = recs
         .iter()
         .filter(|r| r.analysis == Analysis::Lmm && r.contrast != "model")
@@ -525,14 +606,26 @@ fn outcome_section(
             ]
         })
         .collect();
-    if !lmm_rows.is_empty() {
-        tables.push(Table {
-            title: s("Linear mixed model, all timepoints: value ~ arm × timepoint + (1 | participant), REML"),
-            headers: vec![s("term"), s("statistic"), s("value [95 % CI]"), s("df"), s("p")],
-            rows: lmm_rows,
-        });
+    if lmm_rows.is_empty() {
+        return None;
     }
-    // MMRM: arm differences at each post-baseline timepoint.
+    Some(Table {
+        title: s(
+            "Linear mixed model, all timepoints: value ~ arm × timepoint + (1 | participant), REML",
+        ),
+        headers: vec![
+            s("term"),
+            s("statistic"),
+            s("value [95 % CI]"),
+            s("df"),
+            s("p"),
+        ],
+        rows: lmm_rows,
+    })
+}
+
+/// MMRM: arm differences at each post-baseline timepoint.
+fn mmrm_table(recs: &[&Record]) -> Option<Table> {
     let mmrm_rows: Vec<Vec<String>> = recs
         .iter()
         .filter(|r| r.analysis == Analysis::Mmrm && r.statistic_name == "t")
@@ -545,72 +638,84 @@ fn outcome_section(
             ]
         })
         .collect();
-    if !mmrm_rows.is_empty() {
-        tables.push(Table {
-            title: s("MMRM (unstructured covariance, baseline-adjusted): arm difference at each timepoint"),
-            headers: vec![s("contrast@timepoint"), s("difference [95 % CI]"), s("Satterthwaite df"), s("p")],
-            rows: mmrm_rows,
-        });
+    if mmrm_rows.is_empty() {
+        return None;
     }
-    // Responders.
+    Some(Table {
+        title: s(
+            "MMRM (unstructured covariance, baseline-adjusted): arm difference at each timepoint",
+        ),
+        headers: vec![
+            s("contrast@timepoint"),
+            s("difference [95 % CI]"),
+            s("Satterthwaite df"),
+            s("p"),
+        ],
+        rows: mmrm_rows,
+    })
+}
+
+/// Responders: proportions per arm, RD, RR and NNT per pair.
+fn responders_table(recs: &[&Record]) -> Option<Table> {
     let resp: Vec<&&Record> = recs
         .iter()
         .filter(|r| r.analysis == Analysis::Responders)
         .collect();
-    if !resp.is_empty() {
-        let mcid = resp
-            .first()
-            .and_then(|r| r.extra_f64("mcid"))
-            .unwrap_or(f64::NAN);
-        let kind = resp
-            .first()
-            .and_then(|r| {
-                r.extra
-                    .get("mcid_kind")
-                    .and_then(|v| v.as_str().map(String::from))
-            })
-            .unwrap_or_default();
-        let rows = resp
-            .iter()
-            .map(|r| {
-                let what = match r.statistic_name.as_str() {
-                    "proportion" => format!(
-                        "{} of {}",
-                        count(r.extra_f64("responders")),
-                        count(r.extra_f64("n"))
-                    ),
-                    "nnt" if r.ci_low.is_none() => format!(
-                        "CI crosses 0: NNT benefit ≥ {}, NNT harm ≥ {}",
-                        num(r.extra_f64("nnt_benefit_limit")),
-                        num(r.extra_f64("nnt_harm_limit"))
-                    ),
-                    _ => String::new(),
-                };
-                vec![
-                    r.contrast.clone(),
-                    r.statistic_name.clone(),
-                    est_ci(r.estimate, r.ci_low, r.ci_high),
-                    p_value(r.p_value),
-                    what,
-                ]
-            })
-            .collect();
-        tables.push(Table {
-            title: format!("Responders (improvement ≥ MCID {mcid} {kind})"),
-            headers: vec![
-                s("arm / contrast"),
-                s("measure"),
-                s("value [95 % CI]"),
-                s("Fisher p"),
-                s("note"),
-            ],
-            rows,
-        });
+    if resp.is_empty() {
+        return None;
     }
-    if let Some(t) = margin_table(recs) {
-        tables.push(t);
-    }
-    // Multiplicity and resampling.
+    let mcid = resp
+        .first()
+        .and_then(|r| r.extra_f64("mcid"))
+        .unwrap_or(f64::NAN);
+    let kind = resp
+        .first()
+        .and_then(|r| {
+            r.extra
+                .get("mcid_kind")
+                .and_then(|v| v.as_str().map(String::from))
+        })
+        .unwrap_or_default();
+    let rows = resp
+        .iter()
+        .map(|r| {
+            let what = match r.statistic_name.as_str() {
+                "proportion" => format!(
+                    "{} of {}",
+                    count(r.extra_f64("responders")),
+                    count(r.extra_f64("n"))
+                ),
+                "nnt" if r.ci_low.is_none() => format!(
+                    "CI crosses 0: NNT benefit ≥ {}, NNT harm ≥ {}",
+                    num(r.extra_f64("nnt_benefit_limit")),
+                    num(r.extra_f64("nnt_harm_limit"))
+                ),
+                _ => String::new(),
+            };
+            vec![
+                r.contrast.clone(),
+                r.statistic_name.clone(),
+                est_ci(r.estimate, r.ci_low, r.ci_high),
+                p_value(r.p_value),
+                what,
+            ]
+        })
+        .collect();
+    Some(Table {
+        title: format!("Responders (improvement ≥ MCID {mcid} {kind})"),
+        headers: vec![
+            s("arm / contrast"),
+            s("measure"),
+            s("value [95 % CI]"),
+            s("Fisher p"),
+            s("note"),
+        ],
+        rows,
+    })
+}
+
+/// Multiplicity-adjusted and resampling results of the primary contrast.
+fn resampling_table(recs: &[&Record]) -> Option<Table> {
     let other: Vec<Vec<String>> = recs
         .iter()
         .filter(|r| {
@@ -629,37 +734,20 @@ fn outcome_section(
             ]
         })
         .collect();
-    if !other.is_empty() {
-        tables.push(Table {
-            title: s("Multiplicity-adjusted and resampling results (primary contrast)"),
-            headers: vec![
-                s("analysis"),
-                s("contrast"),
-                s("statistic"),
-                s("estimate [95 % CI]"),
-                s("p"),
-            ],
-            rows: other,
-        });
+    if other.is_empty() {
+        return None;
     }
-    OutcomeSection {
-        heading: if oc.unit.is_empty() {
-            oc.label.clone()
-        } else {
-            format!("{} ({})", oc.label, oc.unit)
-        },
-        direction: format!(
-            "Outcome `{}`; {} values are better.",
-            oc.name,
-            if oc.lower_is_better {
-                "lower"
-            } else {
-                "higher"
-            }
-        ),
-        tables,
-        figures: Vec::new(),
-    }
+    Some(Table {
+        title: s("Multiplicity-adjusted and resampling results (primary contrast)"),
+        headers: vec![
+            s("analysis"),
+            s("contrast"),
+            s("statistic"),
+            s("estimate [95 % CI]"),
+            s("p"),
+        ],
+        rows: other,
+    })
 }
 
 /// The methods paragraph, naming each test that produced records and the R function it matches.
@@ -733,6 +821,59 @@ pub fn build_meta(rs: &ResultSet, plots: &[PlotRef]) -> ReportView {
     let pv = &rs.provenance;
     let lead = d.primary_contrast.as_str();
     let oc = d.outcomes.first().cloned().unwrap_or_default();
+    let summary = meta_summary(rs, lead, &oc);
+    let mut tables = vec![
+        meta_studies_table(rs),
+        meta_models_table(rs, lead),
+        meta_l1o_table(rs),
+    ];
+    tables.extend(meta_egger_table(rs));
+    let section = OutcomeSection {
+        heading: format!("Meta-analysis of {}", oc.label),
+        direction: format!(
+            "{} values of the outcome are better; effects are backward minus comparator.",
+            if oc.lower_is_better {
+                "Lower"
+            } else {
+                "Higher"
+            }
+        ),
+        tables,
+        figures: plots.to_vec(),
+    };
+    let config = config_text(&pv.config);
+    ReportView {
+        title: format!("retrotrial meta-analysis: {}", pv.input),
+        provenance: vec![
+            format!("Input {}, SHA-256 {}", pv.input, pv.input_sha256),
+            format!(
+                "retrotrial {}, schema {}",
+                pv.tool_version, rs.schema_version
+            ),
+        ],
+        summary,
+        flow: None,
+        flow_kind: SectionKind::Flow,
+        outcomes: vec![section],
+        warnings: rs.issues.iter().map(ToString::to_string).collect(),
+        failures: rs
+            .failures
+            .iter()
+            .map(|f| format!("{} / {}: {}", f.analysis, f.contrast, f.reason))
+            .collect(),
+        trial_figures: Vec::new(),
+        summary_figures: Vec::new(),
+        methods: META_METHODS.to_string(),
+        provenance_detail: vec![
+            format!("retrotrial version {}", pv.tool_version),
+            format!("input {} (SHA-256 {})", pv.input, pv.input_sha256),
+            format!("resolved configuration: {}", config.replace('\n', "; ")),
+        ],
+    }
+}
+
+/// The meta report's summary line: the lead model's pooled effect and which side it favours.
+fn meta_summary(rs: &ResultSet, lead: &str, oc: &crate::results::OutcomeSummary) -> Vec<String> {
     let of = |a: Analysis| rs.records.iter().filter(move |r| r.analysis == a);
     let mut summary = Vec::new();
     if let Some(m) = of(Analysis::Meta).find(|r| r.contrast == lead) {
@@ -764,7 +905,13 @@ pub fn build_meta(rs: &ResultSet, plots: &[PlotRef]) -> ReportView {
             }
         ));
     }
-    let studies = Table {
+    summary
+}
+
+/// One row per study: effect, CI, variance and how its SDs were obtained.
+fn meta_studies_table(rs: &ResultSet) -> Table {
+    let of = |a: Analysis| rs.records.iter().filter(move |r| r.analysis == a);
+    Table {
         title: s("Studies (effect = backward − comparator)"),
         headers: vec![
             s("study"),
@@ -796,10 +943,15 @@ pub fn build_meta(rs: &ResultSet, plots: &[PlotRef]) -> ReportView {
                 ]
             })
             .collect(),
-    };
+    }
+}
+
+/// The pooled models, the lead model first.
+fn meta_models_table(rs: &ResultSet, lead: &str) -> Table {
+    let of = |a: Analysis| rs.records.iter().filter(move |r| r.analysis == a);
     let mut models: Vec<&Record> = of(Analysis::Meta).collect();
     models.sort_by_key(|r| r.contrast != lead);
-    let models = Table {
+    Table {
         title: s("Pooled models (lead model first)"),
         headers: vec![
             s("model"),
@@ -837,8 +989,13 @@ pub fn build_meta(rs: &ResultSet, plots: &[PlotRef]) -> ReportView {
                 ]
             })
             .collect(),
-    };
-    let l1o = Table {
+    }
+}
+
+/// Leave-one-out REML fits.
+fn meta_l1o_table(rs: &ResultSet) -> Table {
+    let of = |a: Analysis| rs.records.iter().filter(move |r| r.analysis == a);
+    Table {
         title: s("Leave-one-out (REML, z)"),
         headers: vec![
             s("omitted study"),
@@ -858,54 +1015,26 @@ pub fn build_meta(rs: &ResultSet, plots: &[PlotRef]) -> ReportView {
                 ]
             })
             .collect(),
-    };
-    let mut tables = vec![studies, models, l1o];
-    if let Some(e) = of(Analysis::MetaEgger).next() {
-        tables.push(Table {
-            title: s("Egger's regression test for funnel asymmetry"),
-            headers: vec![s("z"), s("p"), s("limit estimate")],
-            rows: vec![vec![
-                num(e.statistic),
-                p_value(e.p_value),
-                num(e.extra_f64("limit_estimate")),
-            ]],
-        });
-    }
-    let section = OutcomeSection {
-        heading: format!("Meta-analysis of {}", oc.label),
-        direction: format!(
-            "{} values of the outcome are better; effects are backward minus comparator.",
-            if oc.lower_is_better {
-                "Lower"
-            } else {
-                "Higher"
-            }
-        ),
-        tables,
-        figures: plots.to_vec(),
-    };
-    let config = toml::to_string(&pv.config).unwrap_or_default();
-    ReportView {
-        title: format!("retrotrial meta-analysis: {}", pv.input),
-        provenance: vec![
-            format!("Input {}, SHA-256 {}", pv.input, pv.input_sha256),
-            format!("retrotrial {}, schema {}", pv.tool_version, rs.schema_version),
-        ],
-        summary,
-        flow: None,
-        outcomes: vec![section],
-        warnings: rs.issues.iter().map(ToString::to_string).collect(),
-        failures: rs.failures.iter().map(|f| format!("{} / {}: {}", f.analysis, f.contrast, f.reason)).collect(),
-        trial_figures: Vec::new(),
-        summary_figures: Vec::new(),
-        methods: "Per-study effects are Hedges' g with the exact small-sample correction and metafor's large-sample variance (escalc, measure SMD), or raw mean differences (measure MD); SDs missing from a study were derived from its SE, its 95 % CI of the mean (t quantile), or its median with IQR or range (Wan et al. 2014, Luo et al. 2018), as each study row records. Effects were pooled with fixed-effect, DerSimonian–Laird, REML and Paule–Mandel models (R metafor rma, τ² solved to 1e-13), with z tests and, for DL and REML, the Hartung–Knapp t test without truncation; heterogeneity is reported as Q, I² and H², and 95 % prediction intervals as metafor predict gives them. Leave-one-out REML fits and Egger's regression test (regtest) assess the influence of single studies and funnel asymmetry.".to_string(),
-        provenance_detail: vec![
-            format!("retrotrial version {}", pv.tool_version),
-            format!("input {} (SHA-256 {})", pv.input, pv.input_sha256),
-            format!("resolved configuration: {}", config.replace('\n', "; ")),
-        ],
     }
 }
+
+/// Egger's regression test, when it ran.
+fn meta_egger_table(rs: &ResultSet) -> Option<Table> {
+    let of = |a: Analysis| rs.records.iter().filter(move |r| r.analysis == a);
+    let e = of(Analysis::MetaEgger).next()?;
+    Some(Table {
+        title: s("Egger's regression test for funnel asymmetry"),
+        headers: vec![s("z"), s("p"), s("limit estimate")],
+        rows: vec![vec![
+            num(e.statistic),
+            p_value(e.p_value),
+            num(e.extra_f64("limit_estimate")),
+        ]],
+    })
+}
+
+/// The methods paragraph of the meta report.
+const META_METHODS: &str = "Per-study effects are Hedges' g with the exact small-sample correction and metafor's large-sample variance (escalc, measure SMD), or raw mean differences (measure MD); SDs missing from a study were derived from its SE, its 95 % CI of the mean (t quantile), or its median with IQR or range (Wan et al. 2014, Luo et al. 2018), as each study row records. Effects were pooled with fixed-effect, DerSimonian–Laird, REML and Paule–Mandel models (R metafor rma, τ² solved to 1e-13), with z tests and, for DL and REML, the Hartung–Knapp t test without truncation; heterogeneity is reported as Q, I² and H², and 95 % prediction intervals as metafor predict gives them. Leave-one-out REML fits and Egger's regression test (regtest) assess the influence of single studies and funnel asymmetry.";
 
 /// The `reproduce` report: claim cards first (verdict, certainty, the sentence, the evidence
 /// used and excluded, the downgrades), then every printed number with its check kind, then the
@@ -944,6 +1073,7 @@ pub fn build_reproduce(rs: &ResultSet, plots: &[PlotRef]) -> ReportView {
         provenance: vec![format!("Literature pack {}", pv.input), format!("retrotrial {}, schema {}", pv.tool_version, rs.schema_version)],
         summary,
         flow: Some(claims),
+        flow_kind: SectionKind::Claims,
         outcomes,
         warnings: Vec::new(),
         failures: Vec::new(),

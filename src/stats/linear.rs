@@ -13,10 +13,8 @@
 use nalgebra::{DMatrix, DVector};
 
 use super::describe::mean;
+use super::linalg::RANK_TOL;
 use super::{Interval, Result, StatsError, check_finite, dist};
-
-/// R's `lm` rank tolerance (`qr(tol = 1e-07)`).
-const RANK_TOL: f64 = 1e-7;
 
 /// The observations of one arm: baseline and last value per participant (same length).
 #[derive(Debug, Clone, Copy)]

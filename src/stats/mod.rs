@@ -28,6 +28,7 @@ pub mod anova;
 pub mod describe;
 pub mod effect_size;
 pub mod equivalence;
+pub mod linalg;
 pub mod linear;
 pub mod lmm;
 pub mod meta;

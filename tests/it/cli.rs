@@ -244,10 +244,8 @@ fn every_validation_problem_is_reported_with_its_message() {
     );
 }
 
-#[test]
-fn failed_tasks_exit_1_but_write_results() {
-    let dir = tempfile::tempdir().unwrap();
-    // forward has a single complete case: its pairwise tests fail, the others run.
+/// A trial in which forward has a single complete case: its pairwise tests fail, the others run.
+fn one_forward_case(dir: &std::path::Path) -> std::path::PathBuf {
     let mut text = H.to_string();
     for (i, (b, l)) in [(5, 3), (6, 4), (7, 4), (5, 5)].iter().enumerate() {
         text.push_str(&format!(
@@ -255,7 +253,13 @@ fn failed_tasks_exit_1_but_write_results() {
         ));
     }
     text.push_str("F1,forward,baseline,pain,5\nF1,forward,week6,pain,4\n");
-    let data = write(dir.path(), "small.csv", &text);
+    write(dir, "small.csv", &text)
+}
+
+#[test]
+fn failed_tasks_exit_1_but_write_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = one_forward_case(dir.path());
     let out = dir.path().join("out");
     bin()
         .arg("analyze")
@@ -809,15 +813,7 @@ fn force_allows_a_foreign_directory_and_keeps_its_files() {
 #[test]
 fn quiet_still_prints_why_a_run_is_incomplete() {
     let dir = tempfile::tempdir().unwrap();
-    // forward has a single complete case: its pairwise tests fail, the others run.
-    let mut text = H.to_string();
-    for (i, (b, l)) in [(5, 3), (6, 4), (7, 4), (5, 5)].iter().enumerate() {
-        text.push_str(&format!(
-            "B{i},backward,baseline,pain,{b}\nB{i},backward,week6,pain,{l}\n"
-        ));
-    }
-    text.push_str("F1,forward,baseline,pain,5\nF1,forward,week6,pain,4\n");
-    let data = write(dir.path(), "small.csv", &text);
+    let data = one_forward_case(dir.path());
     bin()
         .arg("analyze")
         .arg(&data)

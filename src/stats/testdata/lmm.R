@@ -1,4 +1,4 @@
-# Expected values of src/stats/lmm.rs (R 4.2.2, lme4 1.1-31, lmerTest 3.1-3, pbkrtest 0.5.2,
+# Expected values of src/stats/lmm/ (tests.rs) (R 4.2.2, lme4 1.1-31, lmerTest 3.1-3, pbkrtest 0.5.2,
 # nlme 3.1-162). Run: Rscript src/stats/testdata/lmm.R > /tmp/lmm_cases.rs
 # Prints one Rust `Case` constant per data set: the rows (participant, arm, timepoint, value)
 # with arms indexed backward = 0, forward = 1 (the reference), control = 2, and timepoints

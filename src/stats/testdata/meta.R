@@ -1,4 +1,4 @@
-# Expected values of src/stats/meta.rs (R 4.2.2, metafor 3.8-1).
+# Expected values of src/stats/meta/ (tests.rs) (R 4.2.2, metafor 3.8-1).
 # Run: Rscript src/stats/testdata/meta.R
 suppressMessages(library(metafor))
 num <- function(v) paste(sprintf("%.17g", v), collapse = ", ")

@@ -1,4 +1,4 @@
-# Expected values of src/stats/mmrm.rs (R 4.2.2, nlme 3.1-162, numDeriv 2016.8-1.1).
+# Expected values of src/stats/mmrm/ (tests.rs) (R 4.2.2, nlme 3.1-162, numDeriv 2016.8-1.1).
 # Run: Rscript src/stats/testdata/mmrm.R > /tmp/mmrm_cases.rs
 # Prints one Rust `Case` constant per data set: the rows (participant, arm, visit, baseline,
 # value) with arms indexed backward = 0, forward = 1 (the reference), control = 2 and the

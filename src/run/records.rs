@@ -1,98 +1,7 @@
-//! `run::execute`: runs the plan's tasks on a local rayon pool and maps the `stats` outputs to
-//! [`Record`]s (spec §4 names, word for word).
-//!
-//! Determinism: results are collected with an indexed `collect` (plan order, not completion
-//! order); resampling work is split into fixed-size chunks, each with its own ChaCha8 stream
-//! derived from (master seed, task key, chunk), concatenated in chunk order. Nothing depends on
-//! the thread count. A task that cannot be computed becomes a [`TaskFailure`]; the others go
-//! on. No polars here: the plan holds plain `Arc<[f64]>` samples.
+//! Task → records: runs one task's statistics and maps the outputs to [`Record`]s with the
+//! spec's names (§4), one function per analysis family.
 
-use std::io::IsTerminal;
-
-use indicatif::{ParallelProgressIterator, ProgressBar, ProgressStyle};
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
-use rayon::prelude::*;
-
-use crate::config::RunConfig;
-use crate::plan::{Plan, Sample, Task, TaskInput};
-use crate::results::{Analysis, Record, TaskFailure};
-use crate::stats::{self, StatsError};
-
-/// Errors that stop a run before any task (exit 2).
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum RunError {
-    /// The worker pool could not be created.
-    #[error("cannot start {threads} worker threads: {message}")]
-    ThreadPool {
-        /// Requested threads.
-        threads: usize,
-        /// rayon's message.
-        message: String,
-    },
-}
-
-/// Replicates per resampling chunk. Fixed, so results never depend on the thread count.
-pub const CHUNK: usize = 1000;
-
-/// What a run produced: records in plan order and failures.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RunOutput {
-    /// Records in plan order (multiplicity records inside their outcome's group).
-    pub records: Vec<Record>,
-    /// Failed tasks.
-    pub failures: Vec<TaskFailure>,
-}
-
-/// Runs every task of the plan.
-///
-/// # Errors
-/// Only when the thread pool cannot be built; failed tasks are data, not errors.
-pub fn execute(plan: &Plan, cfg: &RunConfig) -> Result<RunOutput, RunError> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(cfg.threads)
-        .build()
-        .map_err(|e| RunError::ThreadPool {
-            threads: cfg.threads,
-            message: e.to_string(),
-        })?;
-    let bar = progress_bar(plan, cfg);
-    let outcomes: Vec<Result<Vec<Record>, StatsError>> = pool.install(|| {
-        plan.tasks
-            .par_iter()
-            .progress_with(bar.clone())
-            .map(|t| run_task(t, plan.seed))
-            .collect()
-    });
-    bar.finish_and_clear();
-    let mut out = RunOutput::default();
-    for (task, result) in plan.tasks.iter().zip(outcomes) {
-        match result.and_then(|recs| finite_or_fail(task.analysis, recs)) {
-            Ok(recs) => out.records.extend(recs),
-            Err(e) => out.failures.push(TaskFailure {
-                outcome: task.outcome.clone(),
-                analysis: task.analysis,
-                contrast: task.contrast.clone(),
-                reason: e.to_string(),
-            }),
-        }
-    }
-    let (recs, fails) = multiplicity(plan);
-    out.records.extend(recs);
-    out.failures.extend(fails);
-    // Group by outcome (spec order), keeping plan order within an outcome.
-    let order: Vec<&str> = plan
-        .design
-        .outcomes
-        .iter()
-        .map(|o| o.name.as_str())
-        .collect();
-    let pos = |o: &str| order.iter().position(|x| *x == o).unwrap_or(usize::MAX);
-    out.records
-        .sort_by_key(|r| (pos(&r.outcome), r.analysis.rank()));
-    Ok(out)
-}
+use super::*;
 
 impl crate::results::TTestFields for stats::t_tests::TTest {
     fn t_fields(&self) -> crate::results::TFields {
@@ -107,56 +16,8 @@ impl crate::results::TTestFields for stats::t_tests::TTest {
     }
 }
 
-/// A task whose main statistic came out NaN or infinite (finite data whose squares overflow,
-/// say) is a failure, not a record with a silent `null`. Flow records may lack a test, and a
-/// responders RR or NNT is infinite by definition when its denominator is 0 (p_B = 0, or equal
-/// proportions): spec §4.1 writes it as null and keeps the outcome's other responder records.
-fn finite_or_fail(analysis: Analysis, recs: Vec<Record>) -> Result<Vec<Record>, StatsError> {
-    let may_be_infinite = |r: &Record| {
-        analysis == Analysis::Responders
-            && matches!(r.statistic_name.as_str(), "risk_ratio" | "nnt")
-    };
-    let broken = recs.iter().find(|r| {
-        let null_stat = r.statistic.is_none() && analysis != Analysis::Flow && !may_be_infinite(r);
-        let null_sd = analysis == Analysis::Descriptives
-            && r.extra.get("n").and_then(serde_json::Value::as_u64) >= Some(2)
-            && r.extra.get("sd").is_none_or(serde_json::Value::is_null);
-        null_stat || null_sd
-    });
-    match broken {
-        Some(r) => Err(StatsError::NonFiniteResult(format!(
-            "{} of {} (values too large to compute with)",
-            if r.statistic.is_none() {
-                r.statistic_name.as_str()
-            } else {
-                "sd"
-            },
-            r.contrast
-        ))),
-        None => Ok(recs),
-    }
-}
-
-fn progress_bar(plan: &Plan, cfg: &RunConfig) -> ProgressBar {
-    let heavy = plan
-        .tasks
-        .iter()
-        .any(|t| matches!(t.input, TaskInput::Resample { .. }));
-    if cfg.quiet || !std::io::stderr().is_terminal() || (!heavy && plan.tasks.len() < 500) {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(plan.tasks.len() as u64);
-    if let Ok(style) =
-        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} tasks ({eta})")
-    {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar.set_message("analysing");
-    bar
-}
-
 /// Computes one task's records.
-fn run_task(task: &Task, seed: u64) -> Result<Vec<Record>, StatsError> {
+pub(super) fn run_task(task: &Task, seed: u64) -> Result<Vec<Record>, StatsError> {
     let rec =
         |contrast: &str, name: &str| Record::new(&task.outcome, task.analysis, contrast, name);
     let c = task.contrast.as_str();
@@ -316,20 +177,12 @@ fn margin_records(
     Ok(vec![r.count("n1", x.len()).count("n2", y.len())])
 }
 
-fn need(x: &[f64], min: usize, group: &'static str) -> Result<(), StatsError> {
-    if x.len() < min {
-        Err(StatsError::TooFewValues {
-            group,
-            n: x.len(),
-            min,
-        })
-    } else {
-        Ok(())
-    }
+pub(super) fn need(x: &[f64], min: usize, group: &'static str) -> Result<(), StatsError> {
+    stats::check_len(x, group, min)
 }
 
 /// Checks both arms of a pairwise analysis, naming the arm that is too small.
-fn need_pair(task: &Task, x: &[f64], y: &[f64]) -> Result<(), StatsError> {
+pub(super) fn need_pair(task: &Task, x: &[f64], y: &[f64]) -> Result<(), StatsError> {
     for (arm, v) in task.arms.iter().zip([x, y]) {
         if v.len() < 2 {
             return Err(StatsError::InvalidArgument(format!(
@@ -341,7 +194,12 @@ fn need_pair(task: &Task, x: &[f64], y: &[f64]) -> Result<(), StatsError> {
     Ok(())
 }
 
-fn two_sample(task: &Task, a: Analysis, x: &[f64], y: &[f64]) -> Result<Vec<Record>, StatsError> {
+pub(super) fn two_sample(
+    task: &Task,
+    a: Analysis,
+    x: &[f64],
+    y: &[f64],
+) -> Result<Vec<Record>, StatsError> {
     need_pair(task, x, y)?;
     let rec = |name: &str| Record::new(&task.outcome, a, &task.contrast, name);
     let (n1, n2) = (x.len(), y.len());
@@ -412,7 +270,11 @@ fn two_sample(task: &Task, a: Analysis, x: &[f64], y: &[f64]) -> Result<Vec<Reco
     }])
 }
 
-fn groups_task(task: &Task, a: Analysis, groups: &[Sample]) -> Result<Vec<Record>, StatsError> {
+pub(super) fn groups_task(
+    task: &Task,
+    a: Analysis,
+    groups: &[Sample],
+) -> Result<Vec<Record>, StatsError> {
     let refs: Vec<&[f64]> = groups.iter().map(|g| &g[..]).collect();
     let rec = |name: &str| Record::new(&task.outcome, a, &task.contrast, name);
     let n: usize = refs.iter().map(|g| g.len()).sum();
@@ -450,7 +312,7 @@ fn groups_task(task: &Task, a: Analysis, groups: &[Sample]) -> Result<Vec<Record
     }])
 }
 
-fn ancova(
+pub(super) fn ancova(
     task: &Task,
     arms: &[(Sample, Sample)],
     reference: usize,
@@ -514,7 +376,7 @@ fn ancova(
 }
 
 /// The `lmm` records of one outcome (spec §4, §5.6), in the R reference's order.
-fn lmm(
+pub(super) fn lmm(
     task: &Task,
     rows: &crate::ingest::dataset::LongRows,
     arms: &[String],
@@ -629,7 +491,7 @@ fn lmm(
 }
 
 /// The `mmrm` records of one outcome (spec §4.1).
-fn mmrm(
+pub(super) fn mmrm(
     task: &Task,
     rows: &crate::ingest::dataset::MmrmRows,
     arms: &[String],
@@ -679,7 +541,7 @@ fn mmrm(
 }
 
 /// The `responders` records of one outcome (spec §4.1).
-fn responders(
+pub(super) fn responders(
     task: &Task,
     counts: &[(String, usize, usize)],
     mcid: f64,
@@ -745,7 +607,7 @@ fn responders(
 
 /// The `flow` records of one outcome: observed participants per arm and timepoint, and the
 /// test of differential dropout on this outcome's completers (spec §4.1).
-fn flow(
+pub(super) fn flow(
     task: &Task,
     cells: &[crate::results::FlowCell],
     completers: &[usize],
@@ -788,25 +650,7 @@ fn flow(
     Ok(out)
 }
 
-/// Draws `b` replicates in fixed chunks, each chunk on its own stream, concatenated in order.
-fn replicates(
-    b: usize,
-    seed: u64,
-    key: u64,
-    draw: impl Fn(usize, &mut ChaCha8Rng) -> Vec<f64> + Sync,
-) -> Vec<f64> {
-    let chunks: Vec<Vec<f64>> = (0..b.div_ceil(CHUNK))
-        .into_par_iter()
-        .map(|c| {
-            let mut rng = ChaCha8Rng::seed_from_u64(seed ^ key);
-            rng.set_stream(c as u64);
-            draw(CHUNK.min(b - c * CHUNK), &mut rng)
-        })
-        .collect();
-    chunks.concat()
-}
-
-fn resample(
+pub(super) fn resample(
     task: &Task,
     a: Analysis,
     x: &[f64],
@@ -867,7 +711,7 @@ fn resample(
 }
 
 /// Holm and Benjamini–Hochberg over the primary-contrast Welch p of each outcome (spec §5.7).
-fn multiplicity(plan: &Plan) -> (Vec<Record>, Vec<TaskFailure>) {
+pub(super) fn multiplicity(plan: &Plan) -> (Vec<Record>, Vec<TaskFailure>) {
     let mut ps = Vec::new();
     let mut failures = Vec::new();
     let contrast = plan.design.primary_contrast.clone();
