@@ -345,3 +345,58 @@ fn the_claims_tab_gets_the_packs_claims_and_shutdown_stops_the_server() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// The page in headless Chromium, driven by npm's playwright-core (tests/e2e/app.e2e.mjs): the
+/// example trial uploaded, an arm renamed, run, the primary result found in the report; a broken
+/// file's validation error; the claims tab; no request outside the app; closing the page stops
+/// the server. Screenshots go to `target/tmp/app-e2e/`. Needs `node`, `/usr/bin/chromium` (or
+/// `CHROMIUM`) and `npm ci` in tests/e2e; without them it is skipped, except under `.ci/run` or
+/// `CI`, which install them, where their absence fails.
+#[test]
+fn app_in_headless_chromium() {
+    let e2e = root().join("tests/e2e");
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let ready = e2e.join("node_modules/playwright-core").is_dir()
+        && std::path::Path::new(&chromium).exists()
+        && Command::new("node").arg("--version").output().is_ok();
+    if !ready {
+        let set =
+            |k: &str| std::env::var(k).is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
+        assert!(
+            !set("CI") && !set("RETROTRIAL_REQUIRE_CHROMIUM"),
+            "the app's browser test needs node, chromium and `npm ci` in tests/e2e"
+        );
+        eprintln!(
+            "skipped: node, chromium or tests/e2e/node_modules missing (run `npm ci` in tests/e2e)"
+        );
+        return;
+    }
+    let shots = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("app-e2e");
+    std::fs::create_dir_all(&shots).unwrap();
+    let out = Command::new("node")
+        .arg(e2e.join("app.e2e.mjs"))
+        .env("RETROTRIAL_BIN", env!("CARGO_BIN_EXE_retrotrial"))
+        .env("REPO", root())
+        .env("SHOTS_DIR", &shots)
+        .env("CHROMIUM", &chromium)
+        .output()
+        .expect("node runs");
+    let log = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("e2e: all scenarios passed"), "{log}");
+    for shot in [
+        "app-analyse.png",
+        "app-report.png",
+        "app-validation.png",
+        "app-claims.png",
+    ] {
+        let len = std::fs::metadata(shots.join(shot))
+            .map(|m| m.len())
+            .unwrap_or(0);
+        assert!(len > 10_000, "{shot} missing or empty");
+    }
+}

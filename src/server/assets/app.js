@@ -79,7 +79,8 @@
     const arms = $('arm-rows'); arms.replaceChildren();
     d.arms.forEach((a, k) => {
       const tr = document.createElement('tr');
-      cell(tr, a);
+      // The file's own label(s) for this arm: its name unless the study maps labels to it.
+      cell(tr, (d.arm_labels && d.arm_labels[a] ? d.arm_labels[a] : [a]).join(', '));
       const name = document.createElement('input'); name.value = a; name.dataset.from = a; name.id = 'arm-' + k;
       name.className = 'arm-name'; name.setAttribute('aria-label', 'name of arm ' + a);
       name.addEventListener('input', () => { dirty = true; });
@@ -175,8 +176,12 @@
       const h = document.createElement('h3'); text(h, c.claim_id + ': ' + c.claim); card.appendChild(h);
       const p = document.createElement('p');
       const v = document.createElement('span'); v.className = 'badge ' + c.verdict; text(v, String(c.verdict).replace(/_/g, ' '));
-      const cert = document.createElement('span'); cert.className = 'badge'; text(cert, 'certainty: ' + c.certainty);
-      p.append(v, cert); card.appendChild(p);
+      p.append(v);
+      if (c.certainty) {
+        const cert = document.createElement('span'); cert.className = 'badge'; text(cert, 'certainty: ' + String(c.certainty).replace(/_/g, ' '));
+        p.append(cert);
+      }
+      card.appendChild(p);
       const s = document.createElement('p'); text(s, c.summary); card.appendChild(s);
       cards.appendChild(card);
     }
