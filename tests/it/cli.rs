@@ -579,7 +579,11 @@ fn reproduce_checks_the_pack_and_strict_turns_findings_into_exit_1() {
     // The forest plot has one panel per metric and unit, drawn from typed fields, and keeps
     // the effect whose CI check failed (correia2023_conf cadence).
     let svg = std::fs::read_to_string(out.join("plots/reproduce_forest.svg")).unwrap();
-    for panel in ["hedges_g (SD), as printed", "md (m/s), as printed", "md (steps/min), as printed"] {
+    for panel in [
+        "hedges_g (SD), as printed",
+        "md (m/s), as printed",
+        "md (steps/min), as printed",
+    ] {
         assert!(svg.contains(panel), "panel {panel} missing");
     }
     assert!(svg.contains("correia2023_conf cadence (backward vs forward) [inconsistent]"));
