@@ -64,9 +64,12 @@ pub fn read_head(stream: &mut impl Read) -> Result<(Request, Vec<u8>), HeadError
     let mut chunk = [0u8; 4096];
     let end = loop {
         if let Some(i) = find(&buf, b"\r\n\r\n") {
+            if i > MAX_HEAD {
+                return Err(HeadError::TooLarge);
+            }
             break i;
         }
-        if buf.len() > MAX_HEAD {
+        if buf.len() > MAX_HEAD + 4 {
             return Err(HeadError::TooLarge);
         }
         let n = stream.read(&mut chunk).map_err(|_| HeadError::Closed)?;

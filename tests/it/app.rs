@@ -400,3 +400,45 @@ fn app_in_headless_chromium() {
         assert!(len > 10_000, "{shot} missing or empty");
     }
 }
+
+/// Every trial file of the bad-input corpus (tests/data/bad, the `validate`/`analyze` cases)
+/// uploaded to the app gets a JSON answer (200 with its problems, or 422 with the reason), never
+/// a server error or a hang; a file the CLI finds invalid without a study file shows errors.
+#[test]
+fn every_bad_input_file_gets_a_clear_answer_from_the_app() {
+    let app = App::start(&[]);
+    let bad = root().join("tests/data/bad");
+    let manifest: toml::Value =
+        toml::from_str(&std::fs::read_to_string(bad.join("manifest.toml")).unwrap()).unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    for case in manifest["case"].as_array().unwrap() {
+        let cmd = case["cmd"].as_str().unwrap();
+        let file = case["file"].as_str().unwrap();
+        if !["validate", "analyze"].contains(&cmd) || !seen.insert(file.to_string()) {
+            continue;
+        }
+        let bytes = std::fs::read(bad.join(file)).unwrap();
+        let (s, b) = app.call("POST", &format!("/api/inspect?name={file}"), &bytes);
+        let v: Value = serde_json::from_slice(&b)
+            .unwrap_or_else(|_| panic!("{file}: not JSON: {}", String::from_utf8_lossy(&b)));
+        assert!(s == 200 || s == 422, "{file}: {s} {v}");
+        if s == 422 {
+            assert!(
+                v["error"].as_str().is_some_and(|e| !e.is_empty()),
+                "{file}: {v}"
+            );
+        }
+        let invalid_alone = cmd == "validate"
+            && case.get("study").is_none()
+            && case["exit"].as_integer() == Some(1);
+        if invalid_alone {
+            assert!(
+                s == 422 || v["errors"].as_u64() > Some(0),
+                "{file}: the CLI finds errors, the app none: {v}"
+            );
+        }
+    }
+    assert!(seen.len() > 50, "{} corpus files", seen.len());
+    // The server still answers.
+    assert_eq!(app.call("GET", "/", b"").0, 200);
+}
