@@ -161,7 +161,11 @@ pub fn serve(a: &AppArgs, backend: &Backend) -> Result<(), Error> {
     };
     let url = format!("http://{host}:{port}/?token={}", state.token);
     println!("retrotrial app: {url}");
-    eprintln!("retrotrial: serving on {host}:{port} only; stop with Ctrl-C or close the page");
+    eprintln!(
+        "retrotrial: serving on {host}:{port} only, files in the session folder {}",
+        state.session.display()
+    );
+    eprintln!("retrotrial: stop with Ctrl-C or close the page");
     if !a.no_open {
         open_browser(&url);
     }
@@ -255,6 +259,10 @@ fn handle(st: &State, mut s: TcpStream) {
         }
         Err(http::HeadError::Closed) => return,
     };
+    if req.header("transfer-encoding").is_some() {
+        let _ = http::Response::error(411, "send the body with a Content-Length").write_to(&mut s);
+        return;
+    }
     let len = match req.content_length() {
         Ok(n) => n.unwrap_or(0),
         Err(()) => {
