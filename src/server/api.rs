@@ -1,5 +1,5 @@
 //! The app's routes: the page and its assets, and the JSON API over the library (`inspect`,
-//! `study`, `analyze`, run downloads, `save`, `reproduce`, `shutdown`). Uploads and runs are
+//! `study`, `analyze`, run downloads, `save`, `reproduce`, `hello`/`shutdown` of a page). Uploads and runs are
 //! folders of the session folder, one per id, so concurrent runs never share a folder.
 
 use std::io::Read;
@@ -34,6 +34,7 @@ pub(super) enum Route {
     RunFile(u64, &'static str),
     Save(u64),
     Reproduce,
+    Hello,
     Shutdown,
 }
 
@@ -49,6 +50,7 @@ impl Route {
             ["api", "study"] => Route::Study,
             ["api", "analyze"] => Route::Analyze,
             ["api", "reproduce"] => Route::Reproduce,
+            ["api", "hello"] => Route::Hello,
             ["api", "shutdown"] => Route::Shutdown,
             ["api", "runs", id, "save"] => Route::Save(id.parse().ok()?),
             ["api", "runs", id, file] => {
@@ -94,12 +96,8 @@ pub(super) fn route(st: &State, req: &Request, len: u64, body: &mut dyn Read) ->
         );
     }
     match route {
-        Route::Page => {
-            // A page load cancels the shutdown a reload's `pagehide` asked for.
-            *lock(&st.stop_at) = None;
-            Response::new(200, "text/html; charset=utf-8", page::INDEX)
-                .with("Content-Security-Policy", PAGE_CSP)
-        }
+        Route::Page => Response::new(200, "text/html; charset=utf-8", page::INDEX)
+            .with("Content-Security-Policy", PAGE_CSP),
         Route::Asset(name) => page::asset(name),
         Route::Inspect => inspect(st, req, len, body),
         Route::Study => with_json(body, len, |v| study(&v)),
@@ -107,13 +105,12 @@ pub(super) fn route(st: &State, req: &Request, len: u64, body: &mut dyn Read) ->
         Route::RunFile(id, name) => run_file(st, id, name, req.query("download").is_some()),
         Route::Save(id) => with_json(body, len, |v| save(st, id, &v)),
         Route::Reproduce => reproduce(st),
+        Route::Hello => {
+            lock(&st.pages).hello(req.query("page").unwrap_or_default());
+            Response::json(200, &json!({ "hello": true }))
+        }
         Route::Shutdown => {
-            let when = if req.query("now").is_some() {
-                std::time::Instant::now()
-            } else {
-                std::time::Instant::now() + super::SHUTDOWN_GRACE
-            };
-            *lock(&st.stop_at) = Some(when);
+            lock(&st.pages).goodbye(req.query("page"), req.query("now").is_some());
             Response::json(200, &json!({ "stopping": true }))
         }
     }

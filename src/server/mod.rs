@@ -49,8 +49,8 @@ pub(crate) struct State {
     literature: PathBuf,
     backend: Backend,
     next_id: AtomicU64,
-    /// When a closing page asked to stop (cancelled by a new page load).
-    stop_at: Mutex<Option<Instant>>,
+    /// The open pages and, when the last one closed, when to stop.
+    pages: Mutex<Pages>,
     /// Set by Ctrl-C (SIGINT/SIGTERM).
     interrupted: Arc<AtomicBool>,
     /// The claims of the literature pack, computed once.
@@ -64,7 +64,38 @@ impl State {
 
     fn stopping(&self) -> bool {
         self.interrupted.load(Ordering::Relaxed)
-            || lock(&self.stop_at).is_some_and(|t| Instant::now() >= t)
+            || lock(&self.pages)
+                .stop_at
+                .is_some_and(|t| Instant::now() >= t)
+    }
+}
+
+/// The pages open in a browser, by the random id each page picks when it loads. Closing the
+/// last one stops the server after [`SHUTDOWN_GRACE`], unless a page says hello before (a
+/// reload: its new page may say hello before or after the old page's goodbye arrives).
+#[derive(Debug, Default)]
+pub(crate) struct Pages {
+    open: std::collections::BTreeSet<String>,
+    stop_at: Option<Instant>,
+}
+
+impl Pages {
+    /// A page loaded: the server stays.
+    pub(crate) fn hello(&mut self, id: &str) {
+        self.open.insert(id.to_string());
+        self.stop_at = None;
+    }
+
+    /// A page closed (`None`: an unnamed request to stop); `now` stops at once.
+    pub(crate) fn goodbye(&mut self, id: Option<&str>, now: bool) {
+        if let Some(id) = id {
+            self.open.remove(id);
+        }
+        if now {
+            self.stop_at = Some(Instant::now());
+        } else if self.open.is_empty() {
+            self.stop_at = Some(Instant::now() + SHUTDOWN_GRACE);
+        }
     }
 }
 
@@ -151,7 +182,7 @@ pub fn serve(a: &AppArgs, backend: &Backend) -> Result<(), Error> {
         literature: a.literature.clone(),
         backend: *backend,
         next_id: AtomicU64::new(0),
-        stop_at: Mutex::new(None),
+        pages: Mutex::new(Pages::default()),
         interrupted,
         claims: Mutex::new(None),
     });
@@ -357,6 +388,25 @@ mod tests {
             let e = loopback(bad).unwrap_err();
             assert_eq!(e.exit_code(), 2, "{bad}");
         }
+    }
+
+    #[test]
+    fn the_server_stops_when_the_last_page_closes_and_a_reload_keeps_it() {
+        let mut p = Pages::default();
+        p.hello("a");
+        p.hello("b");
+        p.goodbye(Some("a"), false);
+        assert!(p.stop_at.is_none(), "another page is open");
+        p.goodbye(Some("b"), false);
+        assert!(p.stop_at.is_some(), "the last page closed");
+        p.hello("c");
+        assert!(p.stop_at.is_none(), "a reload's hello after the goodbye");
+        // The reload's hello before the old page's goodbye.
+        p.hello("d");
+        p.goodbye(Some("c"), false);
+        assert!(p.stop_at.is_none());
+        p.goodbye(None, true);
+        assert!(p.stop_at.is_some_and(|t| t <= Instant::now()));
     }
 
     #[test]

@@ -40,6 +40,9 @@ try {
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(url);
+  // A reload sends the page-close shutdown, and the new page load cancels it: the server must
+  // still answer through the long analysis below.
+  await page.reload();
 
   // 1. The example trial, an arm renamed, run, primary result in the report.
   await page.setInputFiles('#file', join(repo, 'datasets/example/trial.csv'));

@@ -187,6 +187,8 @@
     }
   }
 
-  // Closing the page stops the server (a reload cancels it within a few seconds).
-  window.addEventListener('pagehide', () => { navigator.sendBeacon(withToken('/api/shutdown')); });
+  // Closing the last open page stops the server; this page's hello (a reload's too) keeps it.
+  const pageId = [...crypto.getRandomValues(new Uint8Array(8))].map((b) => b.toString(16).padStart(2, '0')).join('');
+  api('POST', '/api/hello?page=' + pageId);
+  window.addEventListener('pagehide', () => { navigator.sendBeacon(withToken('/api/shutdown?page=' + pageId)); });
 })();
