@@ -5,13 +5,19 @@
 //! 10,000 permutations of 2 × 1,000 change scores and 2,000 stratified bootstrap
 //! replicates, and the random-intercept LMM (REML, Satterthwaite, nlme df) on 10,000
 //! participants × 3 timepoints. Inputs are drawn from `ChaCha8Rng::seed_from_u64(42)`; no data is committed
-//! and no IO is timed. Run by hand: `cargo bench --bench stats`.
+//! and no IO is timed. Simulated power (issue 20): 10,000 trials of 2 × 30 analysed with the
+//! Welch t (`power_sim_10000_trials_2x30_welch`), and with `BENCH_BIG=1` 1,000 trials of 300
+//! participants × 3 visits with dropout analysed with the MMRM. Run by hand:
+//! `cargo bench --bench stats`.
 
 use std::hint::black_box;
 
 use criterion::Criterion;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use retrotrial::config::PowerConfig;
+use retrotrial::results::Analysis;
+use retrotrial::simulate::power::simulate_power;
 use retrotrial::stats::{lmm, rank, resample, t_tests};
 
 /// Integer change scores in −6..=4, like `pain_nrs` (many ties).
@@ -120,11 +126,54 @@ fn mixed_model(c: &mut Criterion) {
     });
 }
 
+/// Simulated power (issue 20): the whole `retrotrial power --simulate` loop on the default
+/// thread pool (draw, analyse, count), without IO.
+fn simulated_power(c: &mut Criterion) {
+    let mut cfg = PowerConfig {
+        n_per_arm: 30,
+        replicates: 10_000,
+        sd: 2.0,
+        analyses: vec![Analysis::WelchT],
+        ..PowerConfig::default()
+    };
+    cfg.effects.insert("backward".into(), -1.0);
+    let bar = indicatif::ProgressBar::hidden();
+    c.bench_function("power_sim_10000_trials_2x30_welch", |bench| {
+        bench.iter(|| {
+            simulate_power(black_box(&cfg), 0, &bar).expect("INVARIANT: a valid [power] table")
+        });
+    });
+    if std::env::var_os("BENCH_BIG").is_some() {
+        let mut big = PowerConfig {
+            arms: vec!["backward".into(), "forward".into(), "control".into()],
+            n_per_arm: 100,
+            timepoints: vec!["baseline".into(), "week3".into(), "week6".into()],
+            dropout: vec![0.05, 0.05],
+            replicates: 1_000,
+            sd: 2.0,
+            correlation: 0.6,
+            analyses: vec![Analysis::Mmrm],
+            ..PowerConfig::default()
+        };
+        big.effects.insert("backward".into(), -1.5);
+        big.effects.insert("forward".into(), -1.0);
+        let mut g = c.benchmark_group("power_sim_big");
+        g.sample_size(10);
+        g.bench_function("power_sim_1000_trials_300_mmrm", |bench| {
+            bench.iter(|| {
+                simulate_power(black_box(&big), 0, &bar).expect("INVARIANT: a valid [power] table")
+            });
+        });
+        g.finish();
+    }
+}
+
 // What `criterion_group!`/`criterion_main!` expand to, written out because the macro's
 // generated `pub fn` has no doc comment (the crate denies missing docs).
 fn main() {
     let mut c = Criterion::default().configure_from_args();
     kernels(&mut c);
     mixed_model(&mut c);
+    simulated_power(&mut c);
     c.final_summary();
 }

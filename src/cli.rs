@@ -7,6 +7,9 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::results::Analysis;
 
+mod power;
+pub use power::{PowerArgs, PowerDesign, PowerFormat};
+
 /// Backward-walking trial analysis: R-exact statistics and reports you can rerun.
 ///
 /// retrotrial reads a trial file (a long CSV participant_id,arm,timepoint,outcome,value; a wide
@@ -115,6 +118,21 @@ pub enum Command {
     ///   retrotrial energy --mass 70 --minutes 30
     #[command(verbatim_doc_comment)]
     Energy(EnergyArgs),
+    /// Plan the next trial: sample size, power or detectable difference (give two of --n,
+    /// --power and --delta; the third is solved), as R power.t.test and power.prop.test.
+    ///
+    /// Designs: two_sample_t (--sd), change (--sd --rho), ancova (--sd --rho), two_proportions
+    /// (--p1 --p2). --arms 3 tests every pair at alpha/3; --ratio sets unequal allocation.
+    /// --simulate --study study.toml estimates power by simulating the trial of its power
+    /// table (Welch t on change, ANCOVA, MMRM with dropout).
+    ///
+    /// Examples:
+    ///   retrotrial power --design two_sample_t --delta 1 --sd 2 --power 0.8
+    ///   retrotrial power --design ancova --delta 1 --sd 2 --rho 0.6 --n 40 --format json
+    ///   retrotrial power --design two_proportions --p1 0.3 --p2 0.55 --power 0.9 --out reports/power
+    ///   retrotrial power --simulate --study study.toml --threads 2
+    #[command(verbatim_doc_comment)]
+    Power(PowerArgs),
     /// Print the configuration.
     Config(ConfigArgs),
     /// Write the data as retrotrial read it: the canonical long CSV (or Parquet), after the

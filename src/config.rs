@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::results::Analysis;
 
+mod power;
+pub use power::PowerConfig;
+
 /// Errors while reading or checking the configuration.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -99,6 +102,10 @@ pub struct Config {
     pub run: RunConfig,
     /// Where and what to write.
     pub report: ReportConfig,
+    /// The trial `retrotrial power --simulate` draws (issue 20); left out of the resolved
+    /// config of other commands when it is the default.
+    #[serde(skip_serializing_if = "PowerConfig::is_default")]
+    pub power: PowerConfig,
 }
 
 /// How the data file is read.
@@ -299,6 +306,23 @@ pub struct OutcomeConfig {
     pub mcid: Option<f64>,
     /// Whether `mcid` is in the outcome's units or a percent of the baseline value.
     pub mcid_kind: McidKind,
+    /// Equivalence margin of the `tost` records (outcome units); default the MCID when it is
+    /// absolute.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub equivalence_margin: Option<f64>,
+    /// Non-inferiority margin of the `non_inferiority` records (outcome units); no default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub non_inferiority_margin: Option<f64>,
+}
+
+impl OutcomeConfig {
+    /// The equivalence margin in use: `equivalence_margin`, else an absolute MCID.
+    pub fn equivalence_margin(&self) -> Option<f64> {
+        self.equivalence_margin.or(match self.mcid_kind {
+            McidKind::Absolute => self.mcid,
+            McidKind::Percent => None,
+        })
+    }
 }
 
 /// How an MCID is expressed.
@@ -456,10 +480,12 @@ baseline = "baseline"
 # better = "lower"               # or "higher"
 # mcid = 1.5                     # minimal clinically important difference (units of the outcome)
 # mcid_kind = "absolute"         # or "percent": MCID percent of the participant's baseline
+# equivalence_margin = 1.5       # TOST margin (tost records); default the MCID when absolute
+# non_inferiority_margin = 1.0   # one-sided non-inferiority test (non_inferiority records)
 
 [analyses]
 # Analyses to run (spec ids). --only overrides this list.
-run = ["descriptives", "paired_t", "wilcoxon_signed_rank", "welch_t", "student_t", "mann_whitney", "hedges_g", "rank_biserial", "ancova", "anova_oneway", "welch_anova", "kruskal_wallis", "lmm", "mmrm", "responders", "flow", "multiplicity", "permutation", "bootstrap"]
+run = ["descriptives", "paired_t", "wilcoxon_signed_rank", "welch_t", "student_t", "mann_whitney", "hedges_g", "rank_biserial", "ancova", "anova_oneway", "welch_anova", "kruskal_wallis", "lmm", "mmrm", "responders", "tost", "non_inferiority", "flow", "multiplicity", "permutation", "bootstrap"]
 # Outcomes adjusted together by Holm and Benjamini-Hochberg. Empty: every outcome.
 multiplicity_family = []
 
@@ -475,6 +501,19 @@ quiet = false
 [report]
 out_dir = "reports/analysis"
 png = false                      # also write plots/*.png (--png)
+
+# [power]                        # retrotrial power --simulate --study study.toml
+# arms = ["backward", "forward"] # the first minus the second is tested
+# n_per_arm = 30
+# timepoints = ["baseline", "week6"]
+# effects = { backward = -2.0, forward = -1.0 }   # mean change to the last visit per arm
+# sd = 1.0                       # SD of the outcome at every visit
+# correlation = 0.5              # between any two visits of a participant
+# dropout = []                   # per post-baseline visit, e.g. [0.05, 0.10]
+# replicates = 1000
+# seed = 1
+# alpha = 0.05
+# analyses = ["welch_t", "ancova"]   # and/or "mmrm"
 "#;
 
 impl Config {
@@ -607,6 +646,18 @@ impl Config {
                     ));
                 }
             }
+            for (key, v) in [
+                ("equivalence_margin", o.equivalence_margin),
+                ("non_inferiority_margin", o.non_inferiority_margin),
+            ] {
+                if let Some(v) = v
+                    && !(v.is_finite() && v > 0.0)
+                {
+                    return bad(format!(
+                        "outcomes.{name}: {key} = {v} must be a positive number in the outcome's units"
+                    ));
+                }
+            }
             if let (Some(lo), Some(hi)) = (o.min, o.max)
                 && lo > hi
             {
@@ -663,6 +714,8 @@ pub fn known_outcome(name: &str) -> Option<OutcomeConfig> {
         better,
         mcid: None,
         mcid_kind: McidKind::Absolute,
+        equivalence_margin: None,
+        non_inferiority_margin: None,
     };
     match name {
         "pain_nrs" => Some(mk(

@@ -68,6 +68,17 @@ pub enum TaskInput {
         /// `absolute` or `percent`.
         kind: &'static str,
     },
+    /// Two arms' change scores with the margin of an equivalence or non-inferiority test.
+    Margin {
+        /// First arm's changes.
+        x: Sample,
+        /// Second arm's changes.
+        y: Sample,
+        /// The margin (outcome units, positive).
+        margin: f64,
+        /// Whether lower values are better (the side of a non-inferiority test).
+        lower_is_better: bool,
+    },
     /// Participant flow of the whole trial and this outcome's completers.
     Flow {
         /// Observed participants per arm and timepoint.
@@ -136,6 +147,42 @@ pub fn stream_key(parts: &[&str]) -> u64 {
 
 fn sample(v: Vec<f64>) -> Sample {
     Arc::from(v)
+}
+
+/// The `tost` / `non_inferiority` tasks of one outcome: every arm pair, when the outcome has
+/// the margin (equivalence: `equivalence_margin`, else an absolute MCID).
+fn margin_tasks(
+    tasks: &mut Vec<Task>,
+    outcome: &str,
+    analysis: Analysis,
+    cfg: &Config,
+    arms: &[String],
+    pairs: &[(usize, usize)],
+    changes: &[Sample],
+) {
+    let oc = cfg.outcome(outcome);
+    let margin = if analysis == Analysis::Tost {
+        oc.equivalence_margin()
+    } else {
+        oc.non_inferiority_margin
+    };
+    let Some(margin) = margin else {
+        return;
+    };
+    for &(i, j) in pairs {
+        tasks.push(Task {
+            outcome: outcome.to_string(),
+            analysis,
+            contrast: format!("{}-{}", arms[i], arms[j]),
+            arms: vec![arms[i].clone(), arms[j].clone()],
+            input: TaskInput::Margin {
+                x: changes[i].clone(),
+                y: changes[j].clone(),
+                margin,
+                lower_is_better: oc.better == Better::Lower,
+            },
+        });
+    }
 }
 
 /// Expands the design and the selected analyses into tasks.
@@ -355,6 +402,9 @@ pub fn build(data: &Dataset, cfg: &Config) -> Plan {
                             input,
                         );
                     }
+                }
+                Analysis::Tost | Analysis::NonInferiority => {
+                    margin_tasks(&mut tasks, outcome, analysis, cfg, arms, &pairs, &changes);
                 }
                 Analysis::Flow => {
                     let input = TaskInput::Flow {

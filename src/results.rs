@@ -10,6 +10,22 @@
 //! keys `outcome, analysis, contrast, statistic_name, statistic, df, p_value, estimate, ci_low,
 //! ci_high, extra`; non-finite numbers are `null`; `extra` keys are sorted. `results.json` is a
 //! [`ResultSet`]: `schema_version`, `provenance`, `records`, `failures`, `issues`.
+//!
+//! ## Equivalence and non-inferiority records (issue 20)
+//! - `tost`, contrast `A-B` (every arm pair; change scores at the primary timepoint),
+//!   statistic_name `t_tost`, when the outcome has an `equivalence_margin` (default: its
+//!   absolute MCID): `estimate` = mean(A) − mean(B); `ci_low`/`ci_high` = the **90 %** Welch
+//!   CI (R `t.test(x, y, conf.level = 0.90)`); `p_value` = the larger of the two one-sided
+//!   Welch p-values (R `t.test(x, y, mu = -margin, alternative = "greater")` and
+//!   `t.test(x, y, mu = margin, alternative = "less")`), `statistic` its t, `df` the Welch df;
+//!   extra `margin`, `equivalent` (p < 0.05, i.e. the 90 % CI inside ±margin), `t_lower`,
+//!   `p_lower`, `t_upper`, `p_upper`, `se`, `n1`, `n2`.
+//! - `non_inferiority`, contrast `A-B`, statistic_name `t`, when the outcome has a
+//!   `non_inferiority_margin`: A is not worse than B by the margin or more. Lower is better:
+//!   R `t.test(x, y, mu = margin, alternative = "less")`, `ci_high` = the one-sided 95 % upper
+//!   bound and `ci_low` null; higher is better: `mu = -margin, alternative = "greater"`,
+//!   `ci_low` the bound and `ci_high` null. `p_value` is the **one-sided** p. Extra `margin`,
+//!   `non_inferior`, `lower_is_better`, `se`, `n1`, `n2`.
 
 use std::collections::BTreeMap;
 
@@ -73,6 +89,10 @@ pub enum Analysis {
     Mmrm,
     /// Responders by MCID: proportions, risk difference, risk ratio, NNT (`prop.test`, `fisher.test`).
     Responders,
+    /// Equivalence of change within ±margin: Welch TOST, 90 % CI (two `t.test(mu = ±margin)`).
+    Tost,
+    /// One-sided Welch non-inferiority test (`t.test(mu = ±margin, alternative = ...)`).
+    NonInferiority,
     /// Participant flow and differential dropout (`fisher.test`, `chisq.test`).
     Flow,
     /// Holm and Benjamini–Hochberg across outcomes (`p.adjust`).
@@ -115,7 +135,7 @@ impl Analysis {
     ];
 
     /// Every participant-level analysis of `analyze`, in plan order.
-    pub const ALL: [Analysis; 19] = [
+    pub const ALL: [Analysis; 21] = [
         Analysis::Descriptives,
         Analysis::PairedT,
         Analysis::WilcoxonSignedRank,
@@ -131,6 +151,8 @@ impl Analysis {
         Analysis::Lmm,
         Analysis::Mmrm,
         Analysis::Responders,
+        Analysis::Tost,
+        Analysis::NonInferiority,
         Analysis::Flow,
         Analysis::Multiplicity,
         Analysis::Permutation,
@@ -155,6 +177,8 @@ impl Analysis {
             Analysis::Lmm => "lmm",
             Analysis::Mmrm => "mmrm",
             Analysis::Responders => "responders",
+            Analysis::Tost => "tost",
+            Analysis::NonInferiority => "non_inferiority",
             Analysis::Flow => "flow",
             Analysis::Multiplicity => "multiplicity",
             Analysis::Permutation => "permutation",
@@ -495,6 +519,8 @@ mod tests {
                 "lmm",
                 "mmrm",
                 "responders",
+                "tost",
+                "non_inferiority",
                 "flow",
                 "multiplicity",
                 "permutation",

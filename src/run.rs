@@ -232,6 +232,15 @@ fn run_task(task: &Task, seed: u64) -> Result<Vec<Record>, StatsError> {
         ) => mmrm(task, rows, arms, visits, *reference),
         (TaskInput::Responders { counts, mcid, kind }, _) => responders(task, counts, *mcid, kind),
         (
+            TaskInput::Margin {
+                x,
+                y,
+                margin,
+                lower_is_better,
+            },
+            a,
+        ) => margin_records(task, a, x, y, *margin, *lower_is_better),
+        (
             TaskInput::Flow {
                 cells,
                 completers,
@@ -258,6 +267,53 @@ fn run_task(task: &Task, seed: u64) -> Result<Vec<Record>, StatsError> {
             a,
         ) => resample(task, a, x, y, *b, seed, *stream_key),
     }
+}
+
+/// The `tost` or `non_inferiority` record of one pair (layout documented on `results`).
+fn margin_records(
+    task: &Task,
+    a: Analysis,
+    x: &[f64],
+    y: &[f64],
+    margin: f64,
+    lower_is_better: bool,
+) -> Result<Vec<Record>, StatsError> {
+    need_pair(task, x, y)?;
+    let rec = |name: &str| Record::new(&task.outcome, a, &task.contrast, name);
+    let r = if a == Analysis::Tost {
+        let t = stats::equivalence::tost_welch(x, y, margin)?;
+        rec("t_tost")
+            .statistic(t.t)
+            .df(t.df)
+            .p(t.p)
+            .estimate(t.estimate)
+            .ci(t.ci90.low, t.ci90.high)
+            .num("margin", t.margin)
+            .value("equivalent", serde_json::Value::Bool(t.equivalent))
+            .num("t_lower", t.t_lower)
+            .num("p_lower", t.p_lower)
+            .num("t_upper", t.t_upper)
+            .num("p_upper", t.p_upper)
+            .num("se", t.se)
+    } else {
+        let t = stats::equivalence::non_inferiority_welch(x, y, margin, lower_is_better)?;
+        let (lo, hi) = if lower_is_better {
+            (f64::NAN, t.bound)
+        } else {
+            (t.bound, f64::NAN)
+        };
+        rec("t")
+            .statistic(t.t)
+            .df(t.df)
+            .p(t.p)
+            .estimate(t.estimate)
+            .ci(lo, hi)
+            .num("margin", t.margin)
+            .value("non_inferior", serde_json::Value::Bool(t.non_inferior))
+            .value("lower_is_better", serde_json::Value::Bool(lower_is_better))
+            .num("se", t.se)
+    };
+    Ok(vec![r.count("n1", x.len()).count("n2", y.len())])
 }
 
 fn need(x: &[f64], min: usize, group: &'static str) -> Result<(), StatsError> {

@@ -7,6 +7,8 @@
 
 use std::io::Write;
 
+pub mod power;
+
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};

@@ -42,6 +42,23 @@ pub(super) fn check_cmd(a: &CheckArgs) -> Result<Status, Error> {
             &rep.checks,
         )));
         text.push('\n');
+        for p in crate::summary::study_power::study_power(&lit) {
+            text.push_str(&format!(
+                "power {:<12} {} (n {:.0} / {:.0}): {:.0} % to detect {} SD {}{}\n",
+                p.study_id,
+                p.arms.replace('|', " vs "),
+                p.n1,
+                p.n2,
+                100.0 * p.power,
+                crate::summary::evidence::verdict::fmt(p.delta / p.sd),
+                p.note,
+                if p.assumptions.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", p.assumptions.join("; "))
+                }
+            ));
+        }
     }
     print_out(text.as_bytes())?;
     Ok(if a.strict && inconsistent > 0 {

@@ -12,6 +12,7 @@ mod convert;
 mod energy;
 mod init;
 mod meta;
+mod power;
 mod reproduce;
 mod simulate;
 mod validate;
@@ -62,6 +63,7 @@ pub fn run(cli: Cli) -> Result<Status, Error> {
         Command::Check(a) => check::check_cmd(&a),
         Command::Energy(a) => energy::energy_cmd(&a),
         Command::Convert(a) => convert::convert_cmd(&a),
+        Command::Power(a) => power::power_cmd(&a),
         Command::Completions(a) => {
             let mut cmd = crate::cli::Cli::command();
             let mut buf = Vec::new();

@@ -32,7 +32,8 @@ pub(super) fn reproduce_cmd(a: &ReproduceArgs) -> Result<Status, Error> {
             .retain(|c| c.candidate_studies.iter().any(|s| a.studies.contains(s)));
     }
     let rep = reproduce::reproduce(&lit);
-    let judged = evidence::judge(&lit, &rep.checks);
+    let powers = crate::summary::study_power::study_power(&lit);
+    let judged = evidence::judge(&lit, &rep.checks, &powers);
     let counts = reproduce::counts(&rep.checks);
     let findings = rep.checks.iter().filter(|c| c.verdict.is_finding()).count();
     let sha = lit
@@ -61,6 +62,7 @@ pub(super) fn reproduce_cmd(a: &ReproduceArgs) -> Result<Status, Error> {
             counts: counts.clone(),
             checks: rep.checks,
             claims: judged,
+            study_power: powers,
         }),
     };
     let plots = crate::plot::render_reproduce(&rs, &out, a.png)?;

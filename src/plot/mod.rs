@@ -7,6 +7,7 @@ pub mod distribution;
 pub mod flow;
 pub mod forest;
 pub mod meta;
+pub mod power;
 pub mod responders;
 pub mod theme;
 pub mod trajectory;

@@ -123,7 +123,11 @@ impl ReportView {
         for oc in &d.outcomes {
             let recs: Vec<&Record> = rs.records.iter().filter(|r| r.outcome == oc.name).collect();
             if let Some(w) = find(&recs, Analysis::WelchT, &d.primary_contrast, "t") {
-                summary.push(summary_sentence(oc, &d.primary_contrast, w));
+                let tost = find(&recs, Analysis::Tost, &d.primary_contrast, "t_tost");
+                let ni = find(&recs, Analysis::NonInferiority, &d.primary_contrast, "t");
+                summary.push(
+                    summary_sentence(oc, &d.primary_contrast, w) + &margin_sentence(w, tost, ni),
+                );
             }
             let mut section = outcome_section(rs, oc, &recs);
             section.figures = plots
@@ -215,6 +219,119 @@ fn summary_sentence(oc: &crate::results::OutcomeSummary, contrast: &str, w: &Rec
             "higher"
         }
     )
+}
+
+/// What the primary result says once equivalence and non-inferiority are read with it:
+/// a non-significant difference whose 90 % CI lies inside ±margin is "no clinically important
+/// difference", one whose CI reaches past the margin is "inconclusive".
+fn margin_sentence(w: &Record, tost: Option<&Record>, ni: Option<&Record>) -> String {
+    let mut out = String::new();
+    let significant = w.p_value.is_some_and(|p| p < 0.05);
+    if let Some(t) = tost {
+        let margin = num(t.extra_f64("margin"));
+        let equivalent = t
+            .extra
+            .get("equivalent")
+            .and_then(serde_json::Value::as_bool);
+        let ci = crate::report::format::ci(t.ci_low, t.ci_high);
+        let tail = match (significant, equivalent) {
+            (false, Some(true)) => format!(
+                "not significant and the 90 % CI {ci} lies within ±{margin}: no clinically important difference"
+            ),
+            (false, _) => format!(
+                "not significant, but the 90 % CI {ci} reaches beyond ±{margin}: inconclusive (a clinically important difference is not excluded)"
+            ),
+            (true, Some(true)) => format!(
+                "significant, yet the 90 % CI {ci} lies within ±{margin}: a difference too small to matter clinically"
+            ),
+            (true, _) => format!("the 90 % CI {ci} is not within ±{margin}"),
+        };
+        out.push_str(&format!(
+            " Equivalence (TOST, margin ±{margin}): p = {}; {tail}.",
+            p_value(t.p_value)
+        ));
+    }
+    if let Some(n) = ni {
+        let ok = n
+            .extra
+            .get("non_inferior")
+            .and_then(serde_json::Value::as_bool)
+            == Some(true);
+        out.push_str(&format!(
+            " Non-inferiority (margin {}): one-sided p = {}; {}.",
+            num(n.extra_f64("margin")),
+            p_value(n.p_value),
+            if ok {
+                "non-inferior"
+            } else {
+                "non-inferiority not shown"
+            }
+        ));
+    }
+    out
+}
+
+/// The table of `tost` and `non_inferiority` records of one outcome.
+fn margin_table(recs: &[&Record]) -> Option<Table> {
+    let rows: Vec<Vec<String>> = recs
+        .iter()
+        .filter(|r| matches!(r.analysis, Analysis::Tost | Analysis::NonInferiority))
+        .map(|r| {
+            let (test, verdict) = if r.analysis == Analysis::Tost {
+                let eq = r
+                    .extra
+                    .get("equivalent")
+                    .and_then(serde_json::Value::as_bool);
+                (
+                    s("equivalence (TOST), 90 % CI"),
+                    if eq == Some(true) {
+                        s("equivalent")
+                    } else {
+                        s("not shown equivalent")
+                    },
+                )
+            } else {
+                let ok = r
+                    .extra
+                    .get("non_inferior")
+                    .and_then(serde_json::Value::as_bool);
+                (
+                    s("non-inferiority, one-sided 95 % bound"),
+                    if ok == Some(true) {
+                        s("non-inferior")
+                    } else {
+                        s("not shown non-inferior")
+                    },
+                )
+            };
+            let ci = match (r.ci_low, r.ci_high) {
+                (Some(l), Some(h)) => crate::report::format::ci(Some(l), Some(h)),
+                (None, Some(h)) => format!("(−∞, {}]", num(Some(h))),
+                (Some(l), None) => format!("[{}, ∞)", num(Some(l))),
+                (None, None) => s("—"),
+            };
+            vec![
+                r.contrast.clone(),
+                test,
+                format!("{} {ci}", num(r.estimate)),
+                num(r.extra_f64("margin")),
+                p_value(r.p_value),
+                verdict,
+            ]
+        })
+        .collect();
+    (!rows.is_empty()).then(|| Table {
+        title: s("Equivalence and non-inferiority (Welch, change scores)"),
+        headers: vec![
+            s("contrast"),
+            s("test"),
+            s("difference [CI]"),
+            s("margin"),
+            s("p"),
+            s("verdict"),
+        ],
+        rows,
+    })
 }
 
 fn outcome_section(
@@ -490,6 +607,9 @@ fn outcome_section(
             rows,
         });
     }
+    if let Some(t) = margin_table(recs) {
+        tables.push(t);
+    }
     // Multiplicity and resampling.
     let other: Vec<Vec<String>> = recs
         .iter()
@@ -595,6 +715,9 @@ fn methods(rs: &ResultSet) -> String {
     }
     if has(Analysis::Responders) {
         s.push_str("Responders improved by at least the MCID; proportions have Wilson CIs (R prop.test), differences Newcombe hybrid-score CIs with Fisher's exact test (R fisher.test), risk ratios log CIs and NNTs Altman's limits. ");
+    }
+    if has(Analysis::Tost) || has(Analysis::NonInferiority) {
+        s.push_str("Equivalence was tested by two one-sided Welch t tests against ±margin (TOST; the margin is the outcome's equivalence_margin, else its MCID), reported with the 90 % Welch CI; non-inferiority by a one-sided Welch t test against the non_inferiority_margin (R t.test with mu = ±margin). ");
     }
     s.push_str("Missing data: descriptives use every observed value; the change analyses (t, rank and effect-size tests, ANCOVA, ANOVA family, responders, permutation, bootstrap) use complete cases, valid if data are missing completely at random; the LMM uses every observed row, the MMRM every post-baseline row of participants with a baseline, both valid under missing at random; differential dropout is tested by arm (flow). ");
     s.push_str(&format!(
@@ -813,7 +936,7 @@ pub fn build_reproduce(rs: &ResultSet, plots: &[PlotRef]) -> ReportView {
         direction: s(
             "Each printed number stands for the interval of values that round to it at its own printed decimals. Only a number recomputed from other printed numbers can be reproduced; a check against numbers printed beside it shows consistency, and an integrity check shows whether the number can exist at all.",
         ),
-        tables: vec![checks_table(rep), recomputed_tests(rs)],
+        tables: vec![checks_table(rep), power_table(rep), recomputed_tests(rs)],
         figures: plots.to_vec(),
     });
     ReportView {
@@ -1022,6 +1145,46 @@ fn checks_table(rep: &crate::results::ReproductionSet) -> Table {
                         Some(a) => format!("assumes {a}. {}", k.note),
                         None => k.note.clone(),
                     },
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn power_table(rep: &crate::results::ReproductionSet) -> Table {
+    Table {
+        title: s(
+            "Power each study had to detect a minimal important difference (two-sided t test, α = 0.05)",
+        ),
+        headers: vec![
+            s("study"),
+            s("arms"),
+            s("n"),
+            s("difference / SD"),
+            s("power"),
+            s("note and assumptions"),
+        ],
+        rows: rep
+            .study_power
+            .iter()
+            .map(|p| {
+                vec![
+                    p.study_id.clone(),
+                    p.arms.replace('|', " vs "),
+                    format!("{} / {}", opt_num(Some(p.n1)), opt_num(Some(p.n2))),
+                    format!(
+                        "{} / {}{}",
+                        opt_num(Some(p.delta)),
+                        opt_num(Some(p.sd)),
+                        p.outcome
+                            .as_ref()
+                            .map_or(String::new(), |o| format!(" ({o})"))
+                    ),
+                    format!("{:.0} %", 100.0 * p.power),
+                    std::iter::once(p.note.clone())
+                        .chain(p.assumptions.iter().cloned())
+                        .collect::<Vec<_>>()
+                        .join("; "),
                 ]
             })
             .collect(),

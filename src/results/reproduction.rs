@@ -151,6 +151,31 @@ pub struct PrintedEffect {
     pub ci_high: f64,
 }
 
+/// The power a study had to detect a minimal important difference.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StudyPower {
+    /// Study id.
+    pub study_id: String,
+    /// The arms compared, `a|b`.
+    pub arms: String,
+    /// n of the first arm (fractional when split from a total).
+    pub n1: f64,
+    /// n of the second arm.
+    pub n2: f64,
+    /// The outcome whose MCID and SD were used (null: a standardised half SD).
+    pub outcome: Option<String>,
+    /// The difference to detect.
+    pub delta: f64,
+    /// The SD it is measured against.
+    pub sd: f64,
+    /// Power of a two-sided two-sample t test at α = 0.05 (R `power.t.test`).
+    pub power: f64,
+    /// What had to be assumed.
+    pub assumptions: Vec<String>,
+    /// "could not have detected it" below 50 % power.
+    pub note: String,
+}
+
 /// What `reproduce` adds to a result set.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReproductionSet {
@@ -160,6 +185,9 @@ pub struct ReproductionSet {
     pub checks: Vec<Check>,
     /// The article's claims, judged.
     pub claims: Vec<crate::results::evidence::ClaimResult>,
+    /// The power each primary study had to detect a minimal important difference.
+    #[serde(default)]
+    pub study_power: Vec<StudyPower>,
 }
 
 /// Counts per kind and per kind/verdict, plus `checked`.

@@ -27,12 +27,14 @@
 pub mod anova;
 pub mod describe;
 pub mod effect_size;
+pub mod equivalence;
 pub mod linear;
 pub mod lmm;
 pub mod meta;
 pub mod mmrm;
 pub mod multiplicity;
 pub mod noncentral_t;
+pub mod power;
 pub mod proportion;
 pub mod rank;
 pub mod resample;

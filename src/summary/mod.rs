@@ -7,4 +7,5 @@ pub mod integrity;
 pub mod meta;
 pub mod pcheck;
 pub mod reproduce;
+pub mod study_power;
 pub mod textcheck;

@@ -9,5 +9,6 @@ mod determinism;
 mod formats;
 mod fuzz;
 mod golden;
+mod power;
 mod reports;
 mod textcheck;

@@ -12,14 +12,15 @@
 //!   but no study tested;
 //! - **imprecision**: a CI that includes the null or the MCID, or fewer than 400 participants
 //!   in all (the GRADE optimal-information-size rule of thumb), or participants not reported;
-//!   two levels ("very serious") when fewer than 100 participants stand behind the part;
+//!   two levels ("very serious") when fewer than 100 participants stand behind the part; a
+//!   study with less than 50 % power to detect a minimal important difference is named;
 //! - **publication bias**: Egger's test p < 0.10 when 10 or more results are pooled.
 
 use crate::ingest::literature::{Literature, Quantity};
 use crate::results::evidence::{
     Certainty, ClaimKind, Direction, Downgrade, GradeDomain, OutcomeDomain, PopulationDomain, Tri,
 };
-use crate::results::reproduction::Check;
+use crate::results::reproduction::{Check, StudyPower};
 
 use super::findings::Finding;
 use super::matching::is_backward_arm;
@@ -53,6 +54,8 @@ pub struct PartEvidence<'u, 'f, 'a> {
     pub pooled_i2: Option<f64>,
     /// Egger's p when 10 or more results were pooled.
     pub egger_p: Option<f64>,
+    /// Each study's power to detect a minimal important difference.
+    pub powers: &'u [StudyPower],
 }
 
 fn patient_reported(d: OutcomeDomain) -> bool {
@@ -237,6 +240,19 @@ fn imprecision(e: &PartEvidence<'_, '_, '_>) -> (Vec<String>, bool) {
         match f.n() {
             Some(n) => total += n,
             None => unknown.push(f.study.id.as_str()),
+        }
+    }
+    for f in studies(e.used) {
+        if let Some(p) = e
+            .powers
+            .iter()
+            .find(|p| p.study_id == f.study.id && p.power < crate::summary::study_power::LOW_POWER)
+        {
+            why.push(format!(
+                "{} had {:.0} % power to detect a minimal important difference: it could not have detected it",
+                p.study_id,
+                100.0 * p.power
+            ));
         }
     }
     let mut very_serious = false;

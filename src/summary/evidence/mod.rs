@@ -29,17 +29,18 @@ use crate::results::evidence::{
     ClaimKind, ClaimPart, ClaimResult, ClaimVerdict, EvidenceExcluded, EvidenceUsed,
     ExclusionReason, PooledEvidence, SourceKind,
 };
-use crate::results::reproduction::Check;
+use crate::results::reproduction::{Check, StudyPower};
 use crate::summary::reproduce::{reported_check_id, summary_check_id};
 
 use findings::Finding;
 use grade::{PartEvidence, Used};
 
-/// Judges every claim of the pack.
-pub fn judge(lit: &Literature, checks: &[Check]) -> Vec<ClaimResult> {
+/// Judges every claim of the pack; `powers` (from `summary::study_power`) name the studies
+/// that could not have detected a minimal important difference.
+pub fn judge(lit: &Literature, checks: &[Check], powers: &[StudyPower]) -> Vec<ClaimResult> {
     lit.claims
         .iter()
-        .map(|c| judge_claim(c, lit, checks))
+        .map(|c| judge_claim(c, lit, checks, powers))
         .collect()
 }
 
@@ -85,7 +86,12 @@ fn evidence_used(part: &str, u: &Used<'_, '_>) -> EvidenceUsed {
     }
 }
 
-fn judge_claim(claim: &Claim, lit: &Literature, checks: &[Check]) -> ClaimResult {
+fn judge_claim(
+    claim: &Claim,
+    lit: &Literature,
+    checks: &[Check],
+    powers: &[StudyPower],
+) -> ClaimResult {
     let cands = findings::collect(lit, &claim.candidate_studies);
     let mut reasons: Vec<Option<(ExclusionReason, String)>> = vec![None; cands.findings.len()];
     let mut is_used = vec![false; cands.findings.len()];
@@ -119,6 +125,7 @@ fn judge_claim(claim: &Claim, lit: &Literature, checks: &[Check]) -> ClaimResult
                 used: &used,
                 pooled_i2: pool.as_ref().filter(|p| p.used_for_verdict).map(|p| p.i2),
                 egger_p,
+                powers,
             };
             let (c, d) = grade::certainty(&e, claim, lit, checks);
             g.downgrades.extend(d);

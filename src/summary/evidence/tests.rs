@@ -410,6 +410,7 @@ fn rate(
         used: &u,
         pooled_i2: None,
         egger_p: None,
+        powers: &[],
     };
     let (cert, downs) = grade::certainty(&e, c, lit, &[]);
     (cert, downs.iter().map(|d| d.domain).collect())
@@ -529,6 +530,7 @@ fn inconsistency_completion_and_failed_checks_are_named() {
         used: &u,
         pooled_i2: Some(75.0),
         egger_p: Some(0.03),
+        powers: &[],
     };
     let lit = Literature::default();
     let (cert, downs) = grade::certainty(&e, &c, &lit, &[]);
@@ -556,4 +558,42 @@ fn certainty_never_falls_below_very_low() {
     assert_eq!(Certainty::High.lowered(5), Certainty::VeryLow);
     assert_eq!(Certainty::Low.lowered(1), Certainty::VeryLow);
     assert_eq!(Certainty::High.lowered(0), Certainty::High);
+}
+
+#[test]
+fn a_study_that_could_not_have_detected_the_mcid_is_named_under_imprecision() {
+    let lit = Literature::default();
+    let c = claim(ClaimKind::Effect);
+    let r = effect("-1.2", "-2.0", "-0.4");
+    let s = study("s");
+    let f = finding(&s, &r);
+    let u = [used(&f, Direction::FavoursBackward)];
+    let powers = [crate::results::reproduction::StudyPower {
+        study_id: "s".into(),
+        arms: "backward|control".into(),
+        n1: 15.0,
+        n2: 15.0,
+        outcome: None,
+        delta: 0.5,
+        sd: 1.0,
+        power: 0.26,
+        assumptions: Vec::new(),
+        note: String::new(),
+    }];
+    let e = PartEvidence {
+        part: "C.pain",
+        domain: OutcomeDomain::Pain,
+        used: &u,
+        pooled_i2: None,
+        egger_p: None,
+        powers: &powers,
+    };
+    let (cert, downs) = grade::certainty(&e, &c, &lit, &[]);
+    assert_eq!(cert, Certainty::Moderate);
+    assert_eq!(downs[0].domain, GradeDomain::Imprecision);
+    assert!(
+        downs[0].reason.contains("26 % power"),
+        "{}",
+        downs[0].reason
+    );
 }

@@ -228,6 +228,11 @@ def main():
     write("study_too_many_threads.toml", "[run]\nthreads = 100000\n")
     write("study_missing_codes.toml", '[data]\nmissing_values = ["-99", "."]\n')
     write("study_empty.toml", "")
+    # issue 20: margins of the tost / non_inferiority records, and the [power] table
+    write("study_bad_margin.toml", "[outcomes.pain_nrs]\nequivalence_margin = -1\n")
+    write("study_zero_ni_margin.toml", "[outcomes.pain_nrs]\nnon_inferiority_margin = 0\n")
+    write("study_power_wrong_type.toml", '[power]\nreplicates = "many"\n')
+    write("study_power_unknown_key.toml", "[power]\nn_per_group = 30\n")
 
     # Wide layout and label mapping mistakes (issue 11).
     write("study_wide.toml", '[data]\nlayout = "wide"\n\n[data.columns]\nparticipant_id = "ID"\narm = "Group"\n\n'

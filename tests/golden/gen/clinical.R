@@ -124,6 +124,8 @@ read_study <- function(path) {
       v
     }
     if (key %in% c("label", "unit", "min", "max")) next   # no effect on these records
+    # The margins of the tost / non_inferiority records (tost.R reads them).
+    if (key %in% c("equivalence_margin", "non_inferiority_margin")) next
     bad <- function(msg) stop(path, ":", ln, ": ", msg)
     if (key == "better") {
       if (!val %in% c("lower", "higher")) bad("better must be \"lower\" or \"higher\"")
