@@ -27,6 +27,7 @@
 pub mod anova;
 pub mod describe;
 pub mod effect_size;
+pub mod imputation;
 pub mod linear;
 pub mod lmm;
 pub mod meta;

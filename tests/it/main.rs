@@ -8,4 +8,5 @@ mod determinism;
 mod formats;
 mod fuzz;
 mod golden;
+mod imputation;
 mod reports;
