@@ -12,7 +12,7 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use retrotrial::stats::imputation::bayes::{self, DEFAULT_BURN_IN, DEFAULT_M};
-use retrotrial::stats::imputation::condmean::{Condmean, condmean};
+use retrotrial::stats::imputation::condmean::{Condmean, condmean, tipping_point};
 use retrotrial::stats::imputation::{Assumption, Cohort};
 use retrotrial::stats::mmrm::{MmrmData, mmrm};
 use serde_json::{Value, json};
@@ -299,4 +299,78 @@ fn imputed_values_are_flagged_and_observed_ones_kept() {
         }
     }
     assert_eq!(fits[0].jackknife.len(), c.n());
+}
+
+/// The tipping-point analysis at each δ is the conditional-mean MAR analysis of shifted data,
+/// so the same `mi_*` rule applies (records named `mi_mar` here, contrast `…@delta`).
+#[test]
+fn tipping_point_matches_r_on_both_cohorts() {
+    for (csv, name) in [
+        ("imputation_monotone.csv", "monotone.json"),
+        ("imputation_intermittent.csv", "intermittent.json"),
+    ] {
+        let w = Wide::read(csv);
+        let c = w.cohort();
+        let r = expected(name);
+        let fit = condmean(&c, &[Assumption::Mar], 1).unwrap();
+        let pts = r["tipping_mar_backward"].as_array().unwrap();
+        let grid: Vec<f64> = pts.iter().map(|p| p["delta"].as_f64().unwrap()).collect();
+        let mut per_arm = vec![0.0; c.n_arms];
+        per_arm[0] = 1.0;
+        let tip = tipping_point(&c, &fit[0], 0, 1, &per_arm, &grid, 0.05).unwrap();
+        let as_record = |delta: f64, v: Value| {
+            let mut rec = record("mi_mar", 0, 1, &v);
+            rec["contrast"] = json!(format!("backward-forward@{delta}"));
+            rec["ci_low"] = Value::Null;
+            rec["ci_high"] = Value::Null;
+            rec
+        };
+        let reference: Vec<Value> = pts
+            .iter()
+            .map(|p| as_record(p["delta"].as_f64().unwrap(), p.clone()))
+            .collect();
+        let ours: Vec<Value> = tip
+            .points
+            .iter()
+            .map(|p| {
+                as_record(
+                    p.delta,
+                    json!({"estimate": p.estimate, "se": p.se, "p_value": p.p}),
+                )
+            })
+            .collect();
+        let problems = compare(&ours, &reference, &rules());
+        assert!(problems.is_empty(), "{csv}: {problems:#?}");
+        // δ = 0 is the MAR analysis itself; the estimate moves by the same step per unit δ.
+        assert_eq!(tip.points[0].estimate, fit[0].contrasts[0].estimate);
+        let step = tip.points[1].estimate - tip.points[0].estimate;
+        let last = tip.points[4].estimate - tip.points[3].estimate;
+        assert!((step - last).abs() < 1e-12, "{step} vs {last}");
+    }
+}
+
+#[test]
+fn bayes_tipping_point_moves_the_pooled_estimate_by_the_shift() {
+    let w = Wide::read("imputation_monotone.csv");
+    let c = w.cohort();
+    let imps = bayes::bayes(&c, &[Assumption::Mar], 1, 10, DEFAULT_BURN_IN, rng_for).unwrap();
+    let pooled = bayes::pool(&c, &imps[0], None).unwrap();
+    let est0 = pooled[0].2.estimate;
+    let grid = retrotrial::stats::imputation::tipping::default_grid(1.0).unwrap();
+    let per_arm = retrotrial::stats::imputation::tipping::against_effect(est0, 0, 1, 2, false);
+    let tip = bayes::tipping_point(&c, &imps[0], 0, 1, &per_arm, &grid, 0.05).unwrap();
+    assert_eq!(tip.points.len(), 21);
+    assert_eq!(tip.points[0].estimate, est0);
+    // Shifting the imputed backward values against the effect moves the estimate towards 0
+    // by (share of imputed backward values) x delta, adjusted for baseline: monotone in delta.
+    for pair in tip.points.windows(2) {
+        assert!(
+            pair[1].estimate.abs() < pair[0].estimate.abs()
+                || pair[1].estimate.signum() != est0.signum()
+        );
+    }
+    if let Some(d) = tip.tipping_delta {
+        let at = tip.points.iter().find(|p| p.delta == d).unwrap();
+        assert_ne!(at.significant, tip.significant_at_zero);
+    }
 }

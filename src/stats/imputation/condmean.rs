@@ -219,3 +219,33 @@ pub fn condmean(
         .map(|((&a, done), j)| pool(c, a, reference, done, j))
         .collect()
 }
+
+/// The tipping point of the contrast `first − second` (spec §4.1 `tipping_point`,
+/// conditional mean): the jackknife analysis redone with the imputed primary-visit values
+/// shifted by δ·`per_arm` at each δ of `grid` (see `tipping::tipping`).
+///
+/// # Errors
+/// `InvalidArgument` when the pair is not one of the fit's; as `tipping::tipping` and
+/// `jackknife_contrasts`.
+pub fn tipping_point(
+    c: &Cohort<'_>,
+    fit: &Condmean,
+    first: usize,
+    second: usize,
+    per_arm: &[f64],
+    grid: &[f64],
+    alpha: f64,
+) -> Result<super::tipping::Tipping> {
+    let k = fit
+        .contrasts
+        .iter()
+        .position(|x| x.first == first && x.second == second)
+        .ok_or_else(|| {
+            StatsError::InvalidArgument(format!("no contrast {first}-{second} in the fit"))
+        })?;
+    super::tipping::tipping(grid, per_arm, alpha, |shift| {
+        let all = jackknife_contrasts(c, &fit.completed, &fit.jackknife, Some(shift))?;
+        let x = all[k];
+        Ok((x.estimate, x.se, x.p, x.ci))
+    })
+}

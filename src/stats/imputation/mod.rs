@@ -335,3 +335,107 @@ pub struct MiContrast {
     /// 95 % interval.
     pub ci: Interval,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::prec::{REL_SAME, assert_rel};
+
+    /// Two arms (0 experimental, 1 reference), three visits; means chosen to tell the
+    /// assumptions apart: arm 0 at baseline 0 is (1, 2, 3), arm 1 is (0.5, 0.5, 0.5), slope 1.
+    fn params() -> MmrmParameters {
+        MmrmParameters {
+            intercept: vec![vec![1.0, 2.0, 3.0], vec![0.5, 0.5, 0.5]],
+            slope: vec![1.0, 1.0, 1.0],
+            sigma: DMatrix::from_row_slice(3, 3, &[4.0, 2.0, 1.0, 2.0, 5.0, 2.5, 1.0, 2.5, 6.0]),
+        }
+    }
+
+    fn cohort<'a>(y: &'a [Option<f64>], baseline: &'a [f64], arm: &'a [usize]) -> Cohort<'a> {
+        Cohort {
+            y,
+            baseline,
+            arm,
+            n_arms: 2,
+            n_visits: 3,
+            coding_reference: 1,
+            primary_visit: 2,
+        }
+    }
+
+    #[test]
+    fn scenario_means_follow_carpenter_roger_kenward() {
+        // Participant 0: arm 0, baseline 1, observed at visit 0 only (dropout after it).
+        let y = [Some(2.5), None, None, None, None, None];
+        let c = cohort(&y, &[1.0, 2.0], &[0, 0]);
+        let p = params();
+        let mean = |a| scenario_mean(&c, &p, a, 1, 0);
+        assert_eq!(mean(Assumption::Mar), vec![2.0, 3.0, 4.0]);
+        assert_eq!(mean(Assumption::JumpToReference), vec![2.0, 1.5, 1.5]);
+        assert_eq!(mean(Assumption::CopyReference), vec![1.5, 1.5, 1.5]);
+        // CIR: own mean at visit 0 plus the reference's change since (0 here).
+        assert_eq!(
+            mean(Assumption::CopyIncrementsFromReference),
+            vec![2.0, 2.0, 2.0]
+        );
+        // Participant 1 has no value: reference-based means are the reference's throughout.
+        assert_eq!(
+            scenario_mean(&c, &p, Assumption::JumpToReference, 1, 1),
+            vec![2.5, 2.5, 2.5]
+        );
+        assert_eq!(c.last_observed(0), Some(0));
+        assert_eq!(c.last_observed(1), None);
+    }
+
+    #[test]
+    fn reference_arm_participants_are_always_mar() {
+        let y = [Some(2.5), None, None];
+        let c = Cohort {
+            n_arms: 2,
+            ..cohort(&y, &[1.0], &[1])
+        };
+        let p = params();
+        for a in Assumption::ALL {
+            assert_eq!(scenario_mean(&c, &p, a, 1, 0), vec![1.5, 1.5, 1.5]);
+        }
+    }
+
+    #[test]
+    fn conditional_mean_matches_r_matrix_algebra() {
+        // Intermittent: visits 0 and 2 observed, 1 missing. R:
+        //   S <- matrix(c(4,2,1, 2,5,2.5, 1,2.5,6), 3); mu <- c(1,2,3); y <- c(2.5, NA, 1.0)
+        //   o <- c(1,3); mu[2] + S[2,o] %*% solve(S[o,o], y[o] - mu[o])   # 1.923913043478261
+        let y = [Some(2.5), None, Some(1.0)];
+        let c = cohort(&y, &[0.0], &[0]);
+        let cond = conditional(&c, &params().sigma, &[1.0, 2.0, 3.0], 0).unwrap();
+        assert_eq!(cond.missing, vec![1]);
+        assert_rel(
+            cond.mean[0],
+            1.923913043478261,
+            REL_SAME,
+            "conditional mean",
+        );
+        // Monotone: visit 0 observed: mu_m + S[m,0]·(2.5 − 1)/4 = (2.75, 3.375).
+        let y = [Some(2.5), None, None];
+        let c = cohort(&y, &[0.0], &[0]);
+        let cond = conditional(&c, &params().sigma, &[1.0, 2.0, 3.0], 0).unwrap();
+        assert_rel(cond.mean[0], 2.75, REL_SAME, "visit 1");
+        assert_rel(cond.mean[1], 3.375, REL_SAME, "visit 2");
+    }
+
+    #[test]
+    fn validate_rejects_bad_cohorts() {
+        let y = [Some(1.0), None, None];
+        assert!(validate(&cohort(&y, &[1.0], &[0])).is_ok());
+        assert!(validate(&cohort(&y[..2], &[1.0], &[0])).is_err());
+        assert!(validate(&cohort(&y, &[1.0], &[2])).is_err());
+        assert!(validate(&cohort(&y, &[f64::NAN], &[0])).is_err());
+        let bad = [Some(f64::INFINITY), None, None];
+        assert!(validate(&cohort(&bad, &[1.0], &[0])).is_err());
+        let c = Cohort {
+            primary_visit: 3,
+            ..cohort(&y, &[1.0], &[0])
+        };
+        assert!(validate(&c).is_err());
+    }
+}

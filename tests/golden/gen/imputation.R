@@ -23,7 +23,9 @@
 #  5. Jackknife: steps 1-4 without each participant in turn (refitting gls);
 #     se = sqrt((n - 1)/n * sum((theta_j - mean(theta))^2)); CI est +- qnorm(0.975) se;
 #     p = 2 pnorm(-|est/se|) (rbmi's pool() for the jackknife).
-# Also written: the MMRM (gls) contrast at the primary visit, which the MAR estimate equals.
+# Also written: the MMRM (gls) contrast at the primary visit, which the MAR estimate equals; and
+# the delta-adjusted MAR analysis for the tipping point: delta in TIPPING_GRID added to the imputed
+# last-visit values of the backward arm (full data and every jackknife replicate), first pair only.
 
 suppressPackageStartupMessages({
   library(jsonlite)
@@ -33,6 +35,7 @@ suppressPackageStartupMessages({
 ARMS <- c("backward", "forward", "control")
 REFERENCE <- "forward"
 GLS_CONTROL <- glsControl(opt = "optim", optimMethod = "BFGS", msTol = 1e-15, msMaxIter = 10000L)
+TIPPING_GRID <- c(0, 0.5, 1, 1.5, 2)
 ASSUMPTIONS <- c("mar", "jump_to_reference", "copy_reference", "copy_increments_from_reference")
 
 # ---------------------------------------------------------------------------------------------
@@ -161,15 +164,30 @@ analyse_cohort <- function(path, out) {
   mm <- sapply(arms, function(a) arm_means(m, a, 0, n_tp)[n_tp])
   mmrm_pairs <- c()
   for (i in seq_along(arms)) for (j in seq_along(arms)) if (i < j) mmrm_pairs <- c(mmrm_pairs, mm[i] - mm[j])
+  shifted <- function(wd, y_last, delta) {
+    miss <- is.na(wd[[paste0("v", n_tp)]]) & wd$arm == "backward"
+    y_last[miss] <- y_last[miss] + delta
+    ancova_pairs(wd, y_last, arms)[1]
+  }
+  mar_full <- impute(w, m, "mar", n_tp)[, n_tp]
   full <- lapply(ASSUMPTIONS, function(a) ancova_pairs(w, impute(w, m, a, n_tp)[, n_tp], arms))
   jack <- lapply(ASSUMPTIONS, function(a) matrix(NA_real_, n, length(full[[1]])))
+  tip_jack <- matrix(NA_real_, n, length(TIPPING_GRID))
   for (j in seq_len(n)) {
     wj <- w[-j, ]
     mj <- fit_mmrm(wj, n_tp, arms)
     for (k in seq_along(ASSUMPTIONS)) {
       jack[[k]][j, ] <- ancova_pairs(wj, impute(wj, mj, ASSUMPTIONS[k], n_tp)[, n_tp], arms)
     }
+    yj <- impute(wj, mj, "mar", n_tp)[, n_tp]
+    tip_jack[j, ] <- sapply(TIPPING_GRID, function(d) shifted(wj, yj, d))
   }
+  tipping <- lapply(seq_along(TIPPING_GRID), function(g) {
+    est <- shifted(w, mar_full, TIPPING_GRID[g])
+    th <- tip_jack[, g]
+    se <- sqrt((n - 1) / n * sum((th - mean(th))^2))
+    list(delta = TIPPING_GRID[g], estimate = est, se = se, p_value = 2 * pnorm(-abs(est / se)))
+  })
   pairs <- list()
   for (i in seq_along(arms)) for (j in seq_along(arms)) if (i < j) pairs[[length(pairs) + 1]] <- c(i, j) - 1L
   analyses <- lapply(seq_along(ASSUMPTIONS), function(k) {
@@ -195,6 +213,7 @@ analyse_cohort <- function(path, out) {
       list(first = pairs[[p]][1], second = pairs[[p]][2], estimate = unname(mmrm_pairs[p]))
     }),
     analyses = analyses,
+    tipping_mar_backward = tipping,
     r_version = paste(R.version$major, R.version$minor, sep = "."),
     nlme_version = as.character(packageVersion("nlme"))
   )
