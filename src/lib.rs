@@ -23,6 +23,7 @@ pub mod convert;
 pub mod error;
 pub mod ingest;
 pub mod init;
+pub mod missing;
 pub mod plan;
 pub mod plot;
 pub mod report;

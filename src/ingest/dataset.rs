@@ -181,6 +181,11 @@ impl Dataset {
         self.cells[(o * np + p) * nt + t]
     }
 
+    /// The value of outcome `o`, participant `p` (sorted order), timepoint `t`, if any.
+    pub fn value_at(&self, o: usize, p: usize, t: usize) -> Option<f64> {
+        self.cell(o, p, t).value()
+    }
+
     fn members(&self, arm: usize) -> impl Iterator<Item = usize> + '_ {
         (0..self.participants.len()).filter(move |&p| self.arm_of[p] == arm)
     }
