@@ -232,6 +232,7 @@ pub fn records(outcome: &str, input: &MissingInput, seed: u64) -> Result<Vec<Rec
     let assumptions = input.assumptions();
     let done = complete(input, &assumptions, seed)?;
     let n_imputed = c.n_missing_primary();
+    let pattern = pattern_json(input);
     let label = |f: usize, s: usize| format!("{}-{}", input.arms[f], input.arms[s]);
     let mut out = Vec::new();
     let mut mar = None;
@@ -246,6 +247,7 @@ pub fn records(outcome: &str, input: &MissingInput, seed: u64) -> Result<Vec<Rec
                 .count("n_imputed", n_imputed)
                 .count("n_participants", c.n())
                 .count("n_without_baseline", input.n_without_baseline)
+                .value("missing_pattern", pattern.clone())
         };
         let recs: Vec<Record> = match input.method {
             ImputationMethod::Condmean => {
@@ -308,6 +310,42 @@ pub fn records(outcome: &str, input: &MissingInput, seed: u64) -> Result<Vec<Rec
         out.push(tipping_record(outcome, input, &m)?);
     }
     Ok(out)
+}
+
+/// Per arm: missing values at each post-baseline visit, participants who stop before the last
+/// visit (monotone dropout, including those with no post-baseline value) and participants with
+/// an intermittent gap (a missing visit before their last observed one).
+fn pattern_json(input: &MissingInput) -> serde_json::Value {
+    let c = input.cohort();
+    let mut arms = serde_json::Map::new();
+    for (a, name) in input.arms.iter().enumerate() {
+        let people: Vec<usize> = (0..c.n()).filter(|&i| c.arm[i] == a).collect();
+        let missing = |i: usize, v: usize| c.y[i * c.n_visits + v].is_none();
+        let by_visit: Vec<usize> = (0..c.n_visits)
+            .map(|v| people.iter().filter(|&&i| missing(i, v)).count())
+            .collect();
+        let dropout = people
+            .iter()
+            .filter(|&&i| c.last_observed(i).is_none_or(|l| l + 1 < c.n_visits))
+            .count();
+        let intermittent = people
+            .iter()
+            .filter(|&&i| {
+                c.last_observed(i)
+                    .is_some_and(|l| (0..l).any(|v| missing(i, v)))
+            })
+            .count();
+        arms.insert(
+            name.clone(),
+            serde_json::json!({
+                "n": people.len(),
+                "missing_by_visit": by_visit,
+                "dropout": dropout,
+                "intermittent": intermittent,
+            }),
+        );
+    }
+    serde_json::json!({ "visits": input.visits, "arms": arms })
 }
 
 fn method_id(m: ImputationMethod) -> &'static str {

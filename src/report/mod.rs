@@ -2,6 +2,7 @@
 //! rules, and atomic writes (`name.tmp.PID`, then rename), so a crash never leaves half a
 //! report. `records.json` (the plain list the golden tests read) is always written.
 
+pub mod estimand;
 pub mod format;
 pub mod html;
 pub mod markdown;

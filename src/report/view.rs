@@ -122,10 +122,17 @@ impl ReportView {
         let mut outcomes = Vec::new();
         for oc in &d.outcomes {
             let recs: Vec<&Record> = rs.records.iter().filter(|r| r.outcome == oc.name).collect();
-            if let Some(w) = find(&recs, Analysis::WelchT, &d.primary_contrast, "t") {
+            // The pre-specified primary analysis (issue 17), else the Welch sentence.
+            if let Some(line) = crate::report::estimand::primary_sentence(rs, oc, &recs) {
+                summary.push(line);
+            } else if let Some(w) = find(&recs, Analysis::WelchT, &d.primary_contrast, "t") {
                 summary.push(summary_sentence(oc, &d.primary_contrast, w));
             }
+            summary.extend(crate::report::estimand::survival_sentence(rs, oc, &recs));
             let mut section = outcome_section(rs, oc, &recs);
+            section
+                .tables
+                .extend(crate::report::estimand::missing_tables(rs, &recs));
             section.figures = plots
                 .iter()
                 .filter(|p| p.outcome == oc.name)
@@ -596,6 +603,7 @@ fn methods(rs: &ResultSet) -> String {
     if has(Analysis::Responders) {
         s.push_str("Responders improved by at least the MCID; proportions have Wilson CIs (R prop.test), differences Newcombe hybrid-score CIs with Fisher's exact test (R fisher.test), risk ratios log CIs and NNTs Altman's limits. ");
     }
+    s.push_str(&crate::report::estimand::methods_text(rs));
     s.push_str("Missing data: descriptives use every observed value; the change analyses (t, rank and effect-size tests, ANCOVA, ANOVA family, responders, permutation, bootstrap) use complete cases, valid if data are missing completely at random; the LMM uses every observed row, the MMRM every post-baseline row of participants with a baseline, both valid under missing at random; differential dropout is tested by arm (flow). ");
     s.push_str(&format!(
         "Resampling used ChaCha8 streams derived from seed {}; all p-values are two-sided. Computations: retrotrial {}, checked against R 4.2.",
