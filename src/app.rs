@@ -86,6 +86,9 @@ fn resolve_config(study: Option<&Path>, a: Option<&AnalyzeArgs>) -> Result<Confi
         if let Some(only) = &a.only {
             cfg.analyses.run = only.clone();
         }
+        if let Some(e) = &a.events {
+            cfg.estimand.events = Some(e.clone());
+        }
         if let Some(s) = a.seed {
             cfg.resampling.seed = s;
         }
@@ -162,7 +165,8 @@ pub fn analyze(data_path: &Path, cfg: &Config) -> Result<(RunSummary, ResultSet)
             report: out.path().join("validation.md").display().to_string(),
         });
     }
-    let data = Dataset::build(&raw, &cfg.design);
+    let mut data = Dataset::build(&raw, &cfg.design);
+    crate::missing::apply_events(&mut data, cfg)?; // issue 17: the hypothetical strategy
     let input_sha256 = raw.sha256.clone();
     // The rows as read are not needed past this point; on a registry-sized file they are the
     // largest allocation, so they go before the analyses allocate theirs.

@@ -457,6 +457,7 @@ summary = "difference_in_means"
 # set aside and treated as missing).
 # intercurrent_events = [{ event = "discontinued", strategy = "hypothetical" }]
 intercurrent_events = []
+# events = "events.csv"          # the events file; --events EVENTS.csv sets it
 
 [missing]
 method = "condmean"              # or "bayes": proper multiple imputation with Rubin's rules
@@ -752,6 +753,9 @@ pub struct EstimandConfig {
     pub summary: Summary,
     /// Intercurrent events and their strategies.
     pub intercurrent_events: Vec<IntercurrentEvent>,
+    /// The events file (`participant_id,event,timepoint`); `--events` sets it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events: Option<PathBuf>,
 }
 
 /// The imputation method (`[missing] method`).

@@ -2,8 +2,9 @@
 //! `stats::imputation`, the `mi_mar`, `mi_j2r`, `mi_cr`, `mi_cir` and `tipping_point` records
 //! (spec §4.1 style), and the words the report uses for them.
 //!
-//! Owns the plan family (`input_for`, called by `plan::build`), the record builder
-//! (`records`, called by `run`) and the report text (`assumption_words`). The statistics are
+//! Owns the events file (`apply_events`, called by `app::analyze`: the hypothetical strategy
+//! sets later values aside), the plan family (`input_for`, called by `plan::build`), the
+//! record builder (`records`, called by `run`) and the report text (`assumption_words`). The statistics are
 //! `stats::imputation`'s; this module only shapes data and records. Jackknife replicates and
 //! Bayesian imputations run on rayon, each imputation on its own ChaCha8 stream
 //! (master seed ^ task key, stream m), collected in order, so results do not depend on the
@@ -15,7 +16,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use crate::config::{Config, ImputationMethod, TippingArms};
+use crate::config::{Config, ConfigError, ImputationMethod, Strategy, TippingArms};
 use crate::ingest::Dataset;
 use crate::results::{Analysis, Record};
 use crate::stats::imputation::{
@@ -433,4 +434,124 @@ fn tipping_record(outcome: &str, input: &MissingInput, mar: &Sensitivity) -> Res
     )
     .count("n_imputed", c.n_missing_primary());
     Ok(rec)
+}
+
+/// Reads the events file of `[estimand] events` (`--events`) and sets aside the values after
+/// each event handled by the `hypothetical` strategy (ICH E9(R1)): for participant P with an
+/// event at timepoint T, every outcome's value at the timepoints after T becomes missing.
+/// Events under `treatment_policy` change nothing. Returns the number of values set aside.
+///
+/// # Errors
+/// `ConfigError::Invalid` naming the file and line: unreadable file, a header other than
+/// `participant_id,event,timepoint`, a row without three fields, an unknown participant or
+/// timepoint, an event without a strategy in `[estimand] intercurrent_events`, or the same
+/// participant and event twice.
+pub fn apply_events(data: &mut Dataset, cfg: &Config) -> std::result::Result<usize, ConfigError> {
+    let Some(path) = &cfg.estimand.events else {
+        return Ok(0);
+    };
+    let shown = path.display();
+    let bad = |line: usize, what: String| {
+        ConfigError::Invalid(format!("events file {shown} line {line}: {what}"))
+    };
+    let bytes = std::fs::read(path)
+        .map_err(|e| ConfigError::Invalid(format!("cannot read events file {shown}: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        ConfigError::Invalid(format!(
+            "events file {shown} is not UTF-8 text; save it as UTF-8 CSV"
+        ))
+    })?;
+    let mut lines = text.lines().enumerate();
+    let header = lines
+        .next()
+        .map(|(_, h)| h.trim_start_matches('\u{feff}').trim().to_string())
+        .unwrap_or_default();
+    if header != "participant_id,event,timepoint" {
+        return Err(bad(
+            1,
+            format!(
+                "the header is `{}`; it must be `participant_id,event,timepoint`",
+                clip(&header)
+            ),
+        ));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    let mut set_aside = 0;
+    for (k, raw) in lines {
+        let line = k + 1;
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let f: Vec<&str> = raw.split(',').map(str::trim).collect();
+        if f.len() != 3 || f.iter().any(|x| x.is_empty()) {
+            return Err(bad(
+                line,
+                "expected three non-empty fields participant_id,event,timepoint".into(),
+            ));
+        }
+        let p = data
+            .participants
+            .iter()
+            .position(|x| x == f[0])
+            .ok_or_else(|| {
+                bad(
+                    line,
+                    format!("participant `{}` is not in the data file", clip(f[0])),
+                )
+            })?;
+        let t = data
+            .timepoints
+            .iter()
+            .position(|x| x == f[2])
+            .ok_or_else(|| {
+                bad(
+                    line,
+                    format!(
+                        "timepoint `{}` is not one of the data's ({})",
+                        clip(f[2]),
+                        data.timepoints.join(", ")
+                    ),
+                )
+            })?;
+        let strategy = cfg
+            .estimand
+            .intercurrent_events
+            .iter()
+            .find(|e| e.event == f[1])
+            .map(|e| e.strategy)
+            .ok_or_else(|| {
+                bad(
+                    line,
+                    format!(
+                        "event `{}` has no strategy; add it to [estimand] intercurrent_events, e.g. {{ event = \"{}\", strategy = \"hypothetical\" }}",
+                        clip(f[1]),
+                        clip(f[1])
+                    ),
+                )
+            })?;
+        if !seen.insert((p, f[1].to_string())) {
+            return Err(bad(
+                line,
+                format!(
+                    "participant `{}` has event `{}` twice",
+                    clip(f[0]),
+                    clip(f[1])
+                ),
+            ));
+        }
+        if strategy == Strategy::Hypothetical {
+            for later in t + 1..data.timepoints.len() {
+                set_aside += data.set_aside(p, later);
+            }
+        }
+    }
+    Ok(set_aside)
+}
+
+/// At most 60 characters of a value from the file, control characters escaped.
+fn clip(s: &str) -> String {
+    s.chars()
+        .take(60)
+        .flat_map(char::escape_debug)
+        .collect::<String>()
 }

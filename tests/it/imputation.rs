@@ -1,6 +1,6 @@
 //! Reference-based imputation (issue 17) against R: `tests/golden/gen/imputation.R` (base R +
 //! nlme, the conditional-mean method with a jackknife by refitting) on the committed cohorts
-//! `datasets/golden/imputation_{monotone,intermittent}.csv`, expected JSON in
+//! `datasets/golden/imputation/{monotone,intermittent}.csv`, expected JSON in
 //! `tests/golden/imputation/`.
 //!
 //! Tolerances: the spec §7 rule "`mmrm*`, `mi_*` (conditional mean)", which
@@ -32,7 +32,8 @@ struct Wide {
 
 impl Wide {
     fn read(name: &str) -> Self {
-        let text = std::fs::read_to_string(root().join("datasets/golden").join(name)).unwrap();
+        let text =
+            std::fs::read_to_string(root().join("datasets/golden/imputation").join(name)).unwrap();
         let mut lines = text.lines();
         let header: Vec<&str> = lines.next().unwrap().split(',').collect();
         let n_visits = header.len() - 3;
@@ -149,12 +150,12 @@ fn check_golden(csv: &str, json_name: &str) {
 
 #[test]
 fn condmean_matches_r_on_the_monotone_cohort() {
-    check_golden("imputation_monotone.csv", "monotone.json");
+    check_golden("monotone.csv", "monotone.json");
 }
 
 #[test]
 fn condmean_matches_r_on_the_intermittent_cohort() {
-    check_golden("imputation_intermittent.csv", "intermittent.json");
+    check_golden("intermittent.csv", "intermittent.json");
 }
 
 /// The MMRM contrast at the primary visit from `stats::mmrm` on the observed rows.
@@ -191,7 +192,7 @@ fn mmrm_primary(w: &Wide) -> Vec<(usize, usize, f64)> {
 
 #[test]
 fn mar_estimate_equals_the_mmrm_contrast_at_the_primary_visit() {
-    for csv in ["imputation_monotone.csv", "imputation_intermittent.csv"] {
+    for csv in ["monotone.csv", "intermittent.csv"] {
         let w = Wide::read(csv);
         let fits = condmean(&w.cohort(), &[Assumption::Mar], 1).unwrap();
         let mm = mmrm_primary(&w);
@@ -216,7 +217,7 @@ fn rng_for(m: usize) -> ChaCha8Rng {
 
 #[test]
 fn bayes_lies_within_three_monte_carlo_ses_of_condmean() {
-    for csv in ["imputation_monotone.csv", "imputation_intermittent.csv"] {
+    for csv in ["monotone.csv", "intermittent.csv"] {
         let w = Wide::read(csv);
         let c = w.cohort();
         let det = condmean(&c, &Assumption::ALL, 1).unwrap();
@@ -242,7 +243,7 @@ fn bayes_lies_within_three_monte_carlo_ses_of_condmean() {
 
 #[test]
 fn bayes_imputations_do_not_depend_on_the_thread_count() {
-    let w = Wide::read("imputation_intermittent.csv");
+    let w = Wide::read("intermittent.csv");
     let c = w.cohort();
     let start = bayes::start(&c).unwrap();
     let run = |threads: usize| {
@@ -288,7 +289,7 @@ fn bayes_imputations_do_not_depend_on_the_thread_count() {
 
 #[test]
 fn imputed_values_are_flagged_and_observed_ones_kept() {
-    let w = Wide::read("imputation_monotone.csv");
+    let w = Wide::read("monotone.csv");
     let c = w.cohort();
     let fits = condmean(&c, &[Assumption::JumpToReference], 1).unwrap();
     let done = &fits[0].completed;
@@ -306,8 +307,8 @@ fn imputed_values_are_flagged_and_observed_ones_kept() {
 #[test]
 fn tipping_point_matches_r_on_both_cohorts() {
     for (csv, name) in [
-        ("imputation_monotone.csv", "monotone.json"),
-        ("imputation_intermittent.csv", "intermittent.json"),
+        ("monotone.csv", "monotone.json"),
+        ("intermittent.csv", "intermittent.json"),
     ] {
         let w = Wide::read(csv);
         let c = w.cohort();
@@ -351,7 +352,7 @@ fn tipping_point_matches_r_on_both_cohorts() {
 
 #[test]
 fn bayes_tipping_point_moves_the_pooled_estimate_by_the_shift() {
-    let w = Wide::read("imputation_monotone.csv");
+    let w = Wide::read("monotone.csv");
     let c = w.cohort();
     let imps = bayes::bayes(&c, &[Assumption::Mar], 1, 10, DEFAULT_BURN_IN, rng_for).unwrap();
     let pooled = bayes::pool(&c, &imps[0], None).unwrap();
@@ -373,4 +374,169 @@ fn bayes_tipping_point_moves_the_pooled_estimate_by_the_shift() {
         let at = tip.points.iter().find(|p| p.delta == d).unwrap();
         assert_ne!(at.significant, tip.significant_at_zero);
     }
+}
+
+/// `analyze` with the missing-data records on the committed ties_small cohort: they exist,
+/// `--only` accepts them, MAR equals the MMRM contrast end to end, the report has the
+/// missing-data section and the tipping figure.
+#[test]
+fn analyze_writes_the_missing_data_records_and_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = crate::common::write(
+        dir.path(),
+        "study.toml",
+        "[outcomes.pain_nrs]\nmcid = 1.0\n\n[missing]\ndelta = [0.0, 1.0, 2.0, 4.0]\n",
+    );
+    let out = dir.path().join("out");
+    crate::common::bin()
+        .args(["analyze"])
+        .arg(crate::common::dataset("golden/ties_small.csv"))
+        .arg("--study")
+        .arg(&study)
+        .arg("--out")
+        .arg(&out)
+        .args([
+            "--quiet",
+            "--only",
+            "mmrm,welch_t,mi_mar,mi_j2r,mi_cr,mi_cir,tipping_point",
+        ])
+        .assert()
+        .code(0);
+    let recs: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(out.join("records.json")).unwrap()).unwrap();
+    let find = |a: &str, c: &str| {
+        recs.iter()
+            .find(|r| r["outcome"] == "pain_nrs" && r["analysis"] == a && r["contrast"] == c)
+            .unwrap_or_else(|| panic!("no {a} {c} record"))
+    };
+    let mmrm = find("mmrm", "backward-forward@week6")["estimate"]
+        .as_f64()
+        .unwrap();
+    let mar = find("mi_mar", "backward-forward");
+    assert!((mar["estimate"].as_f64().unwrap() - mmrm).abs() <= 1e-10 * (1.0 + mmrm.abs()));
+    for a in ["mi_j2r", "mi_cr", "mi_cir"] {
+        let r = find(a, "backward-forward");
+        assert_eq!(r["extra"]["method"], "condmean");
+        assert!(r["extra"]["se"].as_f64().unwrap() > 0.0);
+        assert!(r["extra"]["n_imputed"].as_u64().unwrap() > 0);
+    }
+    let tip = find("tipping_point", "backward-forward");
+    assert_eq!(tip["extra"]["delta_grid"], json!([0.0, 1.0, 2.0, 4.0]));
+    assert_eq!(tip["extra"]["estimates"].as_array().unwrap().len(), 4);
+    assert_eq!(tip["estimate"], mar["estimate"]);
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    for text in [
+        "estimand: difference in mean value at week6",
+        "Primary analysis: MMRM",
+        "Sensitivity: MAR imputation",
+        "Missing data by arm and visit",
+        "jump to reference",
+        "tipping",
+    ] {
+        assert!(md.contains(text), "report.md lacks {text:?}");
+    }
+    assert!(out.join("plots/tipping_pain_nrs.svg").exists());
+}
+
+/// The Bayesian records are byte-identical for `--threads 1` and `--threads 2`.
+#[test]
+fn bayes_records_do_not_depend_on_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = crate::common::write(
+        dir.path(),
+        "study.toml",
+        "[missing]\nmethod = \"bayes\"\nimputations = 20\ndelta = [0.0, 1.0]\n",
+    );
+    let run = |threads: &str| {
+        let out = dir.path().join(format!("out{threads}"));
+        crate::common::bin()
+            .args(["analyze"])
+            .arg(crate::common::dataset("golden/ties_small.csv"))
+            .arg("--study")
+            .arg(&study)
+            .arg("--out")
+            .arg(&out)
+            .args([
+                "--quiet",
+                "--only",
+                "mi_mar,mi_j2r,tipping_point",
+                "--threads",
+                threads,
+            ])
+            .assert()
+            .code(0);
+        std::fs::read(out.join("records.json")).unwrap()
+    };
+    let one = run("1");
+    assert_eq!(one, run("2"));
+    let recs: Vec<Value> = serde_json::from_slice(&one).unwrap();
+    let j2r = recs
+        .iter()
+        .find(|r| r["analysis"] == "mi_j2r" && r["contrast"] == "backward-forward")
+        .unwrap();
+    assert_eq!(j2r["extra"]["method"], "bayes");
+    assert_eq!(j2r["extra"]["m"], 20);
+    assert_eq!(j2r["extra"]["df_method"], "Barnard-Rubin");
+    let fmi = j2r["extra"]["fmi"].as_f64().unwrap();
+    assert!(fmi > 0.0 && fmi < 1.0);
+}
+
+/// `--events` with the hypothetical strategy sets the later values aside (they become
+/// missing): one participant with an event at baseline loses week3 and week6 values of every
+/// outcome; under treatment policy nothing changes.
+#[test]
+fn hypothetical_events_set_later_values_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = crate::common::write(
+        dir.path(),
+        "events.csv",
+        "participant_id,event,timepoint\nP000001,discontinued,baseline\n",
+    );
+    let run = |strategy: &str| {
+        let study = crate::common::write(
+            dir.path(),
+            &format!("{strategy}.toml"),
+            &format!(
+                "[estimand]\nintercurrent_events = [{{ event = \"discontinued\", strategy = \"{strategy}\" }}]\n"
+            ),
+        );
+        let out = dir.path().join(strategy);
+        crate::common::bin()
+            .args(["analyze"])
+            .arg(crate::common::dataset("golden/ties_small.csv"))
+            .arg("--study")
+            .arg(&study)
+            .arg("--events")
+            .arg(&events)
+            .arg("--out")
+            .arg(&out)
+            .args(["--quiet", "--only", "descriptives,mmrm"])
+            .assert()
+            .code(0);
+        let recs: Vec<Value> =
+            serde_json::from_str(&std::fs::read_to_string(out.join("records.json")).unwrap())
+                .unwrap();
+        let n = |tp: &str| {
+            recs.iter()
+                .filter(|r| {
+                    r["analysis"] == "descriptives" && r["contrast"] == format!("forward@{tp}")
+                })
+                .map(|r| r["extra"]["n"].as_u64().unwrap())
+                .sum::<u64>()
+        };
+        (
+            n("baseline"),
+            n("week3"),
+            n("week6"),
+            std::fs::read_to_string(out.join("report.md")).unwrap(),
+        )
+    };
+    let (b0, w3_0, w6_0, _) = run("treatment_policy");
+    let (b1, w3_1, w6_1, md) = run("hypothetical");
+    assert_eq!(b1, b0);
+    assert!(w3_1 < w3_0 || w6_1 < w6_0, "nothing was set aside");
+    assert!(
+        md.contains("discontinued by hypothetical"),
+        "the estimand names the event"
+    );
 }

@@ -2,7 +2,7 @@
 # imputation.R: the R reference for retrotrial's reference-based imputation by conditional mean
 # (stats::imputation::condmean; records mi_mar, mi_j2r, mi_cr, mi_cir; issue 17).
 #
-#   Rscript tests/golden/gen/imputation.R --make-cohorts      # writes datasets/golden/imputation_*.csv
+#   Rscript tests/golden/gen/imputation.R --make-cohorts      # writes datasets/golden/imputation/*.csv
 #   Rscript tests/golden/gen/imputation.R COHORT.csv OUTPUT.json
 #
 # Method (Wolbers et al. 2022; rbmi's method_condmean(type = "jackknife"), same_cov = TRUE; rbmi
@@ -70,8 +70,8 @@ make_cohort <- function(seed, n_per_arm, arms, n_visits, p_drop, p_gap, n_empty)
 write_cohorts <- function() {
   mono <- make_cohort(1701, 20, c("backward", "forward"), 3, 0.12, 0, 0)
   inter <- make_cohort(1702, 15, ARMS, 4, 0.08, 0.08, 1)
-  write.csv(mono, "datasets/golden/imputation_monotone.csv", row.names = FALSE, na = "", quote = FALSE)
-  write.csv(inter, "datasets/golden/imputation_intermittent.csv", row.names = FALSE, na = "", quote = FALSE)
+  write.csv(mono, "datasets/golden/imputation/monotone.csv", row.names = FALSE, na = "", quote = FALSE)
+  write.csv(inter, "datasets/golden/imputation/intermittent.csv", row.names = FALSE, na = "", quote = FALSE)
 }
 
 # ---------------------------------------------------------------------------------------------
