@@ -68,10 +68,18 @@ fn primary_record<'a>(rs: &ResultSet, recs: &[&'a Record]) -> Option<(&'a Record
             "t",
         )
         .map(|r| {
-            (
-                r,
-                "MMRM (all post-baseline visits, baseline-adjusted, unstructured covariance; assumes data missing at random)".to_string(),
-            )
+            // With one post-baseline visit the MMRM is the ANCOVA (spec §4.1) and says so.
+            let one_visit = r
+                .extra
+                .get("df_method")
+                .and_then(serde_json::Value::as_str)
+                == Some(crate::stats::mmrm::DF_ANCOVA);
+            let name = if one_visit {
+                "ANCOVA on arm and baseline (one post-baseline visit, where the MMRM is the ANCOVA; participants with the value)"
+            } else {
+                "MMRM (all post-baseline visits, baseline-adjusted, unstructured covariance; assumes data missing at random)"
+            };
+            (r, name.to_string())
         }),
         "ancova" => find(recs, Analysis::Ancova, &d.primary_contrast, "t").map(|r| {
             (
