@@ -540,3 +540,23 @@ fn hypothetical_events_set_later_values_aside() {
         "the estimand names the event"
     );
 }
+
+/// With one post-baseline visit the primary MMRM is the ANCOVA, and the report says so.
+#[test]
+fn one_visit_primary_is_named_as_the_ancova() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    crate::common::bin()
+        .args(["analyze"])
+        .arg(root().join("tests/data/bad/base.csv"))
+        .arg("--out")
+        .arg(&out)
+        .args(["--quiet", "--only", "mmrm,welch_t"])
+        .assert()
+        .code(0);
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        md.contains("Primary analysis: ANCOVA on arm and baseline (one post-baseline visit"),
+        "{md}"
+    );
+}
