@@ -560,3 +560,37 @@ fn one_visit_primary_is_named_as_the_ancova() {
         "{md}"
     );
 }
+
+/// `[analyses] primary` chooses the analysis of the "Primary result".
+#[test]
+fn primary_analysis_follows_the_study_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for (primary, text) in [
+        (
+            "ancova",
+            "Primary analysis: ANCOVA of the week6 value on arm and baseline",
+        ),
+        ("welch_change", "Welch p ="),
+        ("mmrm", "Primary analysis: MMRM"),
+    ] {
+        let study = crate::common::write(
+            dir.path(),
+            &format!("{primary}.toml"),
+            &format!("[analyses]\nprimary = \"{primary}\"\n"),
+        );
+        let out = dir.path().join(primary);
+        crate::common::bin()
+            .args(["analyze"])
+            .arg(crate::common::dataset("golden/ties_small.csv"))
+            .arg("--study")
+            .arg(&study)
+            .arg("--out")
+            .arg(&out)
+            .args(["--quiet", "--only", "mmrm,ancova,welch_t"])
+            .assert()
+            .code(0);
+        let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+        let summary = md.split("## Participant flow").next().unwrap();
+        assert!(summary.contains(text), "{primary}: {summary}");
+    }
+}
