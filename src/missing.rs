@@ -85,7 +85,12 @@ pub fn input_for(
     let find = |name: &Option<String>| name.as_ref().and_then(|r| arms.iter().position(|a| a == r));
     let forward = arms.iter().position(|a| a == "forward");
     let coding_reference = find(&cfg.design.reference_arm).or(forward).unwrap_or(0);
-    let reference = find(&cfg.missing.reference_arm).unwrap_or(coding_reference);
+    // An unknown `[missing] reference_arm` is an error of the task (see `records`), not a
+    // silent fallback to another arm.
+    let reference = match &cfg.missing.reference_arm {
+        Some(_) => find(&cfg.missing.reference_arm).unwrap_or(usize::MAX),
+        None => coding_reference,
+    };
     let n_visits = data.timepoints.len() - 1;
     let (mut y, mut baseline, mut arm) = (Vec::new(), Vec::new(), Vec::new());
     let mut n_without_baseline = 0;
@@ -228,6 +233,12 @@ fn complete(
 /// The statistics' errors (for example an MMRM that cannot be fitted without one
 /// participant).
 pub fn records(outcome: &str, input: &MissingInput, seed: u64) -> Result<Vec<Record>> {
+    if input.reference >= input.arms.len() {
+        return Err(StatsError::InvalidArgument(format!(
+            "[missing] reference_arm is not an arm of the data ({}); name one of them",
+            input.arms.join(", ")
+        )));
+    }
     let c = input.cohort();
     crate::stats::imputation::validate(&c)?;
     let assumptions = input.assumptions();

@@ -594,3 +594,33 @@ fn primary_analysis_follows_the_study_file() {
         assert!(summary.contains(text), "{primary}: {summary}");
     }
 }
+
+/// An unknown `[missing] reference_arm` fails the missing-data tasks with a message that names
+/// the arms; it never falls back to another arm.
+#[test]
+fn unknown_missing_reference_arm_is_a_task_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = crate::common::write(
+        dir.path(),
+        "study.toml",
+        "[missing]\nreference_arm = \"placebo\"\n",
+    );
+    let out = dir.path().join("out");
+    crate::common::bin()
+        .args(["analyze"])
+        .arg(crate::common::dataset("golden/ties_small.csv"))
+        .arg("--study")
+        .arg(&study)
+        .arg("--out")
+        .arg(&out)
+        .args(["--quiet", "--only", "mi_j2r"])
+        .assert()
+        .code(1);
+    let rs: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let reason = rs["failures"][0]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("reference_arm is not an arm of the data (backward, forward)"),
+        "{reason}"
+    );
+}
