@@ -4,11 +4,14 @@
 //! the normal-branch Mann–Whitney with its Hodges–Lehmann root finding, Welch's t,
 //! 10,000 permutations of 2 × 1,000 change scores and 2,000 stratified bootstrap
 //! replicates, and the random-intercept LMM (REML, Satterthwaite, nlme df) on 10,000
-//! participants × 3 timepoints. Inputs are drawn from `ChaCha8Rng::seed_from_u64(42)`; no data is committed
-//! and no IO is timed. Simulated power (issue 20): 10,000 trials of 2 × 30 analysed with the
-//! Welch t (`power_sim_10000_trials_2x30_welch`), and with `BENCH_BIG=1` 1,000 trials of 300
-//! participants × 3 visits with dropout analysed with the MMRM. Run by hand:
-//! `cargo bench --bench stats`.
+//! participants × 3 timepoints. Simulated power (issue 20): 10,000 trials of 2 × 30 analysed
+//! with the Welch t (`power_sim_10000_trials_2x30_welch`), and with `BENCH_BIG=1` 1,000 trials
+//! of 300 participants × 3 visits with dropout analysed with the MMRM. Reference-based
+//! imputation by conditional mean with the jackknife (300 participants × 4 visits, J2R) and a
+//! 21-point tipping grid over M = 100 Bayesian imputations (issue 17; both single-threaded
+//! here, `analyze` runs the replicates on rayon; `benches/peers/imputation.R` is the
+//! base-R/nlme peer). Inputs are drawn from `ChaCha8Rng::seed_from_u64(42)`; no data is
+//! committed and no IO is timed. Run by hand: `cargo bench --bench stats`.
 
 use std::hint::black_box;
 
@@ -18,6 +21,7 @@ use rand_chacha::ChaCha8Rng;
 use retrotrial::config::PowerConfig;
 use retrotrial::results::Analysis;
 use retrotrial::simulate::power::simulate_power;
+use retrotrial::stats::imputation::{Assumption, Cohort, bayes, condmean, tipping};
 use retrotrial::stats::{lmm, rank, resample, t_tests};
 
 /// Integer change scores in −6..=4, like `pain_nrs` (many ties).
@@ -168,6 +172,76 @@ fn simulated_power(c: &mut Criterion) {
     }
 }
 
+/// A 3-arm trial of `n` participants × 4 visits with an AR(1)-like latent score and about 15 %
+/// monotone dropout plus 3 % intermittent gaps: (values, baseline, arm).
+fn imputation_data(rng: &mut ChaCha8Rng, n: usize) -> (Vec<Option<f64>>, Vec<f64>, Vec<usize>) {
+    let normal = |rng: &mut ChaCha8Rng| (0..12).map(|_| rng.random::<f64>()).sum::<f64>() - 6.0;
+    let (mut y, mut base, mut arm) = (Vec::new(), Vec::new(), Vec::new());
+    for p in 0..n {
+        let a = p % 3;
+        let b = 6.0 + 1.2 * normal(rng);
+        let mut e = normal(rng);
+        let drop = if rng.random::<f64>() < 0.15 {
+            rng.random_range(1..4_usize)
+        } else {
+            4
+        };
+        for v in 0..4 {
+            e = 0.6 * e + 0.8 * normal(rng);
+            let x = 1.5 + 0.7 * b - 0.15 * (3 - a) as f64 * (v + 1) as f64 + e;
+            let gap = v < 3 && rng.random::<f64>() < 0.03;
+            y.push((v < drop && !gap).then_some(x));
+        }
+        base.push(b);
+        arm.push(a);
+    }
+    (y, base, arm)
+}
+
+/// Reference-based imputation (issue 17): conditional mean with the jackknife, and a tipping
+/// grid over Bayesian imputations.
+fn imputation(c: &mut Criterion) {
+    let mut rng = ChaCha8Rng::seed_from_u64(42);
+    let (y, base, arm) = imputation_data(&mut rng, 300);
+    let cohort = Cohort {
+        y: &y,
+        baseline: &base,
+        arm: &arm,
+        n_arms: 3,
+        n_visits: 4,
+        coding_reference: 1,
+        primary_visit: 3,
+    };
+    c.bench_function("condmean_j2r_jackknife_300x4", |bench| {
+        bench.iter(|| {
+            condmean::condmean(black_box(&cohort), &[Assumption::JumpToReference], 1)
+                .expect("INVARIANT: an identifiable MMRM without any one participant")
+        });
+    });
+    let rng_for = |m: usize| {
+        let mut r = ChaCha8Rng::seed_from_u64(20_240_601);
+        r.set_stream(m as u64);
+        r
+    };
+    let grid = tipping::default_grid(1.0).expect("INVARIANT: a positive MCID");
+    c.bench_function("tipping_21_bayes_m100_300x4", |bench| {
+        bench.iter(|| {
+            let imps = bayes::bayes(
+                black_box(&cohort),
+                &[Assumption::Mar],
+                1,
+                100,
+                bayes::DEFAULT_BURN_IN,
+                rng_for,
+            )
+            .expect("INVARIANT: a proper posterior");
+            let per_arm = tipping::against_effect(-1.0, 0, 1, 3, false);
+            bayes::tipping_point(&cohort, &imps[0], 0, 1, &per_arm, &grid, 0.05)
+                .expect("INVARIANT: 100 finite imputations")
+        });
+    });
+}
+
 // What `criterion_group!`/`criterion_main!` expand to, written out because the macro's
 // generated `pub fn` has no doc comment (the crate denies missing docs).
 fn main() {
@@ -175,5 +249,6 @@ fn main() {
     kernels(&mut c);
     mixed_model(&mut c);
     simulated_power(&mut c);
+    imputation(&mut c);
     c.final_summary();
 }

@@ -357,6 +357,12 @@ pub struct AnalyzeArgs {
     /// Run only these analyses (comma list of spec ids), overriding the study file.
     #[arg(long, value_delimiter = ',', value_name = "ANALYSES")]
     pub only: Option<Vec<Analysis>>,
+    /// Intercurrent events, a CSV `participant_id,event,timepoint` (e.g. discontinued
+    /// treatment at week3). Each event needs a strategy in the study file's
+    /// `[estimand] intercurrent_events`; with `hypothetical`, the participant's values after
+    /// the event's timepoint are set aside and treated as missing.
+    #[arg(long, value_name = "EVENTS.csv")]
+    pub events: Option<PathBuf>,
     /// Master seed of the permutation and bootstrap analyses [default: 20240601].
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
@@ -394,6 +400,7 @@ impl AnalyzeArgs {
             quiet: self.quiet,
             png: self.png,
             force: self.force,
+            events: self.events.clone(),
         }
     }
 }

@@ -173,6 +173,8 @@ pub struct Overrides {
     pub png: bool,
     /// `--force`: sets `report.force`.
     pub force: bool,
+    /// `--events`: `estimand.events` (issue 17).
+    pub events: Option<PathBuf>,
 }
 
 /// Which direction of an outcome is better.
@@ -208,6 +210,10 @@ pub struct Config {
     /// config of other commands when it is the default.
     #[serde(skip_serializing_if = "PowerConfig::is_default")]
     pub power: PowerConfig,
+    /// The estimand of ICH E9(R1) (issue 17).
+    pub estimand: EstimandConfig,
+    /// Missing-data sensitivity analyses (issue 17).
+    pub missing: MissingConfig,
 }
 
 /// How the data file is read.
@@ -456,13 +462,20 @@ pub struct AnalysesConfig {
     pub run: Vec<Analysis>,
     /// Outcomes forming the multiplicity family; empty means every outcome.
     pub multiplicity_family: Vec<String>,
+    /// The pre-specified primary analysis (issue 17).
+    pub primary: PrimaryAnalysis,
 }
 
 impl Default for AnalysesConfig {
     fn default() -> Self {
         Self {
-            run: Analysis::ALL.to_vec(),
+            // The missing-data analyses refit the MMRM once per participant: opt-in.
+            run: Analysis::ALL
+                .into_iter()
+                .filter(|a| !Analysis::MISSING_DATA.contains(a))
+                .collect(),
             multiplicity_family: Vec::new(),
+            primary: PrimaryAnalysis::default(),
         }
     }
 }
@@ -590,6 +603,34 @@ baseline = "baseline"
 run = ["descriptives", "paired_t", "wilcoxon_signed_rank", "welch_t", "student_t", "mann_whitney", "hedges_g", "rank_biserial", "ancova", "anova_oneway", "welch_anova", "kruskal_wallis", "lmm", "mmrm", "responders", "tost", "non_inferiority", "flow", "multiplicity", "permutation", "bootstrap"]
 # Outcomes adjusted together by Holm and Benjamini-Hochberg. Empty: every outcome.
 multiplicity_family = []
+# The pre-specified primary analysis: "mmrm" (all post-baseline visits, baseline covariate,
+# unstructured covariance; valid under MAR), "ancova" (complete cases at the primary timepoint)
+# or "welch_change" (Welch t on complete-case change scores).
+primary = "mmrm"
+# Missing-data sensitivity analyses (opt-in: they refit the MMRM once per participant):
+# add "mi_mar", "mi_j2r", "mi_cr", "mi_cir", "tipping_point" to run, or use --only.
+
+[estimand]
+# ICH E9(R1): population, variable, intercurrent events and population-level summary.
+population = "all_randomised"
+variable = "value"               # or "change": value at the primary timepoint minus baseline
+summary = "difference_in_means"
+# Intercurrent events of the --events file (participant_id,event,timepoint) and their strategy:
+# "treatment_policy" (use the data as observed) or "hypothetical" (data after the event are
+# set aside and treated as missing).
+# intercurrent_events = [{ event = "discontinued", strategy = "hypothetical" }]
+intercurrent_events = []
+# events = "events.csv"          # the events file; --events EVENTS.csv sets it
+
+[missing]
+method = "condmean"              # or "bayes": proper multiple imputation with Rubin's rules
+# reference_arm = "forward"      # the arm J2R, CR and CIR refer to; default design.reference_arm
+imputations = 100                # M, for method = "bayes"
+burn_in = 20                     # data-augmentation steps per imputation (bayes)
+tipping_arms = "first"           # shift the first arm of the primary contrast, or "both"
+# delta = [0.0, 0.5, 1.0]        # tipping-point grid; default 0 to 2 MCIDs in 21 steps
+delta = []
+alpha = 0.05
 
 [resampling]
 seed = 20240601
@@ -658,6 +699,9 @@ impl Config {
         }
         if let Some(only) = &o.analyses {
             cfg.analyses.run = only.clone();
+        }
+        if let Some(e) = &o.events {
+            cfg.estimand.events = Some(e.clone());
         }
         if let Some(s) = o.seed {
             cfg.resampling.seed = s;
@@ -790,7 +834,7 @@ impl Config {
         if self.analyses.run.is_empty() {
             return Err(ConfigError::NoAnalyses);
         }
-        Ok(())
+        self.validate_missing()
     }
 
     /// The config as TOML text.
@@ -932,6 +976,204 @@ impl Pattern {
             return None;
         }
         Some(if self.outcome_first { (a, b) } else { (b, a) })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// [estimand], [missing] and [analyses] primary (issue 17). One block, so that a move of this file
+// carries it whole.
+// ---------------------------------------------------------------------------------------------
+
+/// The pre-specified primary analysis (`[analyses] primary`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum PrimaryAnalysis {
+    /// MMRM over all post-baseline visits, baseline covariate, unstructured covariance (MAR).
+    #[default]
+    Mmrm,
+    /// ANCOVA of the primary timepoint on arm and baseline, complete cases.
+    Ancova,
+    /// Welch t test of complete-case change scores.
+    WelchChange,
+}
+
+/// The analysis population (`[estimand] population`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Population {
+    /// Every randomised participant (with a baseline value, which the models need).
+    #[default]
+    AllRandomised,
+}
+
+/// The variable (`[estimand] variable`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Variable {
+    /// The value at the primary timepoint.
+    #[default]
+    Value,
+    /// The change from baseline to the primary timepoint (the baseline-adjusted difference is
+    /// the same number).
+    Change,
+}
+
+/// The population-level summary (`[estimand] summary`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Summary {
+    /// Difference in means between the arms.
+    #[default]
+    DifferenceInMeans,
+}
+
+/// How an intercurrent event is handled (ICH E9(R1) strategies retrotrial implements).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    /// The data are used as observed, whatever happened.
+    TreatmentPolicy,
+    /// Data after the event are set aside and treated as missing (what would have happened
+    /// had the event not occurred).
+    Hypothetical,
+}
+
+/// One intercurrent event and its strategy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntercurrentEvent {
+    /// The event's name in the events file.
+    pub event: String,
+    /// How it is handled.
+    pub strategy: Strategy,
+}
+
+/// `[estimand]`: population, variable, intercurrent events and summary (ICH E9(R1)).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct EstimandConfig {
+    /// The population.
+    pub population: Population,
+    /// The variable.
+    pub variable: Variable,
+    /// The population-level summary.
+    pub summary: Summary,
+    /// Intercurrent events and their strategies.
+    pub intercurrent_events: Vec<IntercurrentEvent>,
+    /// The events file (`participant_id,event,timepoint`); `--events` sets it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events: Option<PathBuf>,
+}
+
+/// The imputation method (`[missing] method`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ImputationMethod {
+    /// Conditional mean imputation, jackknife SE (deterministic).
+    #[default]
+    Condmean,
+    /// Bayesian multiple imputation, Rubin's rules.
+    Bayes,
+}
+
+/// Which arms the tipping-point shift moves (`[missing] tipping_arms`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum TippingArms {
+    /// The first arm of the primary contrast (backward).
+    #[default]
+    First,
+    /// Both arms, in opposite directions.
+    Both,
+}
+
+/// `[missing]`: the missing-data sensitivity analyses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MissingConfig {
+    /// Conditional mean or Bayesian MI.
+    pub method: ImputationMethod,
+    /// The reference arm of J2R, CR and CIR; default `design.reference_arm`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference_arm: Option<String>,
+    /// Imputations M (bayes).
+    pub imputations: usize,
+    /// Data-augmentation steps per imputation (bayes).
+    pub burn_in: usize,
+    /// Arms the tipping-point shift moves.
+    pub tipping_arms: TippingArms,
+    /// Tipping-point grid; empty means 0 to 2 MCIDs in 21 steps.
+    pub delta: Vec<f64>,
+    /// Level of the tipping point's conclusion.
+    pub alpha: f64,
+}
+
+impl Default for MissingConfig {
+    fn default() -> Self {
+        Self {
+            method: ImputationMethod::Condmean,
+            reference_arm: None,
+            imputations: crate::stats::imputation::bayes::DEFAULT_M,
+            burn_in: crate::stats::imputation::bayes::DEFAULT_BURN_IN,
+            tipping_arms: TippingArms::First,
+            delta: Vec::new(),
+            alpha: 0.05,
+        }
+    }
+}
+
+impl Config {
+    /// Checks `[missing]` and `[estimand]`.
+    fn validate_missing(&self) -> Result<(), ConfigError> {
+        let bad = |m: String| Err(ConfigError::Invalid(m));
+        let m = &self.missing;
+        if !(2..=10_000).contains(&m.imputations) {
+            return bad(format!(
+                "missing.imputations = {} must be between 2 and 10000",
+                m.imputations
+            ));
+        }
+        if m.burn_in > 10_000 {
+            return bad(format!(
+                "missing.burn_in = {} must be at most 10000",
+                m.burn_in
+            ));
+        }
+        if !(m.alpha > 0.0 && m.alpha < 1.0) {
+            return bad(format!(
+                "missing.alpha = {} must lie between 0 and 1",
+                m.alpha
+            ));
+        }
+        if let Some(d) = m.delta.iter().find(|d| !d.is_finite()) {
+            return bad(format!(
+                "missing.delta holds {d}; every shift must be a finite number"
+            ));
+        }
+        if m.delta.len() > 1000 {
+            return bad("missing.delta holds more than 1000 shifts".into());
+        }
+        if let Some(r) = &m.reference_arm
+            && !self.design.arms.is_empty()
+            && !self.design.arms.contains(r)
+        {
+            return bad(format!(
+                "missing.reference_arm `{r}` is not among design.arms"
+            ));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for e in &self.estimand.intercurrent_events {
+            if e.event.trim().is_empty() {
+                return bad("estimand.intercurrent_events: an event name is empty".into());
+            }
+            if !seen.insert(e.event.as_str()) {
+                return bad(format!(
+                    "estimand.intercurrent_events: `{}` is listed twice; give each event one strategy",
+                    e.event
+                ));
+            }
+        }
+        Ok(())
     }
 }
 

@@ -34,6 +34,7 @@ pub mod error;
 pub mod ingest;
 pub mod init;
 pub mod output;
+pub mod missing;
 pub mod plan;
 pub mod plot;
 pub mod report;

@@ -88,6 +88,8 @@ pub enum TaskInput {
         /// Participants per arm.
         randomised: Vec<usize>,
     },
+    /// One outcome's cohort for the missing-data analyses (issue 17; `crate::missing`).
+    Missing(Arc<crate::missing::MissingInput>),
     /// Primary contrast for a resampling analysis, with replicates and the stream key.
     Resample {
         /// First arm's changes.
@@ -218,6 +220,7 @@ pub fn build(data: &Dataset, cfg: &Config) -> Plan {
                 tasks.extend(ctx.tasks(analysis));
             }
         }
+        tasks.extend(missing_tasks(data, cfg, o, ctx.outcome, primary));
     }
     Plan {
         tasks,
@@ -382,6 +385,13 @@ impl<'a> OutcomeCtx<'a> {
             | Analysis::SummaryStudentT
             | Analysis::SummaryHedgesG
             | Analysis::SummaryPairedT => Vec::new(),
+            // One task for all of them, after the analysis loop (they share the MMRM fits;
+            // `missing_tasks`).
+            Analysis::MiMar
+            | Analysis::MiJ2r
+            | Analysis::MiCr
+            | Analysis::MiCir
+            | Analysis::TippingPoint => Vec::new(),
         }
     }
 
@@ -590,6 +600,40 @@ impl<'a> OutcomeCtx<'a> {
             self.changes[j].clone(),
         ))
     }
+}
+
+/// The missing-data tasks of one outcome (issue 17): one for the selected `mi_*` analyses,
+/// which share the MMRM fits, and one for `tipping_point`, so that either can fail alone.
+fn missing_tasks(
+    data: &Dataset,
+    cfg: &Config,
+    o: usize,
+    outcome: &str,
+    primary: Option<(usize, usize)>,
+) -> Vec<Task> {
+    let Some(primary) = primary else {
+        return Vec::new();
+    };
+    let selected = |tipping: bool| -> Vec<Analysis> {
+        Analysis::MISSING_DATA
+            .into_iter()
+            .filter(|a| cfg.runs(*a) && (*a == Analysis::TippingPoint) == tipping)
+            .collect()
+    };
+    [(false, "imputation"), (true, "tipping_point")]
+        .into_iter()
+        .filter_map(|(tipping, contrast)| {
+            let key = stream_key(&[outcome, "missing_data", contrast]);
+            let input = crate::missing::input_for(data, cfg, o, primary, key, selected(tipping))?;
+            Some(Task {
+                outcome: outcome.to_string(),
+                analysis: input.analyses[0],
+                contrast: contrast.into(),
+                arms: data.arms.clone(),
+                input: TaskInput::Missing(Arc::new(input)),
+            })
+        })
+        .collect()
 }
 
 /// Participants observed per arm and timepoint (any outcome), with the arm sizes.

@@ -101,6 +101,16 @@ pub enum Analysis {
     Permutation,
     /// Stratified bootstrap CIs of the mean difference, primary contrast.
     Bootstrap,
+    /// Imputation under missing at random, ANCOVA at the primary timepoint (issue 17).
+    MiMar,
+    /// Reference-based imputation, jump to reference (J2R).
+    MiJ2r,
+    /// Reference-based imputation, copy reference (CR).
+    MiCr,
+    /// Reference-based imputation, copy increments from reference (CIR).
+    MiCir,
+    /// Delta-adjusted MAR imputation over a grid of shifts: the tipping point.
+    TippingPoint,
     /// One study's effect in a meta-analysis (`escalc`).
     MetaStudy,
     /// A pooled meta-analytic model (`rma`).
@@ -134,8 +144,18 @@ impl Analysis {
         Analysis::SummaryPairedT,
     ];
 
+    /// The missing-data sensitivity analyses (issue 17). They refit the MMRM once per
+    /// participant (jackknife), so they run only when selected (`--only`, `analyses.run`).
+    pub const MISSING_DATA: [Analysis; 5] = [
+        Analysis::MiMar,
+        Analysis::MiJ2r,
+        Analysis::MiCr,
+        Analysis::MiCir,
+        Analysis::TippingPoint,
+    ];
+
     /// Every participant-level analysis of `analyze`, in plan order.
-    pub const ALL: [Analysis; 21] = [
+    pub const ALL: [Analysis; 26] = [
         Analysis::Descriptives,
         Analysis::PairedT,
         Analysis::WilcoxonSignedRank,
@@ -157,6 +177,11 @@ impl Analysis {
         Analysis::Multiplicity,
         Analysis::Permutation,
         Analysis::Bootstrap,
+        Analysis::MiMar,
+        Analysis::MiJ2r,
+        Analysis::MiCr,
+        Analysis::MiCir,
+        Analysis::TippingPoint,
     ];
 
     /// The spec id (`welch_t`, …).
@@ -183,6 +208,11 @@ impl Analysis {
             Analysis::Multiplicity => "multiplicity",
             Analysis::Permutation => "permutation",
             Analysis::Bootstrap => "bootstrap",
+            Analysis::MiMar => "mi_mar",
+            Analysis::MiJ2r => "mi_j2r",
+            Analysis::MiCr => "mi_cr",
+            Analysis::MiCir => "mi_cir",
+            Analysis::TippingPoint => "tipping_point",
             Analysis::MetaStudy => "meta_study",
             Analysis::Meta => "meta",
             Analysis::MetaLeave1out => "meta_leave1out",
@@ -524,7 +554,12 @@ mod tests {
                 "flow",
                 "multiplicity",
                 "permutation",
-                "bootstrap"
+                "bootstrap",
+                "mi_mar",
+                "mi_j2r",
+                "mi_cr",
+                "mi_cir",
+                "tipping_point"
             ]
         );
         for a in Analysis::ALL.into_iter().chain(Analysis::STUDY_LEVEL) {

@@ -70,7 +70,8 @@ pub fn analyze(data_path: &Path, cfg: &Config) -> Result<(RunSummary, ResultSet)
             report: out.path().join("validation.md").display().to_string(),
         });
     }
-    let data = Dataset::build(&raw, &cfg.design);
+    let mut data = Dataset::build(&raw, &cfg.design);
+    crate::missing::apply_events(&mut data, cfg)?; // issue 17: the hypothetical strategy
     let input_sha256 = raw.sha256.clone();
     // The rows as read are not needed past this point; on a registry-sized file they are the
     // largest allocation, so they go before the analyses allocate theirs.

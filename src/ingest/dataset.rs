@@ -180,6 +180,28 @@ impl Dataset {
         self.cells[(o * np + p) * nt + t]
     }
 
+    /// The value of outcome `o`, participant `p` (sorted order), timepoint `t`, if any.
+    pub fn value_at(&self, o: usize, p: usize, t: usize) -> Option<f64> {
+        self.cell(o, p, t).value()
+    }
+
+    /// Sets aside every outcome's value of participant `p` at timepoint `t` (it becomes a
+    /// missing value); returns how many values were set aside.
+    pub fn set_aside(&mut self, p: usize, t: usize) -> usize {
+        let (np, nt) = (self.participants.len(), self.timepoints.len());
+        let mut n = 0;
+        for o in 0..self.outcomes.len() {
+            let cell = &mut self.cells[(o * np + p) * nt + t];
+            if matches!(cell, Cell::Value(_)) {
+                n += 1;
+            }
+            if *cell != Cell::Absent {
+                *cell = Cell::Empty;
+            }
+        }
+        n
+    }
+
     fn members(&self, arm: usize) -> impl Iterator<Item = usize> + '_ {
         (0..self.participants.len()).filter(move |&p| self.arm_of[p] == arm)
     }

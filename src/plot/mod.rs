@@ -10,6 +10,7 @@ pub mod meta;
 pub mod power;
 pub mod responders;
 pub mod theme;
+pub mod tipping;
 pub mod trajectory;
 
 use plotters::coord::Shift;
@@ -559,6 +560,15 @@ pub fn render_all(rs: &ResultSet, png: bool) -> Result<Vec<Figure>, PlotError> {
         figure!("responders", &oc.name, &data.title, stem, size, |a| {
             responders::responders(a, &data)
         });
+    }
+    // Tipping point (issue 17), for outcomes with a `tipping_point` record.
+    for oc in &rs.design.outcomes {
+        if let Some(data) = tipping::tipping_data(rs, &oc.name, &oc.label) {
+            let stem = format!("tipping_{}", stem_of(&oc.name));
+            figure!("tipping", &oc.name, &data.title, stem, size, |a| {
+                tipping::tipping(a, &data)
+            });
+        }
     }
     if !forest_data.rows.is_empty() {
         figure!(

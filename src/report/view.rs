@@ -152,14 +152,22 @@ impl ReportView {
         let mut outcomes = Vec::new();
         for oc in &d.outcomes {
             let recs: Vec<&Record> = rs.records.iter().filter(|r| r.outcome == oc.name).collect();
-            if let Some(w) = find(&recs, Analysis::WelchT, &d.primary_contrast, "t") {
-                let tost = find(&recs, Analysis::Tost, &d.primary_contrast, "t_tost");
-                let ni = find(&recs, Analysis::NonInferiority, &d.primary_contrast, "t");
-                summary.push(
-                    summary_sentence(oc, &d.primary_contrast, w) + &margin_sentence(w, tost, ni),
-                );
+            // The pre-specified primary analysis (issue 17), else the Welch sentence; the
+            // equivalence and non-inferiority reading (issue 20) follows either.
+            let w = find(&recs, Analysis::WelchT, &d.primary_contrast, "t");
+            let tost = find(&recs, Analysis::Tost, &d.primary_contrast, "t_tost");
+            let ni = find(&recs, Analysis::NonInferiority, &d.primary_contrast, "t");
+            let margin = w.map_or(String::new(), |w| margin_sentence(w, tost, ni));
+            if let Some(line) = crate::report::estimand::primary_sentence(rs, oc, &recs) {
+                summary.push(line + &margin);
+            } else if let Some(w) = w {
+                summary.push(summary_sentence(oc, &d.primary_contrast, w) + &margin);
             }
+            summary.extend(crate::report::estimand::survival_sentence(rs, oc, &recs));
             let mut section = outcome_section(rs, oc, &recs);
+            section
+                .tables
+                .extend(crate::report::estimand::missing_tables(rs, &recs));
             section.figures = plots
                 .iter()
                 .filter(|p| p.outcome == oc.name)
@@ -807,6 +815,7 @@ fn methods(rs: &ResultSet) -> String {
     if has(Analysis::Tost) || has(Analysis::NonInferiority) {
         s.push_str("Equivalence was tested by two one-sided Welch t tests against ±margin (TOST; the margin is the outcome's equivalence_margin, else its MCID), reported with the 90 % Welch CI; non-inferiority by a one-sided Welch t test against the non_inferiority_margin (R t.test with mu = ±margin). ");
     }
+    s.push_str(&crate::report::estimand::methods_text(rs));
     s.push_str("Missing data: descriptives use every observed value; the change analyses (t, rank and effect-size tests, ANCOVA, ANOVA family, responders, permutation, bootstrap) use complete cases, valid if data are missing completely at random; the LMM uses every observed row, the MMRM every post-baseline row of participants with a baseline, both valid under missing at random; differential dropout is tested by arm (flow). ");
     s.push_str(&format!(
         "Resampling used ChaCha8 streams derived from seed {}; all p-values are two-sided. Computations: retrotrial {}, checked against R 4.2.",

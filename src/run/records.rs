@@ -127,6 +127,7 @@ pub(super) fn run_task(task: &Task, seed: u64) -> Result<Vec<Record>, StatsError
             },
             a,
         ) => resample(task, a, x, y, *b, seed, *stream_key),
+        (TaskInput::Missing(input), _) => crate::missing::records(&task.outcome, input, seed),
     }
 }
 

@@ -29,6 +29,7 @@ pub mod describe;
 pub mod effect_size;
 pub mod equivalence;
 pub mod linalg;
+pub mod imputation;
 pub mod linear;
 pub mod lmm;
 pub mod meta;

@@ -57,7 +57,8 @@ try {
   const primary = report.locator('h2:has-text("Primary result") + div');
   await primary.waitFor({ timeout: 30000 });
   const text = await primary.textContent();
-  assert.match(text, /Pain \(NRS 0-10\): difference in mean change retro_walk-forward = -0\.639 \(95 % CI \[-1\.10, -0\.181\]\), Welch p = 0\.007/);
+  // The primary result is the pre-specified MMRM (issue 17), with the Welch test beside it.
+  assert.match(text, /Pain \(NRS 0-10\): estimand: difference in mean value at week6 between retro_walk and forward[^\n]*Primary analysis: MMRM[^\n]*retro_walk-forward = -0\.665 \(95 % CI \[-1\.08, -0\.255\]\), p = 0\.002[^\n]*Welch t test on complete-case change -0\.639 \[-1\.10, -0\.181\] \(p = 0\.007\)/);
   assert.match(await page.inputValue('#toml'), /retro_walk = \["backward"\]/);
   for (const id of ['#dl-report', '#dl-study', '#dl-records']) {
     const href = await page.getAttribute(id, 'href');

@@ -52,6 +52,9 @@ struct Case {
     cmd: String,
     #[serde(default)]
     study: Option<String>,
+    /// An events file (`--events`, analyze only).
+    #[serde(default)]
+    events: Option<String>,
     /// The input is absent on purpose.
     #[serde(default)]
     missing: bool,
@@ -71,9 +74,13 @@ struct Case {
 
 impl Case {
     fn name(&self) -> String {
-        match &self.study {
+        let base = match &self.study {
             Some(s) => format!("{} {} --study {}", self.cmd, self.file, s),
             None => format!("{} {}", self.cmd, self.file),
+        };
+        match &self.events {
+            Some(e) => format!("{base} --events {e}"),
+            None => base,
         }
     }
 }
@@ -148,6 +155,10 @@ fn run_case(case: &Case, defaults: &Defaults) -> Vec<String> {
     }
     if case.cmd == "analyze" {
         args.extend(defaults.analyze_args.iter().cloned());
+        if let Some(e) = &case.events {
+            args.push("--events".into());
+            args.push(corpus_dir().join(e).display().to_string());
+        }
     }
     let mut cmd = if cfg!(unix) && Path::new("/bin/sh").exists() {
         let mut c = assert_cmd::Command::new("/bin/sh");
@@ -387,7 +398,11 @@ fn manifest_uses_every_corpus_file() {
         .case
         .iter()
         .filter(|c| !c.missing)
-        .flat_map(|c| std::iter::once(c.file.as_str()).chain(c.study.as_deref()))
+        .flat_map(|c| {
+            std::iter::once(c.file.as_str())
+                .chain(c.study.as_deref())
+                .chain(c.events.as_deref())
+        })
         .collect();
     let present = walk(&corpus_dir());
     let mut problems = Vec::new();

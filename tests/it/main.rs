@@ -11,5 +11,6 @@ mod formats;
 mod fuzz;
 mod golden;
 mod power;
+mod imputation;
 mod reports;
 mod textcheck;

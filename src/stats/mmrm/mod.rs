@@ -35,7 +35,10 @@ use super::{Interval, Result, StatsError, check_finite, dist};
 
 mod design;
 mod fit;
+mod parameters;
 mod structures;
+
+pub use parameters::{MmrmParameters, mmrm_parameters};
 #[cfg(test)]
 mod tests;
 

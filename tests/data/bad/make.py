@@ -234,6 +234,21 @@ def main():
     write("study_power_wrong_type.toml", '[power]\nreplicates = "many"\n')
     write("study_power_unknown_key.toml", "[power]\nn_per_group = 30\n")
 
+    # --- intercurrent events (issue 17; used with base.csv and study_events.toml) --------
+    write("study_events.toml", '[estimand]\nintercurrent_events = [{ event = "discontinued", strategy = "hypothetical" }]\n')
+    write("study_events_twice.toml", '[estimand]\nintercurrent_events = [{ event = "x", strategy = "hypothetical" }, { event = "x", strategy = "treatment_policy" }]\n')
+    write("study_unknown_strategy.toml", '[estimand]\nintercurrent_events = [{ event = "x", strategy = "composite" }]\n')
+    write("study_missing_one_imputation.toml", "[missing]\nimputations = 1\n")
+    write("study_missing_nan_delta.toml", "[missing]\ndelta = [0.0, nan]\n")
+    write("events_ok.csv", "participant_id,event,timepoint\nP001,discontinued,baseline\nP008,discontinued,week6\n")
+    write("events_bad_header.csv", "id,event,time\nP001,discontinued,baseline\n")
+    write("events_unknown_participant.csv", "participant_id,event,timepoint\nP001,discontinued,baseline\nP999,discontinued,baseline\n")
+    write("events_unknown_timepoint.csv", "participant_id,event,timepoint\nP001,discontinued,week99\n")
+    write("events_no_strategy.csv", "participant_id,event,timepoint\nP001,rescue,baseline\n")
+    write("events_twice.csv", "participant_id,event,timepoint\nP001,discontinued,baseline\nP001,discontinued,week6\n")
+    write("events_short_row.csv", "participant_id,event,timepoint\nP001,discontinued\n")
+    write("events_binary.csv", bytes(garbage[:128]))
+
     # Wide layout and label mapping mistakes (issue 11).
     write("study_wide.toml", '[data]\nlayout = "wide"\n\n[data.columns]\nparticipant_id = "ID"\narm = "Group"\n\n'
           '[design.arm_labels]\nbackward = ["RW"]\nforward = ["FW"]\n\n'
