@@ -87,10 +87,27 @@ pub enum Command {
     ///   retrotrial reproduce yang2005 --out reports/yang2005
     #[command(verbatim_doc_comment)]
     Reproduce(ReproduceArgs),
-    /// Integrity checks (GRIM, GRIMMER, p-consistency, SD-vs-SE reading) on your own summary
-    /// table, in the layout of datasets/literature/summary_stats.csv (and reported_results.csv).
+    /// Check a paper's statistics (PAPER: .txt, .md, .html, .pdf or a directory of them), or
+    /// run the integrity checks on your own summary table (SUMMARY.csv).
     ///
-    /// Example:
+    /// A paper: every reported t, F, r, χ², z and Q result with its df and p (`t(28) = 2.20,
+    /// p = .036`, APA or not: decimal commas, χ², unicode minus, line breaks) is found, its p
+    /// recomputed (the printed statistic stands for its rounding interval) and judged as
+    /// statcheck judges: consistent, inconsistent, decision_error (significance at .05
+    /// flips), consistent_one_tailed (fits only one-tailed and the paper says one-tailed), or
+    /// not_checkable. `M = x, SD = y` and `x ± y` with an n are tested by GRIMMER when you
+    /// declare the integer scale with --items; percentages with an `N = ` by whether an
+    /// integer count gives them. Writes check.json, check.csv, descriptives.json, report.md
+    /// and report.html into --out (default reports/check). Findings are results: exit 0
+    /// unless --strict; 1 when a paper of a directory could not be read; 2 when the paper
+    /// cannot be read.
+    ///
+    /// A summary table (the layout of datasets/literature/summary_stats.csv, and
+    /// reported_results.csv): GRIM, GRIMMER, p-consistency and SD-vs-SE reading, printed.
+    ///
+    /// Examples:
+    ///   retrotrial check paper.pdf --out reports/paper
+    ///   retrotrial check papers/ --items 1 --strict
     ///   retrotrial check datasets/literature/summary_stats.csv --reported datasets/literature/reported_results.csv
     #[command(verbatim_doc_comment)]
     Check(CheckArgs),
@@ -187,9 +204,10 @@ pub struct ReproduceArgs {
 /// `retrotrial check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Per-arm summaries (columns study_id, outcome, arm, timepoint, n, mean, sd; optional
+    /// A paper (.txt, .md, .html, .pdf) or a directory of papers; or per-arm summaries
+    /// (SUMMARY.csv: columns study_id, outcome, arm, timepoint, n, mean, sd; optional
     /// integer_scale, dispersion).
-    #[arg(value_name = "SUMMARY.csv")]
+    #[arg(value_name = "PAPER|SUMMARY.csv")]
     pub summary: PathBuf,
     /// Reported results (columns study_id, outcome, arms, quantity, value; optional
     /// timepoint, relation, ci_low, ci_high, comparison).
@@ -201,6 +219,16 @@ pub struct CheckArgs {
     /// Exit 1 when any number is inconsistent.
     #[arg(long)]
     pub strict: bool,
+    /// Papers: the output directory (default reports/check).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Papers: means and SDs are of integer responses, each the mean of K integer items
+    /// (1 for a single 0-10 rating); enables GRIM/GRIMMER on `M = x, SD = y` and `x ± y`.
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub items: Option<u32>,
+    /// Papers: use a non-empty output directory that retrotrial did not write.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `retrotrial energy`.

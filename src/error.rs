@@ -35,6 +35,9 @@ pub enum Error {
     /// The run could not start (exit 2).
     #[error(transparent)]
     Run(#[from] RunError),
+    /// A paper for `check` could not be read (exit 2).
+    #[error(transparent)]
+    Paper(#[from] crate::ingest::paper::PaperError),
     /// Validation found errors; the validation reports were written (exit 1).
     #[error("{errors} validation error(s) in {file}; see {report}")]
     Invalid {

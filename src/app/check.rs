@@ -8,6 +8,9 @@ use crate::ingest;
 /// `check`: the integrity checks of `reproduce` on a user's own tables, printed.
 pub(super) fn check_cmd(a: &CheckArgs) -> Result<Status, Error> {
     use crate::summary::reproduce;
+    if super::check_paper::is_paper(&a.summary) {
+        return super::check_paper::run(a);
+    }
     let (summaries, _) = ingest::literature::load_summary_stats(&a.summary)?;
     let reported = match &a.reported {
         Some(p) => ingest::literature::load_reported(p)?.0,

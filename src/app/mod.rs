@@ -6,6 +6,7 @@
 
 mod analyze;
 mod check;
+mod check_paper;
 mod config;
 mod convert;
 mod energy;

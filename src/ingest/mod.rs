@@ -14,6 +14,7 @@ pub mod dataset;
 pub mod layout;
 pub mod literature;
 mod long;
+pub mod paper;
 pub mod scan;
 pub mod sources;
 pub mod summaries;

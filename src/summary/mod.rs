@@ -8,3 +8,4 @@ pub mod meta;
 pub mod pcheck;
 pub mod reproduce;
 pub mod study_power;
+pub mod textcheck;

@@ -142,9 +142,11 @@ fn run_case(case: &Case, defaults: &Defaults) -> Vec<String> {
         args.push("--study".into());
         args.push(corpus_dir().join(s).display().to_string());
     }
-    if case.cmd == "analyze" {
+    if case.cmd == "analyze" || case.cmd == "check" {
         args.push("--out".into());
         args.push(out.display().to_string());
+    }
+    if case.cmd == "analyze" {
         args.extend(defaults.analyze_args.iter().cloned());
     }
     let mut cmd = if cfg!(unix) && Path::new("/bin/sh").exists() {

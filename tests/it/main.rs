@@ -11,3 +11,4 @@ mod fuzz;
 mod golden;
 mod power;
 mod reports;
+mod textcheck;

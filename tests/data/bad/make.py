@@ -253,6 +253,25 @@ def main():
     write("check_integer_scale_unknown.csv", sh + "s1,pain,yes,lower,backward,baseline,12,4.5,1.2,sd\n")
     write("check_mcid_without_source.csv", sh.replace("dispersion", "dispersion,mcid") + "s1,pain,true,lower,backward,baseline,12,4.5,1.2,sd,2\n")
 
+    # Papers for `check PAPER` (issue 21).
+    write("paper_binary.pdf", bytes((i * 7 + 3) % 256 for i in range(4096)))
+    write("paper_truncated.pdf", b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R")
+    o32 = b"(" + bytes(range(65, 97)) + b")"
+    write("paper_encrypted.pdf", b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+          b"2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n"
+          b"3 0 obj\n<< /Type /Page /Parent 2 0 R /Contents 4 0 R /MediaBox [0 0 595 842] >>\nendobj\n"
+          b"4 0 obj\n<< /Length 16 >>\nstream\n\x8f\x12\xa0\x33\x91\x07\xee\x5c\x01\x99\x42\xd3\x6b\x20\x77\xc8\nendstream\nendobj\n"
+          b"5 0 obj\n<< /Filter /Standard /V 1 /R 2 /O " + o32 + b" /U " + o32 + b" /P -4 >>\nendobj\n"
+          b"trailer\n<< /Root 1 0 R /Encrypt 5 0 R /ID [<00112233445566778899aabbccddeeff> <00112233445566778899aabbccddeeff>] >>\n%%EOF\n")
+    d = 20000
+    write("paper_nested_arrays.pdf", b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /X " + b"[" * d + b"]" * d
+          + b" >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
+    write("paper_deep.html", "<b>" * 50000 + "Pain fell, t(28) = 2.20, p = .036." + "</b>" * 50000)
+    write("paper_binary.txt", b"\x00\x01\x02 t(28) = 2.20, p = .036")
+    write("paper_latin1.txt", "Pain fell \xb1 1, t(28) = 2.20, p = .036.".encode("latin-1"))
+    write("paper_html_names.html", "<p>t(28) = 2.20, p = .06 <script>alert(1)</script>"
+          "&lt;img src=x onerror=alert(1)&gt; [x](javascript:alert(1))</p>")
+
 
 if __name__ == "__main__":
     main()
