@@ -144,6 +144,20 @@ pub enum Command {
     ///   retrotrial convert trial.csv --out trial.parquet
     #[command(verbatim_doc_comment)]
     Convert(ConvertArgs),
+    /// Open the whole tool in your browser: a local server on 127.0.0.1 only, data never
+    /// leaving this machine.
+    ///
+    /// Prints a URL with a per-launch secret token and opens it (unless --no-open). Only
+    /// requests carrying the token, a loopback Host and no foreign Origin are answered.
+    /// Uploads and runs live in a private temporary folder removed on exit; nothing is written
+    /// elsewhere unless you save a run to a folder you type. Stop with Ctrl-C or by closing
+    /// the page.
+    ///
+    /// Example:
+    ///   retrotrial app
+    ///   retrotrial app --port 8765 --no-open
+    #[command(verbatim_doc_comment)]
+    App(AppArgs),
     /// Print a shell completion script.
     ///
     /// Example:
@@ -157,6 +171,26 @@ pub enum Command {
     ///   retrotrial man > retrotrial.1 && man ./retrotrial.1
     #[command(verbatim_doc_comment)]
     Man,
+}
+
+/// `retrotrial app`.
+#[derive(Debug, Args)]
+pub struct AppArgs {
+    /// Port to listen on (default: a random free port).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub port: u16,
+    /// Do not open a browser; just print the URL.
+    #[arg(long)]
+    pub no_open: bool,
+    /// Largest accepted upload in bytes (default 1 GiB).
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
+    pub max_upload: u64,
+    /// Address to bind; only a loopback address (127.0.0.1, ::1) is accepted.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub bind: String,
+    /// The literature pack shown on the claims tab.
+    #[arg(long, value_name = "DIR", default_value = "datasets/literature")]
+    pub literature: PathBuf,
 }
 
 /// `retrotrial convert`.

@@ -39,6 +39,7 @@ pub mod plot;
 pub mod report;
 pub mod results;
 pub mod run;
+pub mod server;
 pub mod simulate;
 pub mod stats;
 pub mod summary;

@@ -64,6 +64,7 @@ pub fn run(cli: Cli) -> Result<Status, Error> {
         Command::Energy(a) => energy::energy_cmd(&a),
         Command::Convert(a) => convert::convert_cmd(&a),
         Command::Power(a) => power::power_cmd(&a),
+        Command::App(a) => crate::server::serve(&a, &backend()).map(|()| Status::Success),
         Command::Completions(a) => {
             let mut cmd = crate::cli::Cli::command();
             let mut buf = Vec::new();
@@ -82,6 +83,16 @@ pub fn run(cli: Cli) -> Result<Status, Error> {
             print_out(&buf)?;
             Ok(Status::Success)
         }
+    }
+}
+
+/// The library functions the app's server calls: the same ones the commands run (passed in, so
+/// `server` does not import `app`).
+fn backend() -> crate::server::Backend {
+    crate::server::Backend {
+        infer: init::infer,
+        analyze: |data, cfg| analyze(data, cfg).map(|(_, rs)| rs),
+        reproduce: |a| reproduce::reproduce_cmd(a).map(|_| ()),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The one integration-test binary (polars makes each test binary slow to link).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
+mod app;
 mod claims;
 mod cli;
 mod common;

@@ -1,0 +1,504 @@
+//! `retrotrial app` (issue 23): the server started as a child on a random port and spoken to
+//! over raw HTTP: the security checks (token, Host, Origin, unknown paths, upload limit,
+//! loopback-only bind), concurrent runs in separate folders, and the app's run giving the same
+//! records.json as `retrotrial analyze` with the study TOML the app saved.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::common::{bin, dataset, root};
+
+/// A running `retrotrial app`, killed (by its own pid) when dropped.
+struct App {
+    child: Child,
+    port: u16,
+    token: String,
+}
+
+impl App {
+    fn start(extra: &[&str]) -> App {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_retrotrial"))
+            .args(["app", "--no-open"])
+            .args(extra)
+            .current_dir(root())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("app starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("app prints its URL");
+        let url = line.trim().strip_prefix("retrotrial app: ").expect(&line);
+        let rest = url.strip_prefix("http://127.0.0.1:").expect(url);
+        let (port, token) = rest.split_once("/?token=").expect(url);
+        App {
+            child,
+            port: port.parse().expect("port"),
+            token: token.to_string(),
+        }
+    }
+
+    fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// A request with the right Host and the token in the query.
+    fn call(&self, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let p = format!("{path}{sep}token={}", self.token);
+        raw(self.port, method, &p, &[("Host", &self.host())], body)
+    }
+
+    fn json(&self, method: &str, path: &str, body: &Value) -> (u16, Value) {
+        let (s, b) = self.call(method, path, body.to_string().as_bytes());
+        (s, serde_json::from_slice(&b).expect("JSON answer"))
+    }
+
+    fn inspect(&self, file: &std::path::Path) -> Value {
+        let bytes = std::fs::read(file).expect("data file");
+        let name = file.file_name().unwrap().to_string_lossy().to_string();
+        let (s, b) = self.call("POST", &format!("/api/inspect?name={name}"), &bytes);
+        let v: Value = serde_json::from_slice(&b).expect("JSON answer");
+        assert_eq!(s, 200, "{v}");
+        v
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One HTTP/1.1 request on a fresh connection; the status and body of the answer.
+fn raw(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, Vec<u8>) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connects");
+    s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (n, v) in headers {
+        head.push_str(&format!("{n}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    s.write_all(head.as_bytes()).unwrap();
+    // The server may answer (413) before reading the body; a refused write is then fine.
+    let _ = s.write_all(body);
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    let text = String::from_utf8_lossy(&out).to_string();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("no status line in {text:?}"));
+    let at = text.find("\r\n\r\n").expect("head ends") + 4;
+    (status, out[at..].to_vec())
+}
+
+#[test]
+fn requests_without_token_right_host_or_origin_or_outside_the_app_are_refused() {
+    let app = App::start(&[]);
+    let host = app.host();
+    let tok = format!("token={}", app.token);
+    let ok_host = [("Host", host.as_str())];
+    // The right request works…
+    assert_eq!(
+        raw(app.port, "GET", &format!("/?{tok}"), &ok_host, b"").0,
+        200
+    );
+    // …without the token, or with a wrong one, it does not.
+    assert_eq!(raw(app.port, "GET", "/", &ok_host, b"").0, 403);
+    assert_eq!(raw(app.port, "GET", "/api/reproduce", &ok_host, b"").0, 403);
+    let wrong = format!("/api/reproduce?token={}", "0".repeat(32));
+    assert_eq!(raw(app.port, "GET", &wrong, &ok_host, b"").0, 403);
+    assert_eq!(
+        raw(
+            app.port,
+            "POST",
+            "/api/inspect?name=a.csv",
+            &ok_host,
+            b"x,y\n"
+        )
+        .0,
+        403
+    );
+    // A foreign Origin (another web page calling the API) is refused even with the token.
+    for origin in ["http://evil.example", "null", "http://127.0.0.1:1"] {
+        let h = [("Host", host.as_str()), ("Origin", origin)];
+        let (s, b) = raw(app.port, "GET", &format!("/api/reproduce?{tok}"), &h, b"");
+        assert_eq!(s, 403, "{origin}: {}", String::from_utf8_lossy(&b));
+    }
+    let own = format!("http://{host}");
+    let h = [("Host", host.as_str()), ("Origin", own.as_str())];
+    assert_eq!(raw(app.port, "GET", &format!("/?{tok}"), &h, b"").0, 200);
+    // A Host that is not this server (DNS rebinding) is refused, and so is none.
+    for bad in ["evil.example", "evil.example:80", "127.0.0.1:1"] {
+        let (s, _) = raw(app.port, "GET", &format!("/?{tok}"), &[("Host", bad)], b"");
+        assert_eq!(s, 403, "{bad}");
+    }
+    assert_eq!(raw(app.port, "GET", &format!("/?{tok}"), &[], b"").0, 403);
+    let lh = format!("localhost:{}", app.port);
+    assert_eq!(
+        raw(app.port, "GET", &format!("/?{tok}"), &[("Host", &lh)], b"").0,
+        200
+    );
+    // Paths outside the app's routes are 404, with or without the token.
+    for p in [
+        "/etc/passwd",
+        "/api/runs/1/../../../etc/passwd",
+        "/api/runs/1/results.csv",
+        "/api",
+        "/app.js/x",
+    ] {
+        assert_eq!(
+            raw(app.port, "GET", &format!("{p}?{tok}"), &ok_host, b"").0,
+            404,
+            "{p}"
+        );
+    }
+    // Chunked bodies are not spoken: 411, not a body read as empty.
+    let h = [("Host", host.as_str()), ("Transfer-Encoding", "chunked")];
+    assert_eq!(
+        raw(app.port, "POST", &format!("/api/inspect?{tok}"), &h, b"").0,
+        411
+    );
+    // A run that does not exist is 404, the wrong method 405.
+    assert_eq!(app.call("GET", "/api/runs/99/records.json", b"").0, 404);
+    assert_eq!(app.call("GET", "/api/analyze", b"").0, 405);
+}
+
+#[test]
+fn an_upload_over_the_limit_gets_413_with_a_clear_error() {
+    let app = App::start(&["--max-upload", "1000"]);
+    let (s, b) = app.call("POST", "/api/inspect?name=big.csv", &vec![b'1'; 200_000]);
+    assert_eq!(s, 413);
+    let v: Value = serde_json::from_slice(&b).unwrap();
+    let e = v["error"].as_str().unwrap();
+    assert!(
+        e.contains("200000 bytes") && e.contains("limit of 1000") && e.contains("--max-upload"),
+        "{e}"
+    );
+    // Under the limit it is read.
+    let (s, _) = app.call(
+        "POST",
+        "/api/inspect?name=small.csv",
+        b"participant_id,arm,timepoint,outcome,value\n",
+    );
+    assert_ne!(s, 413);
+}
+
+#[test]
+fn binding_a_non_loopback_address_is_refused() {
+    for addr in ["0.0.0.0", "::", "192.0.2.1"] {
+        bin()
+            .args(["app", "--no-open", "--bind", addr])
+            .timeout(Duration::from_secs(30))
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("not a loopback address"));
+    }
+}
+
+#[test]
+fn a_broken_file_lists_its_problems_with_lines() {
+    let app = App::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = std::fs::read_to_string(dataset("example/trial.csv")).unwrap();
+    text = text.replacen(
+        "P000001,backward,baseline,pain_nrs,5",
+        "P000001,backward,baseline,pain_nrs,five",
+        1,
+    );
+    let f = crate::common::write(dir.path(), "broken.csv", &text);
+    let v = app.inspect(&f);
+    assert!(v["errors"].as_u64().unwrap() >= 1, "{v}");
+    let issue = v["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["severity"] == "error")
+        .expect("an error");
+    assert_eq!(issue["line"], 2, "{issue}");
+    assert!(
+        issue["message"].as_str().unwrap().contains("five"),
+        "{issue}"
+    );
+}
+
+#[test]
+fn the_apps_run_equals_analyze_with_the_saved_study_toml_and_concurrent_runs_do_not_mix() {
+    let app = App::start(&[]);
+    let trial = dataset("example/trial.csv");
+    let inspected = app.inspect(&trial);
+    assert_eq!(inspected["errors"], 0, "{inspected}");
+    assert_eq!(inspected["arms"], json!(["backward", "forward", "control"]));
+    assert_eq!(inspected["layout"], "long");
+    // Rename an arm in the form, as the page does.
+    let (s, edited) = app.json(
+        "POST",
+        "/api/study",
+        &json!({
+            "study_toml": inspected["study_toml"],
+            "arms": [{ "from": "control", "to": "usual_care" }],
+            "reference_arm": "forward",
+        }),
+    );
+    assert_eq!(s, 200, "{edited}");
+    assert_eq!(edited["arms"], json!(["backward", "forward", "usual_care"]));
+    let req = json!({ "upload": inspected["upload"], "study_toml": edited["study_toml"] });
+    // Two runs at once.
+    let runs: Vec<Value> = std::thread::scope(|sc| {
+        let hs: Vec<_> = (0..2)
+            .map(|_| sc.spawn(|| app.json("POST", "/api/analyze", &req)))
+            .collect();
+        hs.into_iter()
+            .map(|h| {
+                let (s, v) = h.join().unwrap();
+                assert_eq!(s, 200, "{v}");
+                v
+            })
+            .collect()
+    });
+    assert_ne!(runs[0]["run"], runs[1]["run"]);
+    assert_ne!(runs[0]["links"]["records"], runs[1]["links"]["records"]);
+    let get = |link: &Value| {
+        let (s, b) = app.call("GET", link.as_str().unwrap(), b"");
+        assert_eq!(s, 200);
+        b
+    };
+    let records: Vec<Vec<u8>> = runs.iter().map(|r| get(&r["links"]["records"])).collect();
+    assert_eq!(
+        records[0], records[1],
+        "same input, same seed: same records"
+    );
+    let text = String::from_utf8(records[0].clone()).unwrap();
+    assert!(
+        text.contains("usual_care"),
+        "the renamed arm is in the records"
+    );
+    // The CLI with the study TOML the app saved gives byte-identical records.json.
+    let dir = tempfile::tempdir().unwrap();
+    let study = dir.path().join("study.toml");
+    std::fs::write(&study, get(&runs[0]["links"]["study"])).unwrap();
+    let out = dir.path().join("out");
+    bin()
+        .arg("analyze")
+        .arg(&trial)
+        .arg("--study")
+        .arg(&study)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let cli = std::fs::read(out.join("records.json")).unwrap();
+    assert!(
+        cli == records[0],
+        "records.json differs between the app and the CLI"
+    );
+    // The report is served for the page's iframe, self-contained.
+    let (s, html) = app.call("GET", runs[0]["links"]["report"].as_str().unwrap(), b"");
+    assert_eq!(s, 200);
+    assert!(String::from_utf8_lossy(&html).contains("usual_care"));
+    // Saving needs a full path and writes only there.
+    let target = dir.path().join("saved");
+    let save = format!("/api/runs/{}/save", runs[0]["run"]);
+    let (s, v) = app.json("POST", &save, &json!({ "folder": "relative/dir" }));
+    assert_eq!(s, 400, "{v}");
+    let (s, v) = app.json("POST", &save, &json!({ "folder": target }));
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(std::fs::read(target.join("records.json")).unwrap(), cli);
+    assert!(target.join("study.toml").is_file() && target.join("report.html").is_file());
+}
+
+#[test]
+fn the_claims_tab_gets_the_packs_claims_and_shutdown_stops_the_server() {
+    let mut app = App::start(&[]);
+    let (s, v) = app.json("GET", "/api/reproduce", &json!(null));
+    assert_eq!(s, 200, "{v}");
+    let claims = v.as_array().unwrap();
+    assert!(claims.len() >= 5);
+    assert!(
+        claims
+            .iter()
+            .all(|c| c["verdict"].is_string() && c["summary"].is_string())
+    );
+    let (s, _) = app.call("POST", "/api/shutdown?now=1", b"");
+    assert_eq!(s, 200);
+    let t = Instant::now();
+    loop {
+        if let Some(st) = app.child.try_wait().unwrap() {
+            assert!(st.success(), "{st}");
+            break;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "the app did not stop"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The page in headless Chromium, driven by npm's playwright-core (tests/e2e/app.e2e.mjs): the
+/// example trial uploaded, an arm renamed, run, the primary result found in the report; a broken
+/// file's validation error; the claims tab; no request outside the app; closing the page stops
+/// the server. Screenshots go to `target/tmp/app-e2e/`. Needs `node`, `/usr/bin/chromium` (or
+/// `CHROMIUM`) and `npm ci` in tests/e2e; without them it is skipped, except under `.ci/run` or
+/// `CI`, which install them, where their absence fails.
+#[test]
+fn app_in_headless_chromium() {
+    let e2e = root().join("tests/e2e");
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let ready = e2e.join("node_modules/playwright-core").is_dir()
+        && std::path::Path::new(&chromium).exists()
+        && Command::new("node").arg("--version").output().is_ok();
+    if !ready {
+        let set =
+            |k: &str| std::env::var(k).is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
+        assert!(
+            !set("CI") && !set("RETROTRIAL_REQUIRE_CHROMIUM"),
+            "the app's browser test needs node, chromium and `npm ci` in tests/e2e"
+        );
+        eprintln!(
+            "skipped: node, chromium or tests/e2e/node_modules missing (run `npm ci` in tests/e2e)"
+        );
+        return;
+    }
+    let shots = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("app-e2e");
+    std::fs::create_dir_all(&shots).unwrap();
+    let out = Command::new("node")
+        .arg(e2e.join("app.e2e.mjs"))
+        .env("RETROTRIAL_BIN", env!("CARGO_BIN_EXE_retrotrial"))
+        .env("REPO", root())
+        .env("SHOTS_DIR", &shots)
+        .env("CHROMIUM", &chromium)
+        .output()
+        .expect("node runs");
+    let log = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("e2e: all scenarios passed"), "{log}");
+    for shot in [
+        "app-analyse.png",
+        "app-report.png",
+        "app-validation.png",
+        "app-claims.png",
+    ] {
+        let len = std::fs::metadata(shots.join(shot))
+            .map(|m| m.len())
+            .unwrap_or(0);
+        assert!(len > 10_000, "{shot} missing or empty");
+    }
+}
+
+/// Every trial file of the bad-input corpus (tests/data/bad, the `validate`/`analyze` cases)
+/// uploaded to the app gets a JSON answer (200 with its problems, or 422 with the reason), never
+/// a server error or a hang; a file the CLI finds invalid without a study file shows errors.
+#[test]
+fn every_bad_input_file_gets_a_clear_answer_from_the_app() {
+    let app = App::start(&[]);
+    let bad = root().join("tests/data/bad");
+    let manifest: toml::Value =
+        toml::from_str(&std::fs::read_to_string(bad.join("manifest.toml")).unwrap()).unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    for case in manifest["case"].as_array().unwrap() {
+        let cmd = case["cmd"].as_str().unwrap();
+        let file = case["file"].as_str().unwrap();
+        if !["validate", "analyze"].contains(&cmd) || !seen.insert(file.to_string()) {
+            continue;
+        }
+        // `does_not_exist.csv` is a case of the CLI only: there is no file to upload.
+        let Ok(bytes) = std::fs::read(bad.join(file)) else {
+            continue;
+        };
+        let (s, b) = app.call("POST", &format!("/api/inspect?name={file}"), &bytes);
+        let v: Value = serde_json::from_slice(&b)
+            .unwrap_or_else(|_| panic!("{file}: not JSON: {}", String::from_utf8_lossy(&b)));
+        assert!(s == 200 || s == 422, "{file}: {s} {v}");
+        if s == 422 {
+            assert!(
+                v["error"].as_str().is_some_and(|e| !e.is_empty()),
+                "{file}: {v}"
+            );
+        }
+        let invalid_alone = cmd == "validate"
+            && case.get("study").is_none()
+            && case["exit"].as_integer() == Some(1);
+        if invalid_alone {
+            assert!(
+                s == 422 || v["errors"].as_u64() > Some(0),
+                "{file}: the CLI finds errors, the app none: {v}"
+            );
+        }
+    }
+    assert!(seen.len() > 50, "{} corpus files", seen.len());
+    // The server still answers.
+    assert_eq!(app.call("GET", "/", b"").0, 200);
+}
+
+/// Ctrl-C (SIGINT) stops the server cleanly: exit 0 and the session folder it named removed.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_the_server_and_removes_its_session_folder() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_retrotrial"))
+        .args(["app", "--no-open"])
+        .current_dir(root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("app starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    err.read_line(&mut first).unwrap();
+    let session = first
+        .split("session folder ")
+        .nth(1)
+        .expect(&first)
+        .trim()
+        .to_string();
+    assert!(std::path::Path::new(&session).is_dir(), "{session}");
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let t = Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "the app did not stop on SIGINT"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status}");
+    assert!(
+        !std::path::Path::new(&session).exists(),
+        "{session} left behind"
+    );
+}
