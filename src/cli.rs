@@ -221,13 +221,13 @@ pub struct ReproduceArgs {
     /// Check every study of the pack.
     #[arg(long, conflicts_with = "studies")]
     pub all: bool,
-    /// Output directory.
-    #[arg(long, short, value_name = "DIR", default_value = "reports/reproduce")]
-    pub out: PathBuf,
-    /// The literature pack.
-    #[arg(long, value_name = "DIR", default_value = "datasets/literature")]
-    pub literature: PathBuf,
-    /// Exit 1 when any number is inconsistent.
+    /// Output directory (default: reports/reproduce).
+    #[arg(long, short, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// The literature pack (default: datasets/literature).
+    #[arg(long, value_name = "DIR")]
+    pub literature: Option<PathBuf>,
+    /// Exit 1 when any number is not reproduced or inconsistent.
     #[arg(long)]
     pub strict: bool,
     /// Also write PNG versions of the figures.
@@ -271,12 +271,12 @@ pub struct EnergyArgs {
     /// Body mass in kg.
     #[arg(long, value_name = "KG")]
     pub mass: f64,
-    /// Minutes of walking.
-    #[arg(long, value_name = "M", default_value_t = 1.0)]
-    pub minutes: f64,
-    /// The literature pack (for the MET values).
-    #[arg(long, value_name = "DIR", default_value = "datasets/literature")]
-    pub literature: PathBuf,
+    /// Minutes of walking (default: 1).
+    #[arg(long, value_name = "M")]
+    pub minutes: Option<f64>,
+    /// The literature pack, for the MET values (default: datasets/literature).
+    #[arg(long, value_name = "DIR")]
+    pub literature: Option<PathBuf>,
 }
 
 /// The lead τ² estimator of `meta`.

@@ -38,6 +38,22 @@ pub enum ConfigError {
     /// A value is out of range or contradicts another.
     #[error("invalid configuration: {0}")]
     Invalid(String),
+    /// `reproduce STUDY_ID…` names studies the pack does not have.
+    #[error("invalid configuration: unknown study id(s) {unknown}; the pack has: {known}")]
+    UnknownStudies {
+        /// The ids asked for that the pack lacks.
+        unknown: String,
+        /// The pack's ids.
+        known: String,
+    },
+    /// `energy --mass`/`--minutes` out of range.
+    #[error("invalid configuration: --mass must be in kg (0-500) and --minutes positive")]
+    EnergyInput,
+    /// The pack has no backward/forward MET pair measured under the same condition.
+    #[error(
+        "invalid configuration: the literature pack has no MET pair for backward and forward walking under the same condition"
+    )]
+    NoMetPair,
     /// Zero permutation or bootstrap replicates.
     #[error("invalid configuration: permutations and bootstrap replicates must be at least 1")]
     NoReplicates,
@@ -176,6 +192,11 @@ pub struct Overrides {
     /// `--events`: `estimand.events` (issue 17).
     pub events: Option<PathBuf>,
 }
+
+/// Where `reproduce`, `energy` and `app` find the literature pack unless told otherwise.
+pub const DEFAULT_LITERATURE: &str = "datasets/literature";
+/// Where `reproduce` writes unless told otherwise.
+pub const DEFAULT_REPRODUCE_OUT: &str = "reports/reproduce";
 
 /// Which direction of an outcome is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, clap::ValueEnum)]

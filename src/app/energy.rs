@@ -7,27 +7,28 @@ use crate::ingest;
 
 /// `energy`: kcal for backward and forward walking at the same pace, from the pack's METs.
 pub(super) fn energy_cmd(a: &EnergyArgs) -> Result<Status, Error> {
+    let minutes = a.minutes.unwrap_or(1.0);
     use crate::summary::evidence::{kcal_per_min, met_pairs};
     if !(a.mass.is_finite()
         && a.mass > 0.0
         && a.mass < 500.0
-        && a.minutes.is_finite()
-        && a.minutes > 0.0)
+        && minutes.is_finite()
+        && minutes > 0.0)
     {
-        return Err(Error::Config(crate::config::ConfigError::Invalid(
-            "--mass must be in kg (0-500) and --minutes positive".into(),
-        )));
+        return Err(Error::Config(crate::config::ConfigError::EnergyInput));
     }
-    let lit = ingest::literature::load(&a.literature)?;
+    let literature = a
+        .literature
+        .clone()
+        .unwrap_or_else(|| crate::config::DEFAULT_LITERATURE.into());
+    let lit = ingest::literature::load(&literature)?;
     let pairs = met_pairs(&lit);
     if pairs.is_empty() {
-        return Err(Error::Config(crate::config::ConfigError::Invalid(
-            "the literature pack has no MET pair for backward and forward walking".into(),
-        )));
+        return Err(Error::Config(crate::config::ConfigError::NoMetPair));
     }
     let mut text = format!(
         "Energy cost for {} kg over {} min (kcal/min = MET x 3.5 x kg / 200):\n",
-        a.mass, a.minutes
+        a.mass, minutes
     );
     for (b, f) in pairs {
         let (mb, mf) = (
@@ -37,9 +38,9 @@ pub(super) fn energy_cmd(a: &EnergyArgs) -> Result<Status, Error> {
         text.push_str(&format!(
             "  backward: {} -> {mb} MET, {:.1} kcal\n  forward:  {} -> {mf} MET, {:.1} kcal\n  backward / forward = {:.2}\n",
             b.comparison,
-            kcal_per_min(mb, a.mass) * a.minutes,
+            kcal_per_min(mb, a.mass) * minutes,
             f.comparison,
-            kcal_per_min(mf, a.mass) * a.minutes,
+            kcal_per_min(mf, a.mass) * minutes,
             mb / mf
         ));
     }

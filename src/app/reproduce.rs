@@ -11,8 +11,16 @@ use crate::results::{Provenance, ResultSet, SCHEMA_VERSION};
 /// `reproduce`: the literature pack → checks and claims → figures → reports.
 pub(super) fn reproduce_cmd(a: &ReproduceArgs) -> Result<Status, Error> {
     use crate::summary::{evidence, reproduce};
-    let out = OutDir::prepare(&a.out)?;
-    let mut lit = ingest::literature::load(&a.literature)?;
+    let out_dir = a
+        .out
+        .clone()
+        .unwrap_or_else(|| crate::config::DEFAULT_REPRODUCE_OUT.into());
+    let literature = a
+        .literature
+        .clone()
+        .unwrap_or_else(|| crate::config::DEFAULT_LITERATURE.into());
+    let out = OutDir::prepare(&out_dir)?;
+    let mut lit = ingest::literature::load(&literature)?;
     if !a.studies.is_empty() {
         let unknown: Vec<&String> = a
             .studies
@@ -21,10 +29,10 @@ pub(super) fn reproduce_cmd(a: &ReproduceArgs) -> Result<Status, Error> {
             .collect();
         if !unknown.is_empty() {
             let known: Vec<&str> = lit.studies.iter().map(|s| s.id.as_str()).collect();
-            return Err(Error::Config(crate::config::ConfigError::Invalid(format!(
-                "unknown study id(s) {unknown:?}; the pack has: {}",
-                known.join(", ")
-            ))));
+            return Err(Error::Config(crate::config::ConfigError::UnknownStudies {
+                unknown: format!("{unknown:?}"),
+                known: known.join(", "),
+            }));
         }
         lit.reported.retain(|r| a.studies.contains(&r.study_id));
         lit.summaries.retain(|r| a.studies.contains(&r.study_id));
@@ -47,7 +55,7 @@ pub(super) fn reproduce_cmd(a: &ReproduceArgs) -> Result<Status, Error> {
         command: "reproduce".into(),
         provenance: Provenance {
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
-            input: a.literature.display().to_string(),
+            input: literature.display().to_string(),
             input_sha256: sha,
             seed: 0,
             config: serde_json::json!({ "studies": a.studies }),

@@ -467,8 +467,8 @@ fn reproduce(st: &State) -> Response {
         let args = ReproduceArgs {
             studies: Vec::new(),
             all: true,
-            out: out.clone(),
-            literature: st.literature.clone(),
+            out: Some(out.clone()),
+            literature: Some(st.literature.clone()),
             strict: false,
             png: false,
         };
