@@ -177,20 +177,20 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct AppArgs {
     /// Port to listen on (default: a random free port).
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    pub port: u16,
+    #[arg(long, value_name = "N")]
+    pub port: Option<u16>,
     /// Do not open a browser; just print the URL.
     #[arg(long)]
     pub no_open: bool,
     /// Largest accepted upload in bytes (default 1 GiB).
-    #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
-    pub max_upload: u64,
-    /// Address to bind; only a loopback address (127.0.0.1, ::1) is accepted.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
-    pub bind: String,
-    /// The literature pack shown on the claims tab.
-    #[arg(long, value_name = "DIR", default_value = "datasets/literature")]
-    pub literature: PathBuf,
+    #[arg(long, value_name = "BYTES")]
+    pub max_upload: Option<u64>,
+    /// Address to bind; only a loopback address (127.0.0.1, the default, or ::1) is accepted.
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<String>,
+    /// The literature pack shown on the claims tab (default: datasets/literature).
+    #[arg(long, value_name = "DIR")]
+    pub literature: Option<PathBuf>,
 }
 
 /// `retrotrial convert`.

@@ -17,6 +17,7 @@ use crate::error::Error;
 use crate::output::OutDir;
 use crate::plot::power::PowerCurveData;
 use crate::stats::power::{self as sp, Design, Request, Sides, Solution};
+use std::path::PathBuf;
 
 fn usage(msg: impl Into<String>) -> Error {
     Error::Config(ConfigError::Invalid(format!("power: {}", msg.into())))
@@ -56,11 +57,68 @@ struct PowerJson {
     n_design_factor: Option<f64>,
 }
 
+/// The flags of `retrotrial power` with their defaults filled in (clap holds none: ripgrep's
+/// low-level args resolved into high-level ones).
+struct PowerOptions {
+    design: PowerDesign,
+    delta: Option<f64>,
+    sd: Option<f64>,
+    rho: Option<f64>,
+    p1: Option<f64>,
+    p2: Option<f64>,
+    n: Option<f64>,
+    power: Option<f64>,
+    alpha: f64,
+    one_sided: bool,
+    ratio: f64,
+    arms: u32,
+    format: PowerFormat,
+    out: Option<PathBuf>,
+    png: bool,
+    simulate: bool,
+    study: Option<PathBuf>,
+    replicates: Option<usize>,
+    seed: Option<u64>,
+    threads: usize,
+    quiet: bool,
+}
+
+impl PowerOptions {
+    /// The defaults: a two-sided two-sample t test at α = 0.05, equal arms, two arms, a table,
+    /// one thread per core.
+    fn resolve(a: &PowerArgs) -> PowerOptions {
+        PowerOptions {
+            design: a.design.unwrap_or(PowerDesign::TwoSampleT),
+            delta: a.delta,
+            sd: a.sd,
+            rho: a.rho,
+            p1: a.p1,
+            p2: a.p2,
+            n: a.n,
+            power: a.power,
+            alpha: a.alpha.unwrap_or(0.05),
+            one_sided: a.one_sided,
+            ratio: a.ratio.unwrap_or(1.0),
+            arms: a.arms.unwrap_or(2),
+            format: a.format.unwrap_or(PowerFormat::Table),
+            out: a.out.clone(),
+            png: a.png,
+            simulate: a.simulate,
+            study: a.study.clone(),
+            replicates: a.replicates,
+            seed: a.seed,
+            threads: a.threads.unwrap_or(0),
+            quiet: a.quiet,
+        }
+    }
+}
+
 /// Runs `retrotrial power`.
 ///
 /// # Errors
 /// Usage errors (exit 2) for impossible flag combinations; IO and plot errors.
-pub(super) fn power_cmd(a: &PowerArgs) -> Result<Status, Error> {
+pub(super) fn power_cmd(args: &PowerArgs) -> Result<Status, Error> {
+    let a = &PowerOptions::resolve(args);
     if a.simulate {
         return simulate_cmd(a);
     }
@@ -91,7 +149,7 @@ pub(super) fn power_cmd(a: &PowerArgs) -> Result<Status, Error> {
 }
 
 /// Flags → request, with the errors that name flags (the numeric checks are `solve`'s).
-fn request(a: &PowerArgs) -> Result<Request, Error> {
+fn request(a: &PowerOptions) -> Result<Request, Error> {
     if a.n.is_some() && a.power.is_some() && (a.delta.is_some() || a.p2.is_some()) {
         return Err(usage(
             "--n, --power and --delta (or --p2) were all given: give two of them and the third is solved",
@@ -170,7 +228,7 @@ fn request(a: &PowerArgs) -> Result<Request, Error> {
     })
 }
 
-fn to_json(a: &PowerArgs, req: &Request, s: &Solution, solved: &'static str) -> PowerJson {
+fn to_json(a: &PowerOptions, req: &Request, s: &Solution, solved: &'static str) -> PowerJson {
     let t_design = !matches!(req.design, Design::TwoProportions { .. });
     let p1 = match req.design {
         Design::TwoProportions { p1 } => Some(p1),
@@ -327,7 +385,7 @@ fn curve_data(req: &Request, s: &Solution, solved: &str) -> PowerCurveData {
 }
 
 /// The `--simulate` path: study file → `[power]` → simulation → table or JSON.
-fn simulate_cmd(a: &PowerArgs) -> Result<Status, Error> {
+fn simulate_cmd(a: &PowerOptions) -> Result<Status, Error> {
     let Some(study) = &a.study else {
         return Err(usage(
             "--simulate needs --study study.toml with a [power] table",

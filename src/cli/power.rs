@@ -34,9 +34,9 @@ pub enum PowerFormat {
 /// `retrotrial power`.
 #[derive(Debug, Args)]
 pub struct PowerArgs {
-    /// The planned analysis.
-    #[arg(long, value_enum, default_value = "two_sample_t")]
-    pub design: PowerDesign,
+    /// The planned analysis (default: two_sample_t).
+    #[arg(long, value_enum)]
+    pub design: Option<PowerDesign>,
     /// Difference to detect, in the outcome's units (for two_proportions: p2 − p1).
     #[arg(long, allow_negative_numbers = true, value_name = "D")]
     pub delta: Option<f64>,
@@ -58,21 +58,22 @@ pub struct PowerArgs {
     /// Target power.
     #[arg(long, value_name = "P")]
     pub power: Option<f64>,
-    /// Significance level, split by Bonferroni over the pairs when --arms 3.
-    #[arg(long, default_value_t = 0.05, value_name = "A")]
-    pub alpha: f64,
+    /// Significance level, split by Bonferroni over the pairs when --arms 3 (default: 0.05).
+    #[arg(long, value_name = "A")]
+    pub alpha: Option<f64>,
     /// One-sided test at level alpha (default two-sided).
     #[arg(long)]
     pub one_sided: bool,
     /// Allocation ratio: participants in each comparator arm per participant in the first.
-    #[arg(long, default_value_t = 1.0, value_name = "K")]
-    pub ratio: f64,
-    /// Number of arms, 2 or 3 (3: every pair compared at alpha/3).
-    #[arg(long, default_value_t = 2, value_name = "K")]
-    pub arms: u32,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: PowerFormat,
+    /// (Default: 1.)
+    #[arg(long, value_name = "K")]
+    pub ratio: Option<f64>,
+    /// Number of arms, 2 or 3 (3: every pair compared at alpha/3; default: 2).
+    #[arg(long, value_name = "K")]
+    pub arms: Option<u32>,
+    /// Output format (default: table).
+    #[arg(long, value_enum)]
+    pub format: Option<PowerFormat>,
     /// Write the power curve (power_curve.svg) and the result (power.json) into DIR.
     #[arg(long, short, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -91,9 +92,9 @@ pub struct PowerArgs {
     /// Master seed, overriding the power table's seed.
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
-    /// Worker threads for --simulate; 0 = one per core. Results do not depend on it.
-    #[arg(long, default_value_t = 0, value_name = "N")]
-    pub threads: usize,
+    /// Worker threads for --simulate; 0 = one per core (the default). Results do not depend on it.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,

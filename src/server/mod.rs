@@ -153,16 +153,20 @@ fn session_dir() -> Result<PathBuf, Error> {
     Ok(dir)
 }
 
+/// The largest accepted upload unless `--max-upload` says otherwise (1 GiB).
+pub const DEFAULT_MAX_UPLOAD: u64 = 1 << 30;
+
 /// Runs the app until Ctrl-C or the page asks it to stop; removes the session folder on exit.
 ///
 /// # Errors
 /// A non-loopback `--bind`, a port that cannot be bound, or no temporary folder (exit 2).
 pub fn serve(a: &AppArgs, backend: &Backend) -> Result<(), Error> {
-    let ip = loopback(&a.bind)?;
-    let listener = TcpListener::bind((ip, a.port)).map_err(|e| {
+    let bind = a.bind.clone().unwrap_or_else(|| "127.0.0.1".into());
+    let port = a.port.unwrap_or(0);
+    let ip = loopback(&bind)?;
+    let listener = TcpListener::bind((ip, port)).map_err(|e| {
         ConfigError::Invalid(format!(
-            "cannot listen on {ip} port {}: {e}; choose another --port (0 picks a free one)",
-            a.port
+            "cannot listen on {ip} port {port}: {e}; choose another --port (0 picks a free one)"
         ))
     })?;
     let port = listener
@@ -177,9 +181,12 @@ pub fn serve(a: &AppArgs, backend: &Backend) -> Result<(), Error> {
     let state = Arc::new(State {
         token: new_token(),
         port,
-        max_upload: a.max_upload,
+        max_upload: a.max_upload.unwrap_or(DEFAULT_MAX_UPLOAD),
         session: session_dir()?,
-        literature: a.literature.clone(),
+        literature: a
+            .literature
+            .clone()
+            .unwrap_or_else(|| crate::config::DEFAULT_LITERATURE.into()),
         backend: *backend,
         next_id: AtomicU64::new(0),
         pages: Mutex::new(Pages::default()),

@@ -10,7 +10,7 @@ mod determinism;
 mod formats;
 mod fuzz;
 mod golden;
-mod power;
 mod imputation;
+mod power;
 mod reports;
 mod textcheck;

@@ -5,11 +5,11 @@
 use nalgebra::DMatrix;
 
 use super::super::describe::mean;
+use super::MmrmData;
 use super::Result;
 use super::design::prepare;
 use super::fit::reml_optimum;
 use super::structures::parameter_pairs;
-use super::MmrmData;
 
 /// The fitted MMRM as a per-arm multivariate normal given baseline: participant i of arm a
 /// with baseline b has mean `intercept[a][v] + slope[v]·b` at visit v and covariance `sigma`
@@ -78,4 +78,3 @@ pub fn mmrm_parameters(data: &MmrmData<'_>) -> Result<MmrmParameters> {
         sigma: ev.sigma,
     })
 }
-
