@@ -52,9 +52,6 @@ pub struct OutDir {
     path: PathBuf,
     /// Names written by this run, relative to `path` (`report.md`, `plots/flow.svg`).
     written: std::sync::Mutex<std::collections::BTreeSet<String>>,
-    /// When this run prepared the directory: the modification time of the marker it wrote
-    /// (the file system's clock, which may lag the system clock by a tick).
-    started: Option<std::time::SystemTime>,
 }
 
 impl OutDir {
@@ -106,16 +103,12 @@ impl OutDir {
         let dir = OutDir {
             path: path.to_path_buf(),
             written: std::sync::Mutex::default(),
-            started: None,
         };
-        let marker = dir.write(
+        dir.write(
             ".retrotrial",
             b"This directory is written by retrotrial; it may be overwritten by the next run.\n",
         )?;
-        Ok(OutDir {
-            started: std::fs::metadata(marker).and_then(|m| m.modified()).ok(),
-            ..dir
-        })
+        Ok(dir)
     }
 
     /// The directory path.
@@ -171,20 +164,10 @@ impl OutDir {
         let Ok(entries) = std::fs::read_dir(&plots) else {
             return Ok(());
         };
-        let stem = |name: &str| name.rsplit_once('.').map_or(name, |(s, _)| s).to_string();
-        let svg_stems: std::collections::BTreeSet<String> = written
-            .iter()
-            .filter_map(|n| n.strip_prefix("plots/"))
-            .filter(|n| n.ends_with(".svg"))
-            .map(stem)
-            .collect();
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
             let figure = name.ends_with(".svg") || name.ends_with(".png");
-            let ours_now = written.contains(&format!("plots/{name}"))
-                || (name.ends_with(".png")
-                    && svg_stems.contains(&stem(&name))
-                    && self.written_since_start(&e.path()));
+            let ours_now = written.contains(&format!("plots/{name}"));
             if figure && !ours_now && e.path().is_file() {
                 remove(e.path())?;
             }
@@ -197,16 +180,6 @@ impl OutDir {
             })?;
         }
         Ok(())
-    }
-
-    /// True when `path` was modified after this directory was prepared. Only for a PNG that a
-    /// figure wrote itself, not through [`OutDir::write`] (`plot::to_png`, which the `reproduce`
-    /// forest plot still uses): its SVG was written by this run, and its time tells whether the
-    /// PNG is this run's or an earlier `--png` run's.
-    fn written_since_start(&self, path: &Path) -> bool {
-        std::fs::metadata(path)
-            .and_then(|m| m.modified())
-            .is_ok_and(|t| self.started.is_some_and(|s| t >= s))
     }
 }
 

@@ -73,7 +73,7 @@ pub(super) fn reproduce_cmd(a: &ReproduceArgs) -> Result<Status, Error> {
             study_power: powers,
         }),
     };
-    let plots = crate::plot::render_reproduce(&rs, &out, a.png)?;
+    let plots = report::write_figures(crate::plot::render_reproduce(&rs, a.png)?, &out)?;
     if let Some(r) = &rs.reproduction {
         out.write(
             "reproduction.json",

@@ -17,7 +17,6 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::output::OutDir;
 use crate::results::{Analysis, ResultSet};
 
 /// Errors while drawing (exit 2: a report without its figures is not written silently).
@@ -262,33 +261,6 @@ pub fn png_bytes(
     writer.write_image_data(&rgb).map_err(draw_err("png"))?;
     writer.finish().map_err(draw_err("png"))?;
     Ok(bytes)
-}
-
-/// Draws `draw` into a PNG file at `target`, through a temporary file and a rename (plotters
-/// encodes the PNG itself when the bitmap backend is presented).
-///
-/// # Errors
-/// Whatever the drawing returns, or PNG encoding and rename failures.
-pub fn to_png(
-    draw: impl Fn(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), PlotError>,
-    size: (u32, u32),
-    target: &std::path::Path,
-) -> Result<(), PlotError> {
-    theme::register_font()?;
-    let tmp = target.with_extension(format!("tmp.{}.png", std::process::id()));
-    {
-        let area = BitMapBackend::new(&tmp, size).into_drawing_area();
-        draw(&area)?;
-        area.present().map_err(draw_err("png"))?;
-    }
-    std::fs::rename(&tmp, target).map_err(|source| {
-        let _ = std::fs::remove_file(&tmp);
-        crate::output::OutputError::Write {
-            path: target.to_path_buf(),
-            source,
-        }
-    })?;
-    Ok(())
 }
 
 /// Builds the figure data from the result set.
@@ -632,11 +604,7 @@ fn meta_figure<DB: DrawingBackend>(
 ///
 /// # Errors
 /// Drawing or writing failures.
-pub fn render_reproduce(
-    rs: &ResultSet,
-    out: &OutDir,
-    png: bool,
-) -> Result<Vec<PlotRef>, PlotError> {
+pub fn render_reproduce(rs: &ResultSet, png: bool) -> Result<Vec<Figure>, PlotError> {
     let Some(rep) = &rs.reproduction else {
         return Ok(Vec::new());
     };
@@ -701,28 +669,22 @@ pub fn render_reproduce(
         .collect();
     let title =
         "Published and recomputed effects, one panel per metric and unit (95 % CI)".to_string();
-    let dir = out.path().join("plots");
-    std::fs::create_dir_all(&dir).map_err(|source| crate::output::OutputError::Write {
-        path: dir.clone(),
-        source,
-    })?;
     let size = forest::panels_size(&panels);
     let svg = to_svg(|a| forest::forest_panels(a, &panels), size)?;
-    let file = "plots/reproduce_forest.svg".to_string();
-    out.write(&file, svg.as_bytes())?;
-    if png {
-        to_png(
-            |a| forest::forest_panels(a, &panels),
-            size,
-            &dir.join("reproduce_forest.png"),
-        )?;
-    }
-    Ok(vec![PlotRef {
-        kind: "forest".into(),
-        outcome: String::new(),
-        title,
-        file,
-        svg,
+    let png = if png {
+        Some(png_bytes(|a| forest::forest_panels(a, &panels), size)?)
+    } else {
+        None
+    };
+    Ok(vec![Figure {
+        plot: PlotRef {
+            kind: "forest".into(),
+            outcome: String::new(),
+            title,
+            file: "plots/reproduce_forest.svg".into(),
+            svg,
+        },
+        png,
     }])
 }
 
