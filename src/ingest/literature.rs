@@ -9,6 +9,8 @@
 use std::path::{Path, PathBuf};
 
 use super::{IngestError, TextTable, read_text_table};
+/// The `quantity` vocabulary (defined with the pack's other codes in `results::evidence`).
+pub use crate::results::evidence::Quantity;
 use crate::results::evidence::{
     Better, ClaimComparator, ClaimKind, Comparator, DesignKind, Favours, Magnitude, OutcomeDomain,
     PopulationDomain, SourceKind, TestKind, Tri,
@@ -45,27 +47,6 @@ impl Printed {
     }
 }
 
-/// A cell's text for an error message: control characters escaped, at most 60 characters.
-fn clip(s: &str) -> String {
-    let mut out: String = s
-        .chars()
-        .take(60)
-        .flat_map(|c| {
-            let escaped: Vec<char> = if c.is_control() {
-                c.escape_unicode().collect()
-            } else {
-                vec![c]
-            };
-            escaped
-        })
-        .collect();
-    let n = s.chars().count();
-    if n > 60 {
-        out.push_str(&format!("… ({n} characters)"));
-    }
-    out
-}
-
 /// A coded column's parser: the vocabulary's `parse` and its allowed ids.
 struct Code<T> {
     parse: fn(&str) -> Option<T>,
@@ -99,7 +80,7 @@ impl At<'_> {
             message: format!(
                 "line {}: column `{column}` has `{}`; allowed: {allowed} (see datasets/literature/README.md)",
                 self.line,
-                clip(value)
+                crate::diagnostics::shown(value, crate::diagnostics::MAX_SHOWN)
             ),
         }
     }
@@ -328,142 +309,6 @@ impl Relation {
             Relation::Le => "<=",
             Relation::Ge => ">=",
         }
-    }
-}
-
-/// What a reported number is (`quantity` column).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Quantity {
-    /// A p-value.
-    P,
-    /// A mean difference (incl. WMD).
-    Md,
-    /// Hedges' g.
-    HedgesG,
-    /// A standardised mean difference of unstated kind.
-    Smd,
-    /// A pooled effect whose metric the source does not make clear.
-    PooledEffect,
-    /// An odds ratio.
-    OddsRatio,
-    /// I² in percent.
-    I2,
-    /// Number of studies.
-    K,
-    /// Number of participants.
-    N,
-    /// Number of women.
-    NFemale,
-    /// Number who completed.
-    NCompleted,
-    /// Number of events (falls, adverse events).
-    Events,
-    /// Completion rate in percent.
-    CompletionPct,
-    /// Within-group percent decrease.
-    PctDecrease,
-    /// Within-group percent increase.
-    PctIncrease,
-    /// Percent of forward VO2peak.
-    PctVo2peak,
-    /// A MET value.
-    Met,
-    /// A correlation coefficient.
-    Correlation,
-    /// Within-group percent change, printed with its sign.
-    PctChange,
-    /// One group's value lower than another's by this percent.
-    PctLower,
-    /// Area under a ROC curve.
-    Auc,
-    /// A test's cut-off in seconds.
-    CutoffS,
-    /// Sensitivity in percent.
-    SensitivityPct,
-    /// Specificity in percent.
-    SpecificityPct,
-    /// Every participant's value lies below this bound.
-    AllBelow,
-}
-
-impl Quantity {
-    /// Every id.
-    pub const IDS: &'static [&'static str] = &[
-        "p",
-        "md",
-        "hedges_g",
-        "smd",
-        "pooled_effect",
-        "odds_ratio",
-        "i2",
-        "k",
-        "n",
-        "n_female",
-        "n_completed",
-        "events",
-        "completion_pct",
-        "pct_decrease",
-        "pct_increase",
-        "pct_vo2peak",
-        "met",
-        "correlation",
-        "pct_change",
-        "pct_lower",
-        "auc",
-        "cutoff_s",
-        "sensitivity_pct",
-        "specificity_pct",
-        "all_below",
-    ];
-    const ALL: [Quantity; 25] = [
-        Quantity::P,
-        Quantity::Md,
-        Quantity::HedgesG,
-        Quantity::Smd,
-        Quantity::PooledEffect,
-        Quantity::OddsRatio,
-        Quantity::I2,
-        Quantity::K,
-        Quantity::N,
-        Quantity::NFemale,
-        Quantity::NCompleted,
-        Quantity::Events,
-        Quantity::CompletionPct,
-        Quantity::PctDecrease,
-        Quantity::PctIncrease,
-        Quantity::PctVo2peak,
-        Quantity::Met,
-        Quantity::Correlation,
-        Quantity::PctChange,
-        Quantity::PctLower,
-        Quantity::Auc,
-        Quantity::CutoffS,
-        Quantity::SensitivityPct,
-        Quantity::SpecificityPct,
-        Quantity::AllBelow,
-    ];
-    /// The id as in the pack.
-    pub fn id(self) -> &'static str {
-        let at = Self::ALL.iter().position(|q| *q == self).unwrap_or(0);
-        Self::IDS[at]
-    }
-    /// Parses an id.
-    pub fn parse(s: &str) -> Option<Quantity> {
-        Self::IDS
-            .iter()
-            .position(|id| *id == s)
-            .map(|i| Self::ALL[i])
-    }
-    /// An effect estimate that can carry a CI (a difference or standardised difference).
-    pub fn is_effect(self) -> bool {
-        matches!(
-            self,
-            Quantity::Md
-                | Quantity::HedgesG
-                | Quantity::Smd
-                | Quantity::PooledEffect
-                | Quantity::OddsRatio
-        )
     }
 }
 
@@ -802,7 +647,10 @@ fn check_ids(lit: &Literature) -> Result<(), IngestError> {
     let known = |id: &str| lit.studies.iter().any(|s| s.id == id);
     let bad = |file: &str, line: u32, id: &str| IngestError::Csv {
         path: lit.dir.join(file),
-        message: format!("line {line}: study id `{}` is not in studies.csv", clip(id)),
+        message: format!(
+            "line {line}: study id `{}` is not in studies.csv",
+            crate::diagnostics::shown(id, crate::diagnostics::MAX_SHOWN)
+        ),
     };
     if let Some(r) = lit.reported.iter().find(|r| !known(&r.study_id)) {
         return Err(bad("reported_results.csv", r.line, &r.study_id));

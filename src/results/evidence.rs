@@ -34,6 +34,76 @@ macro_rules! vocabulary {
 }
 
 vocabulary! {
+    /// What a reported number is (`quantity` column).
+    Quantity {
+        /// A p-value.
+        P => "p",
+        /// A mean difference (incl. WMD).
+        Md => "md",
+        /// Hedges' g.
+        HedgesG => "hedges_g",
+        /// A standardised mean difference of unstated kind.
+        Smd => "smd",
+        /// A pooled effect whose metric the source does not make clear.
+        PooledEffect => "pooled_effect",
+        /// An odds ratio.
+        OddsRatio => "odds_ratio",
+        /// I² in percent.
+        I2 => "i2",
+        /// Number of studies.
+        K => "k",
+        /// Number of participants.
+        N => "n",
+        /// Number of women.
+        NFemale => "n_female",
+        /// Number who completed.
+        NCompleted => "n_completed",
+        /// Number of events (falls, adverse events).
+        Events => "events",
+        /// Completion rate in percent.
+        CompletionPct => "completion_pct",
+        /// Within-group percent decrease.
+        PctDecrease => "pct_decrease",
+        /// Within-group percent increase.
+        PctIncrease => "pct_increase",
+        /// Percent of forward VO2peak.
+        PctVo2peak => "pct_vo2peak",
+        /// A MET value.
+        Met => "met",
+        /// A correlation coefficient.
+        Correlation => "correlation",
+        /// Within-group percent change, printed with its sign.
+        PctChange => "pct_change",
+        /// One group's value lower than another's by this percent.
+        PctLower => "pct_lower",
+        /// Area under a ROC curve.
+        Auc => "auc",
+        /// A test's cut-off in seconds.
+        CutoffS => "cutoff_s",
+        /// Sensitivity in percent.
+        SensitivityPct => "sensitivity_pct",
+        /// Specificity in percent.
+        SpecificityPct => "specificity_pct",
+        /// Every participant's value lies below this bound.
+        AllBelow => "all_below",
+    }
+}
+
+impl Quantity {
+    /// An effect estimate that can carry a CI (a difference or standardised difference).
+    pub fn is_effect(self) -> bool {
+        matches!(
+            self,
+            Quantity::Md
+                | Quantity::HedgesG
+                | Quantity::Smd
+                | Quantity::PooledEffect
+                | Quantity::OddsRatio
+        )
+    }
+}
+
+vocabulary! {
     /// A study's design (`studies.csv` `design`).
     DesignKind {
         /// Randomised controlled trial.

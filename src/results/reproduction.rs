@@ -9,8 +9,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-/// What kind of check a row is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// What kind of check a row is (a row starts as `NotCheckable` until a check applies).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckKind {
     /// Recomputed from other printed numbers (a p from the arms' n, mean and SD).
@@ -20,6 +22,7 @@ pub enum CheckKind {
     /// Whether the number can exist at all (GRIM, GRIMMER, completion percentages).
     Integrity,
     /// Nothing in the pack can check it.
+    #[default]
     NotCheckable,
 }
 
@@ -45,8 +48,10 @@ impl CheckKind {
 /// The verdict on one printed number. Which verdicts a kind can give: recomputed →
 /// `reproduced`, `reproduced_under_assumption`, `not_reproduced`; internal consistency and
 /// integrity → `consistent`, `consistent_under_assumption`, `inconsistent`, `not_testable`;
-/// not checkable → `insufficient_data`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// not checkable → `insufficient_data` (the starting verdict of a row).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Recomputed at its printed precision with the stated or a standard method.
@@ -64,6 +69,7 @@ pub enum Verdict {
     /// The check applies but cannot tell at this precision (GRIM with n ≥ 10^decimals).
     NotTestable,
     /// The pack lacks what any check needs (named in the check).
+    #[default]
     InsufficientData,
 }
 
@@ -98,8 +104,8 @@ impl Verdict {
     }
 }
 
-/// One checked number (`reproduction.json`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One checked number (`reproduction.json`). `Default` is a row nothing has checked yet.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Check {
     /// Stable id: `STUDY/OUTCOME/QUANTITY@FILE:LINE`.
     pub check_id: String,

@@ -20,15 +20,8 @@ fn base(s: &SummaryStat) -> Check {
         comparison: format!("{} at {}", s.arm, s.timepoint),
         quantity: "mean".into(),
         reported: s.mean.as_ref().map_or(String::new(), |m| m.text.clone()),
-        check_kind: CheckKind::NotCheckable,
-        recomputed: None,
-        interval: None,
-        effect: None,
-        method: String::new(),
-        assumption: None,
-        verdict: Verdict::InsufficientData,
-        note: String::new(),
         source: format!("summary_stats.csv:{}", s.line),
+        ..Check::default()
     }
 }
 

@@ -94,6 +94,19 @@ fn arm_pair<'a>(
     lit: &'a Literature,
     r: &ReportedResult,
 ) -> Option<(&'a SummaryStat, &'a SummaryStat)> {
+    let (sa, sb) = arm_rows(lit, r, |_| true)?;
+    let complete = |s: &SummaryStat| s.n.is_some() && s.mean.is_some() && s.sd.is_some();
+    (complete(sa) && complete(sb)).then_some((sa, sb))
+}
+
+/// The first summary row of each arm of a pair result `a|b` at the same study, outcome and
+/// timepoint among the rows `keep` accepts (shared by the recomputation here and the claims'
+/// findings).
+pub(crate) fn arm_rows<'a>(
+    lit: &'a Literature,
+    r: &ReportedResult,
+    keep: impl Fn(&SummaryStat) -> bool,
+) -> Option<(&'a SummaryStat, &'a SummaryStat)> {
     let Arms::Pair(a, b) = &r.arms else {
         return None;
     };
@@ -102,12 +115,11 @@ fn arm_pair<'a>(
             s.study_id == r.study_id
                 && s.outcome == r.outcome
                 && s.timepoint == r.timepoint
-                && s.arm == *arm
+                && s.arm == arm
+                && keep(s)
         })
     };
-    let (sa, sb) = (find(a)?, find(b)?);
-    let complete = |s: &SummaryStat| s.n.is_some() && s.mean.is_some() && s.sd.is_some();
-    (complete(sa) && complete(sb)).then_some((sa, sb))
+    Some((find(a)?, find(b)?))
 }
 
 /// One reading of a two-arm summary: the test, whether ± is read as SE, and its p range.
@@ -371,15 +383,8 @@ fn base_check(r: &ReportedResult) -> Check {
         comparison: r.comparison.clone(),
         quantity: r.quantity.id().to_string(),
         reported: printed(r),
-        check_kind: CheckKind::NotCheckable,
-        recomputed: None,
-        interval: None,
-        effect: None,
-        method: String::new(),
-        assumption: None,
-        verdict: Verdict::InsufficientData,
-        note: String::new(),
         source: format!("{REPORTED_FILE}:{}", r.line),
+        ..Check::default()
     }
 }
 

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use crate::ingest::literature::{
-    Arms, Literature, Quantity, Relation, ReportedResult, StudyInfo, SummaryStat,
+    Literature, Quantity, Relation, ReportedResult, StudyInfo, SummaryStat,
 };
 use crate::results::evidence::{Better, Favours, TestKind};
 
@@ -213,26 +213,6 @@ pub struct Candidates<'a> {
     pub summaries: Vec<&'a SummaryStat>,
 }
 
-/// The two arms' printed means for a pair result at the same outcome and timepoint.
-fn arm_means<'a>(
-    lit: &'a Literature,
-    r: &ReportedResult,
-) -> Option<(&'a SummaryStat, &'a SummaryStat)> {
-    let Arms::Pair(a, b) = &r.arms else {
-        return None;
-    };
-    let find = |arm: &str| {
-        lit.summaries.iter().find(|s| {
-            s.study_id == r.study_id
-                && s.outcome == r.outcome
-                && s.timepoint == r.timepoint
-                && s.arm == arm
-                && s.mean.is_some()
-        })
-    };
-    Some((find(a)?, find(b)?))
-}
-
 /// Groups the candidate studies' rows into findings.
 pub fn collect<'a>(lit: &'a Literature, studies: &[String]) -> Candidates<'a> {
     let mut groups: BTreeMap<(usize, String), Vec<&'a ReportedResult>> = BTreeMap::new();
@@ -278,7 +258,7 @@ pub fn collect<'a>(lit: &'a Literature, studies: &[String]) -> Candidates<'a> {
             .find(|r| r.quantity == Quantity::I2)
             .and_then(|r| r.value.as_ref())
             .map(|v| v.value);
-        let means = arm_means(lit, main);
+        let means = crate::summary::reproduce::arm_rows(lit, main, |s| s.mean.is_some());
         if let Some((a, b)) = means {
             used_summaries.extend([a.line, b.line]);
         }
