@@ -257,6 +257,67 @@ pub struct DataConfig {
     pub columns: ColumnNames,
     /// Wide layout: how column names map to (outcome, timepoint).
     pub wide: WideConfig,
+    /// CDISC ADaM BDS layout (`layout = "adam"`): which records and treatment variable are read;
+    /// left out of a resolved config when it is the default, like `[data.redcap]`.
+    #[serde(skip_serializing_if = "AdamConfig::is_default")]
+    pub adam: AdamConfig,
+    /// REDCap layout (`layout = "redcap"`): the data dictionary exported with the data
+    /// (`..._DataDictionary.csv`), relative to the data file's folder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redcap_dictionary: Option<PathBuf>,
+    /// REDCap layout: which fields are read.
+    #[serde(skip_serializing_if = "RedcapConfig::is_default")]
+    pub redcap: RedcapConfig,
+}
+
+/// How a CDISC ADaM basic data structure (BDS) dataset is read (`[data.adam]`): `USUBJID` is
+/// the participant, the treatment variable the arm, `AVISIT` (ordered by `AVISITN`) the
+/// timepoint and the `ABLFL = "Y"` record the baseline, `PARAMCD` the outcome, `AVAL` the value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AdamConfig {
+    /// The treatment variable: `TRT01P` (planned, the default), `TRT01A`, `TRTP` or `TRTA`;
+    /// `""` takes the first of these present.
+    pub treatment: String,
+    /// Read derived records (`DTYPE` not empty, e.g. LOCF or average records) too.
+    pub derived: bool,
+    /// The analysis flag honoured when its column exists: only records flagged `Y` are read;
+    /// `""` reads every record.
+    pub flag: String,
+}
+
+impl AdamConfig {
+    /// True for the default settings (not written into a resolved config).
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+impl RedcapConfig {
+    /// True for the default settings (not written into a resolved config).
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+impl Default for AdamConfig {
+    fn default() -> Self {
+        Self {
+            treatment: String::new(),
+            derived: false,
+            flag: "ANL01FL".into(),
+        }
+    }
+}
+
+/// How a REDCap export is read (`[data.redcap]`): `record_id` (the dictionary's first field) is
+/// the participant, `redcap_event_name` the timepoint, the arm field's choice labels the arms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct RedcapConfig {
+    /// The fields read as outcomes; empty reads every numeric field of the dictionary (text
+    /// validated as number or integer, calc, slider) except the id and arm fields.
+    pub outcomes: Vec<String>,
 }
 
 /// Row layout of a data file.
@@ -268,6 +329,10 @@ pub enum Layout {
     Long,
     /// `participant_id,arm,pain_baseline,pain_week6,…`: one row per participant.
     Wide,
+    /// A CDISC ADaM BDS dataset (`USUBJID`, `TRT01P`, `AVISIT`, `PARAMCD`, `AVAL`, ...).
+    Adam,
+    /// A REDCap export (raw or labelled) with its data dictionary.
+    Redcap,
 }
 
 /// The names the data file uses for the spec's columns (`[data.columns]`).

@@ -11,6 +11,7 @@ mod formats;
 mod fuzz;
 mod golden;
 mod imputation;
+mod labelled;
 mod power;
 mod reports;
 mod textcheck;

@@ -1,0 +1,203 @@
+//! Issue 22: the same trial as written by R's haven (SPSS `.sav`, Stata `.dta`, SAS transport
+//! `.xpt`), as a CDISC ADaM BDS dataset (CSV and `.xpt`) and as a REDCap export with its data
+//! dictionary (raw and labelled) gives byte-identical records.json to the canonical long CSV.
+//! The files come from `tests/golden/gen/formats.R` (haven/readstat, an implementation of the
+//! formats independent of retrotrial's readers). The ADaM and REDCap forms are set up only by
+//! `retrotrial init`.
+
+use std::path::{Path, PathBuf};
+
+use crate::common::{bin, root, write};
+
+fn data(name: &str) -> PathBuf {
+    root().join("tests/data/formats").join(name)
+}
+
+const ARM_LABELS: &str = r#"
+[design.arm_labels]
+backward = ["Retro walking"]
+forward = ["Forward walking"]
+control = ["Usual care"]
+"#;
+
+fn analyze(data: &Path, study: Option<&Path>, out: &Path) -> Vec<u8> {
+    let mut cmd = bin();
+    cmd.arg("analyze").arg(data).arg("--out").arg(out);
+    if let Some(s) = study {
+        cmd.arg("--study").arg(s);
+    }
+    cmd.args(["--permutations", "199", "--bootstrap", "99", "--quiet"]);
+    let o = cmd.output().unwrap();
+    assert!(
+        o.status.success(),
+        "{}: {}{}",
+        data.display(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    std::fs::read(out.join("records.json")).unwrap()
+}
+
+fn init(data: &Path) -> String {
+    let o = bin().arg("init").arg(data).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout).unwrap()
+}
+
+#[test]
+fn spss_stata_and_sas_files_give_the_records_of_the_long_csv() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let reference = analyze(&data("trial.csv"), None, &dir.join("long"));
+    let wide = write(
+        dir,
+        "wide.toml",
+        &format!(
+            "[data]\nlayout = \"wide\"\n\n[data.columns]\nparticipant_id = \"id\"\narm = \"group\"\n{ARM_LABELS}"
+        ),
+    );
+    let xpt = write(
+        dir,
+        "xpt.toml",
+        &format!(
+            "[data.columns]\nparticipant_id = \"PID\"\narm = \"ARM\"\ntimepoint = \"VISIT\"\noutcome = \"PARAM\"\nvalue = \"AVAL\"\n{ARM_LABELS}"
+        ),
+    );
+    for (file, study) in [
+        ("trial.sav", &wide),
+        ("trial.dta", &wide),
+        ("trial.xpt", &xpt),
+    ] {
+        let got = analyze(&data(file), Some(study), &dir.join(file.replace('.', "_")));
+        assert!(
+            got == reference,
+            "{file}: records.json differs from the long CSV's"
+        );
+    }
+}
+
+#[test]
+fn init_maps_value_labels_and_takes_variable_labels_as_outcome_labels() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    for file in ["trial.sav", "trial.dta"] {
+        let toml = init(&data(file));
+        assert!(toml.contains("layout = \"wide\""), "{file}: {toml}");
+        assert!(
+            toml.contains("\"backward\" = [\"Retro walking\"]"),
+            "{file}: {toml}"
+        );
+        assert!(
+            toml.contains("label = \"Knee pain, numeric rating scale 0-10\""),
+            "{file}: {toml}"
+        );
+        let study = write(dir, &format!("{file}.toml"), &toml);
+        let got = analyze(&data(file), Some(&study), &dir.join(file.replace('.', "_")));
+        let long = analyze(
+            &data("trial.csv"),
+            Some(&study_as_long(dir, &toml, file)),
+            &dir.join(format!("{file}_long")),
+        );
+        assert!(
+            got == long,
+            "{file}: records.json differs from the long CSV's under init's study"
+        );
+    }
+}
+
+/// The init study with its `[data]` layout switched to long, for the reference CSV.
+fn study_as_long(dir: &Path, toml: &str, name: &str) -> PathBuf {
+    let mut cfg: toml::Table = toml::from_str(toml).unwrap();
+    cfg.remove("data");
+    write(
+        dir,
+        &format!("{name}.long.toml"),
+        &toml::to_string(&cfg).unwrap(),
+    )
+}
+
+#[test]
+fn adam_bds_set_up_by_init_gives_the_records_of_the_long_csv() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let toml = init(&data("adqs.xpt"));
+    assert!(toml.contains("layout = \"adam\""), "{toml}");
+    assert!(toml.contains("treatment = \"TRT01P\""), "{toml}");
+    assert!(toml.contains("CHECK"), "{toml}");
+    assert!(toml.contains("\"week6\" = [\"Week 6\"]"), "{toml}");
+    assert!(
+        !toml.contains("Unscheduled"),
+        "the unflagged visit is not read: {toml}"
+    );
+    assert!(
+        toml.contains("label = \"Quadriceps strength (kg)\""),
+        "{toml}"
+    );
+    assert_eq!(
+        toml.replace("adqs.xpt", "X"),
+        init(&data("adqs.csv")).replace("adqs.csv", "X")
+    );
+    let study = write(dir, "adam.toml", &toml);
+    let reference = analyze(
+        &data("adqs_long.csv"),
+        Some(&study_as_long(dir, &toml, "adam")),
+        &dir.join("long"),
+    );
+    for file in ["adqs.xpt", "adqs.csv"] {
+        let got = analyze(&data(file), Some(&study), &dir.join(file.replace('.', "_")));
+        assert!(
+            got == reference,
+            "{file}: records.json differs from the long CSV's"
+        );
+    }
+}
+
+#[test]
+fn redcap_exports_set_up_by_init_give_the_records_of_the_long_csv() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let toml = init(&data("redcap.csv"));
+    assert!(toml.contains("layout = \"redcap\""), "{toml}");
+    assert!(
+        toml.contains("redcap_dictionary = \"redcap_DataDictionary.csv\""),
+        "{toml}"
+    );
+    assert!(toml.contains("arm = \"group\""), "{toml}");
+    assert!(
+        toml.contains("\"backward\" = [\"Retro walking\"]"),
+        "{toml}"
+    );
+    let study = write(dir, "redcap.toml", &toml);
+    // REDCap leaves a value not collected empty, which (like an empty cell of a wide file) is a
+    // measurement not taken: the long CSV's row with the empty value is absent.
+    let long = std::fs::read_to_string(data("trial.csv")).unwrap();
+    let kept: String = long
+        .lines()
+        .filter(|l| !l.ends_with(','))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(kept.lines().count() + 1, long.lines().count());
+    let absent = write(dir, "absent.csv", &kept);
+    let reference = analyze(
+        &absent,
+        Some(&study_as_long(dir, &toml, "redcap")),
+        &dir.join("long"),
+    );
+    let got = analyze(&data("redcap.csv"), Some(&study), &dir.join("raw"));
+    assert!(
+        got == reference,
+        "raw export: records.json differs from the long CSV's"
+    );
+    let toml = init(&data("redcap_labels.csv"));
+    assert!(toml.contains("layout = \"redcap\""), "{toml}");
+    let study = write(dir, "labels.toml", &toml);
+    let got = analyze(
+        &data("redcap_labels.csv"),
+        Some(&study),
+        &dir.join("labels"),
+    );
+    assert!(
+        got == reference,
+        "labelled export: records.json differs from the long CSV's"
+    );
+}
