@@ -177,7 +177,13 @@ pub fn primary_sentence(rs: &ResultSet, oc: &OutcomeSummary, recs: &[&Record]) -
         ))
     })
     .collect();
-    if !sens.is_empty() {
+    if sens.is_empty() {
+        // They are opt-in (the jackknife refits the MMRM once per participant); a reader must
+        // not take their absence for robustness.
+        line.push_str(
+            " Missing-data sensitivity analyses were not run (add mi_j2r, mi_cr, mi_cir and tipping_point to [analyses] run or --only).",
+        );
+    } else {
         line.push_str(&format!(" Sensitivity: {}.", sens.join("; ")));
     }
     if let Some(w) = find(recs, Analysis::WelchT, contrast, "t") {
