@@ -62,10 +62,10 @@ pub fn choices(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The dictionary's path: as given when absolute or when it exists from the current folder,
-/// else beside the data file.
+/// The dictionary's path: as given when absolute, else beside the data file (REDCap exports
+/// the two together).
 pub fn dictionary_path(data: &Path, given: &Path) -> PathBuf {
-    if given.is_absolute() || given.exists() {
+    if given.is_absolute() {
         return given.to_path_buf();
     }
     data.parent()

@@ -201,3 +201,91 @@ fn redcap_exports_set_up_by_init_give_the_records_of_the_long_csv() {
         "labelled export: records.json differs from the long CSV's"
     );
 }
+
+#[test]
+fn adsl_covariates_are_the_participants_table_of_the_same_subjects() {
+    // ADSL's AGE, SEX, ITTFL and SAFFL (one subject has no ADQS record: left out) give the
+    // records of the same covariates as a participants table beside the long CSV.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let toml = init(&data("adqs.xpt"));
+    // The per-protocol population by ADSL's SAFFL leaves one participant out.
+    let covariates = "\n[analyses]\ncovariates = [\"AGE\", \"SEX\"]\n\n[estimand]\npopulation = \"per_protocol\"\nper_protocol_flag = \"SAFFL\"\n";
+    let adsl = format!("adsl = {:?}\n", data("adsl.xpt").display().to_string());
+    let with_adsl = toml.replacen("[data]\n", &format!("[data]\n{adsl}"), 1) + covariates;
+    let study = write(dir, "adsl.toml", &with_adsl);
+    let got = analyze(&data("adqs.xpt"), Some(&study), &dir.join("adsl"));
+    let mut long: toml::Table = toml::from_str(&(toml.clone() + covariates)).unwrap();
+    long.remove("data");
+    let parts = format!(
+        "[data]\nparticipants = {:?}\n",
+        data("adsl_participants.csv").display().to_string()
+    );
+    let long_study = write(
+        dir,
+        "long.toml",
+        &(parts + &toml::to_string(&long).unwrap()),
+    );
+    let reference = analyze(&data("adqs_long.csv"), Some(&long_study), &dir.join("long"));
+    assert!(
+        got == reference,
+        "ADSL covariates differ from the participants table's"
+    );
+    let plain = analyze(
+        &data("adqs_long.csv"),
+        Some(&study_as_long(dir, &toml, "plain")),
+        &dir.join("plain"),
+    );
+    assert!(
+        got != plain,
+        "the covariates must change the adjusted analyses"
+    );
+}
+
+#[test]
+fn convert_writes_a_transport_file_as_the_canonical_long_csv() {
+    // trial.xpt is long, in trial.csv's row order, its missing value the special missing .A:
+    // `convert` gives back the long CSV R wrote, byte for byte (numbers included).
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let study = write(
+        dir,
+        "xpt.toml",
+        &format!(
+            "[data.columns]\nparticipant_id = \"PID\"\narm = \"ARM\"\ntimepoint = \"VISIT\"\noutcome = \"PARAM\"\nvalue = \"AVAL\"\n{ARM_LABELS}"
+        ),
+    );
+    let out = dir.join("long.csv");
+    let o = bin()
+        .arg("convert")
+        .arg(data("trial.xpt"))
+        .arg("--study")
+        .arg(&study)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        std::fs::read_to_string(data("trial.csv")).unwrap()
+    );
+}
+
+#[test]
+fn a_truncated_spss_file_names_the_byte_and_exits_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = std::fs::read(data("trial.sav")).unwrap();
+    for cut in [10, 300, whole.len() / 2, whole.len() - 3] {
+        let p = tmp.path().join("cut.sav");
+        std::fs::write(&p, &whole[..cut]).unwrap();
+        let o = bin().arg("validate").arg(&p).output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "cut at {cut}: {err}");
+        assert!(
+            err.contains("cannot read SPSS file") && err.contains("at byte"),
+            "{err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}

@@ -19,7 +19,10 @@
 #   adqs.csv, adqs.xpt   CDISC ADaM BDS (ADQS): USUBJID, TRT01P, PARAMCD/PARAM, AVISIT/AVISITN,
 #                  ABLFL, AVAL, BASE, CHG, ANL01FL, DTYPE; with a derived LOCF record and an
 #                  unscheduled visit not flagged for analysis, both of which must not be read
-#   adqs_long.csv  the ADaM trial as the canonical long CSV (outcomes named by PARAMCD, lower case)
+#   adqs_long.csv  the ADaM trial as the canonical long CSV (ids USUBJID, outcomes PARAMCD in lower
+#                  case)
+#   adsl.xpt, adsl_participants.csv   CDISC ADSL (USUBJID, AGE, SEX, ITTFL, SAFFL, one subject
+#                  without records in ADQS) and the same covariates as a participants table
 #   redcap.csv, redcap_labels.csv, redcap_DataDictionary.csv   a longitudinal REDCap project's
 #                  raw and labelled exports and its data dictionary (radio arm field, checkbox
 #                  field, a repeated instrument)
@@ -143,7 +146,28 @@ attr(adqs_x$AVAL, "label") <- "Analysis Value"
 write_xpt(adqs_x, file.path(out, "adqs.xpt"), version = 5, name = "ADQS")
 adam_long <- ref
 adam_long$outcome <- tolower(unname(paramcd[adam_long$outcome]))
+adam_long$participant_id <- paste0("RETRO01-", adam_long$participant_id)
 write.csv(adam_long, file.path(out, "adqs_long.csv"), row.names = FALSE, quote = FALSE, na = "")
+
+# ADSL: one row per subject (plus one randomised subject without records), the participant
+# covariates; the same as a participants table keyed by the ADaM long file's ids.
+subj <- unique(adqs$USUBJID)
+k <- seq_along(subj)
+adsl <- data.frame(
+  STUDYID = "RETRO01",
+  USUBJID = c(subj, "RETRO01-P999999"),
+  AGE = c(55 + (k * 7) %% 20, 61),
+  SEX = c(ifelse(k %% 2 == 0, "F", "M"), "F"),
+  ITTFL = "Y",
+  SAFFL = c(ifelse(k == 3, "N", "Y"), "Y"),
+  TRT01P = c(adqs$TRT01P[match(subj, adqs$USUBJID)], "Usual care"),
+  stringsAsFactors = FALSE
+)
+attr(adsl$AGE, "label") <- "Age"
+write_xpt(adsl, file.path(out, "adsl.xpt"), version = 5, name = "ADSL")
+parts <- adsl[adsl$USUBJID %in% subj, c("USUBJID", "AGE", "SEX", "ITTFL", "SAFFL")]
+names(parts)[1] <- "participant_id"
+write.csv(parts, file.path(out, "adsl_participants.csv"), row.names = FALSE, quote = FALSE)
 
 # REDCap: a longitudinal project (events baseline, week 3, week 6 of arm 1), the allocation as
 # a radio field recorded at baseline, walking aids as a checkbox field, and a repeating adverse
