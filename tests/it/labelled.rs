@@ -1,5 +1,5 @@
 //! Issue 22: the same trial as written by R's haven (SPSS `.sav`, Stata `.dta`, SAS transport
-//! `.xpt`), as a CDISC ADaM BDS dataset (CSV and `.xpt`) and as a REDCap export with its data
+//! `.xpt`, SAS data set `.sas7bdat`), as a CDISC ADaM BDS dataset (CSV and `.xpt`) and as a REDCap export with its data
 //! dictionary (raw and labelled) gives byte-identical records.json to the canonical long CSV.
 //! The files come from `tests/golden/gen/formats.R` (haven/readstat, an implementation of the
 //! formats independent of retrotrial's readers). The ADaM and REDCap forms are set up only by
@@ -67,6 +67,7 @@ fn spss_stata_and_sas_files_give_the_records_of_the_long_csv() {
         ("trial.sav", &wide),
         ("trial.dta", &wide),
         ("trial.xpt", &xpt),
+        ("trial.sas7bdat", &xpt),
     ] {
         let got = analyze(&data(file), Some(study), &dir.join(file.replace('.', "_")));
         assert!(

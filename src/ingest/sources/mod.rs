@@ -2,15 +2,19 @@
 //! (`parquet.rs`, also the Parquet writer of `retrotrial convert`), spreadsheets through
 //! calamine (`sheet.rs`), and the statistics packages' own files read by small readers of their
 //! documented formats: SPSS `.sav` (`sav.rs`), Stata `.dta` 117-119 (`dta.rs`) and SAS transport
-//! `.xpt` version 5 (`xpt.rs`). Every cell becomes the text a CSV would hold (numbers in Rust's
-//! shortest round-trip form, so `4.5` read from any of them is the same f64 as `4.5` read from a
-//! CSV), declared missing values become empty cells, and what a labelled file says about a
-//! column (variable label, value labels) travels beside the cells in [`ColumnMeta`]. The table
-//! then goes through the same layout reading as a CSV. No polars, calamine or format type leaves
+//! `.xpt` version 5 (`xpt.rs`), and SAS data sets (`.sas7bdat`) through the `sas7bdat` crate
+//! (`sas.rs`: an undocumented format, so a maintained reader). Every cell becomes the text a
+//! CSV would hold (numbers in Rust's shortest round-trip form, so `4.5` read from any of them is
+//! the same f64 as `4.5` read from a CSV); a missing value is an empty cell, and a value the file
+//! declares missing (SPSS user-missing, Stata `.a`-`.z`, SAS `.A`-`.Z`) is
+//! [`crate::ingest::DECLARED_MISSING`]. What a labelled file says about a column (variable label,
+//! value labels) travels beside the cells in [`ColumnMeta`]. The table then goes through the
+//! same layout reading as a CSV. No polars, calamine or format type leaves
 //! this module.
 
 mod dta;
 mod parquet;
+mod sas;
 mod sav;
 mod sheet;
 mod xpt;
@@ -37,6 +41,8 @@ pub enum Labelled {
     Stata,
     /// SAS transport file, version 5 (`.xpt`).
     Xport,
+    /// SAS data set (`.sas7bdat`).
+    Sas,
 }
 
 impl Labelled {
@@ -46,6 +52,7 @@ impl Labelled {
             "sav" | "zsav" => Some(Labelled::Spss),
             "dta" => Some(Labelled::Stata),
             "xpt" | "xport" => Some(Labelled::Xport),
+            "sas7bdat" => Some(Labelled::Sas),
             _ => None,
         }
     }
@@ -55,6 +62,7 @@ impl Labelled {
             Labelled::Spss => "SPSS",
             Labelled::Stata => "Stata",
             Labelled::Xport => "SAS transport",
+            Labelled::Sas => "SAS data set",
         }
     }
 }
@@ -80,6 +88,7 @@ pub fn labelled(path: &Path, bytes: &[u8], format: Labelled) -> Result<TextTable
         Labelled::Spss => sav::read(bytes),
         Labelled::Stata => dta::read(bytes),
         Labelled::Xport => xpt::read(bytes),
+        Labelled::Sas => sas::read(bytes),
     };
     let c = read.map_err(|e| IngestError::Binary {
         path: path.to_path_buf(),
@@ -110,7 +119,12 @@ struct BinError {
 
 impl std::fmt::Display for BinError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "at byte {}: {}", self.offset, self.message)
+        if self.offset == usize::MAX {
+            // The reader does not say where (the sas7bdat crate).
+            write!(f, "({})", self.message)
+        } else {
+            write!(f, "at byte {}: {}", self.offset, self.message)
+        }
     }
 }
 

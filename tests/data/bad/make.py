@@ -322,6 +322,15 @@ def main():
         cut = len(whole) // 3
         write("truncated." + ext, whole[: cut - cut % 80 + 37])
         write("header_cut." + ext, whole[:150])
+    with open(os.path.join(fmts, "trial.sas7bdat"), "rb") as f:
+        whole = f.read()
+    write("truncated.sas7bdat", whole[: len(whole) // 2])
+    # Every 37th byte after the header overwritten (deterministic LCG bytes).
+    garbled, x = bytearray(whole), 7
+    for i in range(1100, len(garbled), 37):
+        x = (x * 1103515245 + 12345) % 2**31
+        garbled[i] = x >> 16 & 0xFF
+    write("garbled.sas7bdat", bytes(garbled))
     write("csv_named.sav", csv(base))
     write("garbage.dta", bytes(garbage[:1024]))
     write("garbage.xpt", bytes(garbage))

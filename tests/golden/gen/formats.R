@@ -16,6 +16,7 @@
 #   trial.sav      SPSS, wide (id, group, <outcome>_<timepoint>), byte-compressed
 #   trial.dta      Stata 14 (format 118), wide
 #   trial.xpt      SAS transport version 5, long, 8-character names (PID, ARM, VISIT, PARAM, AVAL)
+#   trial.sas7bdat SAS data set, the same long table (haven::write_sas)
 #   adqs.csv, adqs.xpt   CDISC ADaM BDS (ADQS): USUBJID, TRT01P, PARAMCD/PARAM, AVISIT/AVISITN,
 #                  ABLFL, AVAL, BASE, CHG, ANL01FL, DTYPE; with a derived LOCF record and an
 #                  unscheduled visit not flagged for analysis, both of which must not be read
@@ -106,6 +107,12 @@ xpt$AVAL <- aval
 attr(xpt$AVAL, "label") <- "Analysis value"
 attr(xpt$PID, "label") <- "Participant"
 write_xpt(xpt, file.path(out, "trial.xpt"), version = 5, name = "TRIAL")
+# SAS data set: the same long table (haven's write_sas is deprecated but writes a file SAS and
+# ReadStat read; its special missing value is written as a plain missing value).
+sas <- xpt
+sas$AVAL <- long$value
+attr(sas$AVAL, "label") <- "Analysis value"
+suppressWarnings(write_sas(sas, file.path(out, "trial.sas7bdat")))
 
 # CDISC ADaM BDS.
 paramcd <- c(pain_nrs = "PAINNRS", womac_total = "WOMAC", tug_seconds = "TUG", quad_strength_kg = "QUADKG")
@@ -248,5 +255,7 @@ stopifnot(is.na(back[[missing_col]][missing_row]), identical(as.numeric(back$gro
 back <- read_dta(file.path(out, "trial.dta"))
 stopifnot(is_tagged_na(back[[missing_col]][missing_row], "a"))
 back <- read_xpt(file.path(out, "trial.xpt"))
+stopifnot(isTRUE(all.equal(as.numeric(back$AVAL), long$value)))
+back <- read_sas(file.path(out, "trial.sas7bdat"))
 stopifnot(isTRUE(all.equal(as.numeric(back$AVAL), long$value)))
 cat("wrote", out, "\n")
