@@ -244,8 +244,9 @@ fn adsl_covariates_are_the_participants_table_of_the_same_subjects() {
 }
 
 #[test]
-fn convert_writes_a_transport_file_as_the_canonical_long_csv() {
-    // trial.xpt is long, in trial.csv's row order, its missing value the special missing .A:
+fn convert_writes_sas_files_as_the_canonical_long_csv() {
+    // trial.xpt and trial.sas7bdat are long, in trial.csv's row order (the missing value is the
+    // special missing .A in the transport file):
     // `convert` gives back the long CSV R wrote, byte for byte (numbers included).
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
@@ -256,21 +257,24 @@ fn convert_writes_a_transport_file_as_the_canonical_long_csv() {
             "[data.columns]\nparticipant_id = \"PID\"\narm = \"ARM\"\ntimepoint = \"VISIT\"\noutcome = \"PARAM\"\nvalue = \"AVAL\"\n{ARM_LABELS}"
         ),
     );
-    let out = dir.join("long.csv");
-    let o = bin()
-        .arg("convert")
-        .arg(data("trial.xpt"))
-        .arg("--study")
-        .arg(&study)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(
-        std::fs::read_to_string(&out).unwrap(),
-        std::fs::read_to_string(data("trial.csv")).unwrap()
-    );
+    for file in ["trial.xpt", "trial.sas7bdat"] {
+        let out = dir.join(format!("{file}.csv"));
+        let o = bin()
+            .arg("convert")
+            .arg(data(file))
+            .arg("--study")
+            .arg(&study)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(
+            std::fs::read_to_string(&out).unwrap(),
+            std::fs::read_to_string(data("trial.csv")).unwrap(),
+            "{file}"
+        );
+    }
 }
 
 #[test]
@@ -289,4 +293,29 @@ fn a_truncated_spss_file_names_the_byte_and_exits_2() {
         );
         assert!(!err.contains("panicked"), "{err}");
     }
+}
+
+#[test]
+fn an_arm_code_without_a_value_label_is_an_error_naming_its_line() {
+    // P000005 is the fifth participant: row 5 of the file, line 6 (the names are line 1).
+    let tmp = tempfile::tempdir().unwrap();
+    let study = write(tmp.path(), "dta.toml", &init(&data("trial.dta")));
+    let o = bin()
+        .arg("validate")
+        .arg(data("arm_code_without_label.dta"))
+        .arg("--study")
+        .arg(&study)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("error[unlabelled_code]"), "{out}");
+    assert!(
+        out.contains("holds code(s) `4` (line 6) with no value label in the file"),
+        "{out}"
+    );
+    assert!(
+        out.contains("1 = Retro walking, 2 = Forward walking, 3 = Usual care"),
+        "{out}"
+    );
 }

@@ -15,6 +15,7 @@
 #   trial.csv      the reference: canonical long CSV (participant_id,arm,timepoint,outcome,value)
 #   trial.sav      SPSS, wide (id, group, <outcome>_<timepoint>), byte-compressed
 #   trial.dta      Stata 14 (format 118), wide
+#   arm_code_without_label.dta   trial.dta with one arm code (4) that has no value label
 #   trial.xpt      SAS transport version 5, long, 8-character names (PID, ARM, VISIT, PARAM, AVAL)
 #   trial.sas7bdat SAS data set, the same long table (haven::write_sas)
 #   adqs.csv, adqs.xpt   CDISC ADaM BDS (ADQS): USUBJID, TRT01P, PARAMCD/PARAM, AVISIT/AVISITN,
@@ -91,6 +92,10 @@ v[missing_row] <- tagged_na("a")
 dta[[missing_col]] <- v
 dta <- label_columns(dta)
 write_dta(dta, file.path(out, "trial.dta"), version = 14)
+# A mapping mistake: participant P000005's arm code 4 has no value label.
+bad <- dta
+bad$group[bad$id == "P000005"] <- 4L
+write_dta(bad, file.path(out, "arm_code_without_label.dta"), version = 14)
 
 # SAS transport v5: long, names of at most 8 characters; the missing value as .A.
 arm_text <- c(backward = "Retro walking", forward = "Forward walking", control = "Usual care")
