@@ -65,6 +65,7 @@ fn spss_stata_and_sas_files_give_the_records_of_the_long_csv() {
     );
     for (file, study) in [
         ("trial.sav", &wide),
+        ("trial.zsav", &wide),
         ("trial.dta", &wide),
         ("trial.xpt", &xpt),
         ("trial.sas7bdat", &xpt),

@@ -1,10 +1,11 @@
 //! SPSS system files (`.sav`), read from the published layout (GNU PSPP's "System File
 //! Format" appendix): the file header, one variable record per 8-byte slot, value-label
 //! records, the extension records that matter here (long variable names), then the cases,
-//! uncompressed or bytecode-compressed. The system-missing value and each variable's declared
-//! user-missing values (discrete values or a range) are missing; value labels and variable
-//! labels go to [`ColumnMeta`]. Zlib-compressed files (`.zsav`) and string values longer than
-//! 255 bytes are refused with what to do.
+//! uncompressed, bytecode-compressed, or in zlib blocks (`.zsav`, inflated by flate2, already in
+//! the dependency tree through lopdf and png). The system-missing value is missing and each
+//! variable's declared user-missing values (discrete values or a range) are recorded missing
+//! values; value labels and variable labels go to [`ColumnMeta`]. String values longer than 255
+//! bytes are refused with what to do.
 
 use std::collections::HashMap;
 
@@ -295,17 +296,55 @@ fn slots(
     Ok(out)
 }
 
-/// Reads an uncompressed or bytecode-compressed system file.
+/// The data of a `.zsav`: the zlib header (offsets of itself and of the trailer), the trailer's
+/// block table, and each block inflated (no more than the size the table declares).
+fn zlib_blocks(b: &mut Bytes<'_>) -> Result<Vec<u8>, BinError> {
+    use std::io::Read;
+    let at = b.pos;
+    let _header_at = b.u64()?;
+    let trailer_at = usize::try_from(b.u64()?).unwrap_or(usize::MAX);
+    let _trailer_len = b.u64()?;
+    b.seek(trailer_at)?;
+    b.take(16)?; // bias and zero, as 64-bit integers
+    let _block_size = b.i32()?;
+    let n = count(
+        u64::try_from(b.i32()?).unwrap_or(u64::MAX),
+        24,
+        b,
+        "zlib blocks",
+    )?;
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let _uncompressed_at = b.u64()?;
+        let compressed_at = usize::try_from(b.u64()?).unwrap_or(usize::MAX);
+        let size = u64::from(b.u32()?);
+        let compressed = b.u32()? as usize;
+        let block = compressed_at
+            .checked_add(compressed)
+            .and_then(|end| b.data.get(compressed_at..end))
+            .ok_or_else(|| {
+                bin_error(at, "a zlib block lies past the end; the file is truncated")
+            })?;
+        let before = out.len();
+        flate2::read::ZlibDecoder::new(block)
+            .take(size)
+            .read_to_end(&mut out)
+            .map_err(|e| bin_error(compressed_at, format!("a zlib block does not inflate: {e}")))?;
+        if (out.len() - before) as u64 != size {
+            return Err(bin_error(
+                compressed_at,
+                "a zlib block inflates to fewer bytes than declared; the file is corrupt",
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Reads an uncompressed, bytecode-compressed or zlib-compressed (`.zsav`) system file.
 pub(super) fn read(data: &[u8]) -> Result<Columns, BinError> {
     let mut b = Bytes::new(data);
     let magic = b.take(4)?;
-    if magic == b"$FL3" {
-        return Err(bin_error(
-            0,
-            "this is a zlib-compressed SPSS file (.zsav); save it uncompressed or byte-compressed (.sav)",
-        ));
-    }
-    if magic != b"$FL2" {
+    if magic != b"$FL2" && magic != b"$FL3" {
         return Err(bin_error(
             0,
             "not an SPSS system file (it does not start with $FL2)",
@@ -316,7 +355,7 @@ pub(super) fn read(data: &[u8]) -> Result<Columns, BinError> {
     b.big_endian = !matches!(i32::from_le_bytes(layout), 2 | 3);
     b.i32()?; // nominal case size: recomputed from the variable records
     let compression = b.i32()?;
-    if !(0..=1).contains(&compression) {
+    if !(0..=2).contains(&compression) {
         return Err(bin_error(72, format!("unknown compression {compression}")));
     }
     b.i32()?;
@@ -324,7 +363,15 @@ pub(super) fn read(data: &[u8]) -> Result<Columns, BinError> {
     let bias = b.f64()?;
     b.take(9 + 8 + 64 + 3)?;
     let dict = dictionary(&mut b)?;
-    let slots = slots(&mut b, compression, bias, dict.slots)?;
+    let slots = if compression == 2 {
+        // .zsav: zlib blocks that inflate to the bytecode stream.
+        let stream = zlib_blocks(&mut b)?;
+        let mut z = Bytes::new(&stream);
+        z.big_endian = b.big_endian;
+        slots(&mut z, 1, bias, dict.slots)?
+    } else {
+        slots(&mut b, compression, bias, dict.slots)?
+    };
     let big = b.big_endian;
     let f = |x: &[u8; 8]| {
         f64::from_bits(if big {
@@ -400,19 +447,12 @@ mod tests {
     }
 
     #[test]
-    fn other_files_and_zsav_are_errors() {
-        assert!(
-            read(b"PK\x03\x04")
-                .unwrap_err()
-                .message
-                .contains("not an SPSS")
-        );
-        assert!(read(b"$FL3....").unwrap_err().message.contains("zsav"));
-        assert!(
-            read(b"$FL2@(#) IBM SPSS")
-                .unwrap_err()
-                .message
-                .contains("truncated")
-        );
+    fn other_files_and_cut_files_are_errors() {
+        let e = read(b"PK\x03\x04").unwrap_err();
+        assert!(e.message.contains("not an SPSS"), "{e}");
+        for cut in [&b"$FL3...."[..], b"$FL2@(#) IBM SPSS"] {
+            let e = read(cut).unwrap_err();
+            assert!(e.message.contains("truncated"), "{e}");
+        }
     }
 }

@@ -322,6 +322,9 @@ def main():
         cut = len(whole) // 3
         write("truncated." + ext, whole[: cut - cut % 80 + 37])
         write("header_cut." + ext, whole[:150])
+    with open(os.path.join(fmts, "trial.zsav"), "rb") as f:
+        whole = f.read()
+    write("truncated.zsav", whole[: len(whole) - 30])
     with open(os.path.join(fmts, "trial.sas7bdat"), "rb") as f:
         whole = f.read()
     write("truncated.sas7bdat", whole[: len(whole) // 2])

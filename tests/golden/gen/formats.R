@@ -14,6 +14,7 @@
 #
 #   trial.csv      the reference: canonical long CSV (participant_id,arm,timepoint,outcome,value)
 #   trial.sav      SPSS, wide (id, group, <outcome>_<timepoint>), byte-compressed
+#   trial.zsav     the same, zlib-compressed
 #   trial.dta      Stata 14 (format 118), wide
 #   arm_code_without_label.dta   trial.dta with one arm code (4) that has no value label
 #   trial.xpt      SAS transport version 5, long, 8-character names (PID, ARM, VISIT, PARAM, AVAL)
@@ -83,6 +84,7 @@ v[missing_row] <- -99
 sav[[missing_col]] <- labelled_spss(v, na_values = -99)
 sav <- label_columns(sav)
 write_sav(sav, file.path(out, "trial.sav"), compress = "byte")
+write_sav(sav, file.path(out, "trial.zsav"), compress = "zsav")
 
 # Stata: the missing value as the extended missing value .a.
 dta <- wide
