@@ -810,3 +810,43 @@ fn ctrl_c_stops_the_server_and_removes_its_session_folder() {
         "{session} left behind"
     );
 }
+
+/// The library call under the app's run: `analyze_watched` counts every task of the plan into
+/// its own progress, names the file as shown (in the report, not the records), and gives the
+/// records `analyze` gives.
+#[test]
+fn analyze_watched_counts_every_task_and_changes_no_record() {
+    use retrotrial::config::{Config, Overrides};
+    use retrotrial::run::{Phase, Progress};
+    let dir = tempfile::tempdir().unwrap();
+    let study = dataset("example/study.toml");
+    let data = dataset("example/trial.csv");
+    let cfg_for = |out: &str| {
+        let o = Overrides {
+            out_dir: Some(dir.path().join(out)),
+            quiet: true,
+            ..Overrides::default()
+        };
+        Config::resolve(Some(&study), &o).unwrap()
+    };
+    let (_, plain) = retrotrial::app::analyze(&data, &cfg_for("plain")).unwrap();
+    let progress = Progress::default();
+    assert_eq!(progress.tasks(), (0, 0));
+    let (summary, watched) = retrotrial::app::analyze_watched(
+        &data,
+        Some("my trial.csv"),
+        &cfg_for("watched"),
+        &progress,
+    )
+    .unwrap();
+    let (done, total) = progress.tasks();
+    assert!(total > 0 && done == total, "{done} of {total} tasks");
+    assert_eq!(progress.phase(), Phase::Reports);
+    assert_eq!(summary.records, watched.records.len());
+    assert_eq!(watched.provenance.input, "my trial.csv");
+    assert_eq!(plain.provenance.input, data.display().to_string());
+    let read = |d: &str, f: &str| std::fs::read(dir.path().join(d).join(f)).unwrap();
+    assert!(read("plain", "records.json") == read("watched", "records.json"));
+    let html = String::from_utf8(read("watched", "report.html")).unwrap();
+    assert!(html.contains("my trial.csv") && !html.contains(&data.display().to_string()));
+}
