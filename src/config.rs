@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::results::Analysis;
 
+mod mmrm;
 mod power;
+pub use mmrm::{MmrmConfig, MmrmContrast, MmrmDdf, MmrmGroup, MmrmSelect, MmrmVcov};
 pub use power::PowerConfig;
 
 /// Errors while reading or checking the configuration.
@@ -485,6 +487,8 @@ pub struct AnalysesConfig {
     pub multiplicity_family: Vec<String>,
     /// The pre-specified primary analysis (issue 17).
     pub primary: PrimaryAnalysis,
+    /// The MMRM's options (issue 18).
+    pub mmrm: MmrmConfig,
 }
 
 impl Default for AnalysesConfig {
@@ -497,6 +501,7 @@ impl Default for AnalysesConfig {
                 .collect(),
             multiplicity_family: Vec::new(),
             primary: PrimaryAnalysis::default(),
+            mmrm: MmrmConfig::default(),
         }
     }
 }
@@ -630,6 +635,17 @@ multiplicity_family = []
 primary = "mmrm"
 # Missing-data sensitivity analyses (opt-in: they refit the MMRM once per participant):
 # add "mi_mar", "mi_j2r", "mi_cr", "mi_cir", "tipping_point" to run, or use --only.
+
+[analyses.mmrm]
+# Covariance over the post-baseline visits: "us" (unstructured), "cs", "csh", "ar1", "ar1h",
+# "toep", "toeph", "ad", "adh" (SAS UN, CS, CSH, AR(1), ARH(1), TOEP, TOEPH, -, ANTE(1)), or
+# "auto": fit them all and keep the smallest AIC (select = "bic": the smallest BIC).
+structure = "us"
+select = "aic"
+ddf = "satterthwaite"            # or "kenward_roger", "kenward_roger_linear", "between_within", "residual"
+vcov = "model"                   # or "empirical" (sandwich)
+group = "none"                   # or "arm": one covariance matrix per arm
+contrast = "last"                # the primary result quotes A-B@TIMEPOINT; "average": A-B@average
 
 [estimand]
 # ICH E9(R1): population, variable, intercurrent events and population-level summary.
@@ -846,6 +862,16 @@ impl Config {
             .analyses
             .run
             .iter()
+            .find(|a| Analysis::MMRM_PARTS.contains(a))
+        {
+            return Err(ConfigError::Invalid(format!(
+                "analyses.run lists `{a}`: its records come with the `mmrm` analysis; list `mmrm` instead"
+            )));
+        }
+        if let Some(a) = self
+            .analyses
+            .run
+            .iter()
             .find(|a| !Analysis::ALL.contains(a))
         {
             return Err(ConfigError::StudyLevelAnalysis {
@@ -855,6 +881,10 @@ impl Config {
         if self.analyses.run.is_empty() {
             return Err(ConfigError::NoAnalyses);
         }
+        self.analyses
+            .mmrm
+            .validate()
+            .map_err(ConfigError::Invalid)?;
         self.validate_missing()
     }
 

@@ -58,6 +58,8 @@ pub enum TaskInput {
         visits: Vec<String>,
         /// Reference arm index.
         reference: usize,
+        /// `[analyses.mmrm]` (issue 18).
+        options: crate::stats::mmrm::MmrmOptions,
     },
     /// Responder counts per arm (arms with complete cases), with the MCID that defined them.
     Responders {
@@ -376,6 +378,8 @@ impl<'a> OutcomeCtx<'a> {
             // Multiplicity pools outcomes (see `multiplicity_entry`); study-level analyses
             // belong to `meta` and `reproduce`, and Config::validate keeps them out of
             // `analyses.run`.
+            // The `mmrm` task writes these records too.
+            Analysis::MmrmLsmeans | Analysis::MmrmType3 | Analysis::MmrmFit => Vec::new(),
             Analysis::Multiplicity
             | Analysis::MetaStudy
             | Analysis::Meta
@@ -512,6 +516,7 @@ impl<'a> OutcomeCtx<'a> {
             arms: self.data.arms.clone(),
             visits: self.data.timepoints[1..].to_vec(),
             reference: self.reference,
+            options: self.cfg.analyses.mmrm.options(),
         };
         self.task(
             Analysis::Mmrm,

@@ -85,8 +85,17 @@ pub enum Analysis {
     KruskalWallis,
     /// Random-intercept linear mixed model over all timepoints (lmerTest, pbkrtest, nlme).
     Lmm,
-    /// Mixed model for repeated measures, unstructured covariance (`nlme::gls`).
+    /// Mixed model for repeated measures (`nlme::gls`, emmeans): the arm differences of LS
+    /// means, `A-B@TIMEPOINT` and `A-B@average` (issue 18).
     Mmrm,
+    /// The MMRM's LS means, `ARM@TIMEPOINT` and `ARM@average` (emmeans), from the `mmrm` task.
+    MmrmLsmeans,
+    /// The MMRM's Type III F tests of arm, timepoint and arm:timepoint (emmeans
+    /// `joint_tests`), from the `mmrm` task.
+    MmrmType3,
+    /// The MMRM's fit per covariance structure: REML log-likelihood, AIC, BIC (`logLik`,
+    /// `AIC`), from the `mmrm` task.
+    MmrmFit,
     /// Responders by MCID: proportions, risk difference, risk ratio, NNT (`prop.test`, `fisher.test`).
     Responders,
     /// Equivalence of change within ±margin: Welch TOST, 90 % CI (two `t.test(mu = ±margin)`).
@@ -154,6 +163,14 @@ impl Analysis {
         Analysis::TippingPoint,
     ];
 
+    /// The records of the `mmrm` task beyond the arm differences (issue 18). They are not
+    /// selectable on their own (`mmrm` selects them) and sort right after `mmrm`.
+    pub const MMRM_PARTS: [Analysis; 3] = [
+        Analysis::MmrmLsmeans,
+        Analysis::MmrmType3,
+        Analysis::MmrmFit,
+    ];
+
     /// Every participant-level analysis of `analyze`, in plan order.
     pub const ALL: [Analysis; 26] = [
         Analysis::Descriptives,
@@ -201,6 +218,9 @@ impl Analysis {
             Analysis::KruskalWallis => "kruskal_wallis",
             Analysis::Lmm => "lmm",
             Analysis::Mmrm => "mmrm",
+            Analysis::MmrmLsmeans => "mmrm_lsmeans",
+            Analysis::MmrmType3 => "mmrm_type3",
+            Analysis::MmrmFit => "mmrm_fit",
             Analysis::Responders => "responders",
             Analysis::Tost => "tost",
             Analysis::NonInferiority => "non_inferiority",
@@ -226,9 +246,14 @@ impl Analysis {
 
     /// Position in plan order.
     pub fn rank(self) -> usize {
+        let me = if Analysis::MMRM_PARTS.contains(&self) {
+            Analysis::Mmrm
+        } else {
+            self
+        };
         Analysis::ALL
             .iter()
-            .position(|a| *a == self)
+            .position(|a| *a == me)
             .unwrap_or(usize::MAX)
     }
 }
@@ -562,7 +587,11 @@ mod tests {
                 "tipping_point"
             ]
         );
-        for a in Analysis::ALL.into_iter().chain(Analysis::STUDY_LEVEL) {
+        for a in Analysis::ALL
+            .into_iter()
+            .chain(Analysis::STUDY_LEVEL)
+            .chain(Analysis::MMRM_PARTS)
+        {
             assert_eq!(serde_json::to_value(a).unwrap(), a.id());
             use clap::ValueEnum;
             assert_eq!(a.to_possible_value().unwrap().get_name(), a.id());

@@ -1,0 +1,46 @@
+//! Golden tests of the MMRM options (issue 18): `tests/golden/mmrm/<case>/study.toml` sets
+//! `[analyses.mmrm]`, `data.txt` names the cohort under `datasets/golden/mmrm/`, and
+//! `expected.json` holds the records of `tests/golden/gen/mmrm.R` for that study file
+//! (`mmrm`, `mmrm_lsmeans`, `mmrm_type3`, `mmrm_fit`), compared under
+//! `tests/golden/tolerances.json`.
+
+use std::path::Path;
+
+use retrotrial::config::Config;
+use serde_json::Value;
+
+use crate::common::{compare, root, rules};
+
+fn check_mmrm_case(case: &str) {
+    let dir = root().join("tests/golden/mmrm").join(case);
+    let data_name = std::fs::read_to_string(dir.join("data.txt")).expect("data.txt");
+    let data = root().join("datasets/golden/mmrm").join(data_name.trim());
+    let reference: Vec<Value> = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("expected.json"))
+            .unwrap_or_else(|e| panic!("{case}/expected.json: {e}; run tests/golden/gen/mmrm.R")),
+    )
+    .expect("expected.json parses");
+    assert!(!reference.is_empty(), "{case}: empty expected.json");
+    let out = tempfile::tempdir().expect("tempdir");
+    let mut cfg = Config::from_file(&dir.join("study.toml")).expect("study.toml parses");
+    cfg.report.out_dir = out.path().to_path_buf();
+    cfg.run.quiet = true;
+    retrotrial::app::analyze(Path::new(&data), &cfg).expect("analyze runs");
+    let ours: Vec<Value> = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join("records.json")).expect("records.json"),
+    )
+    .expect("parses");
+    let problems = compare(&ours, &reference, &rules());
+    assert!(
+        problems.is_empty(),
+        "{case}: {} mismatch(es) against R ({} R records):\n{}",
+        problems.len(),
+        reference.len(),
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn golden_mmrm_unstructured_satterthwaite_three_arms() {
+    check_mmrm_case("three_us");
+}
