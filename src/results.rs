@@ -26,6 +26,21 @@
 //!   bound and `ci_low` null; higher is better: `mu = -margin, alternative = "greater"`,
 //!   `ci_low` the bound and `ci_high` null. `p_value` is the **one-sided** p. Extra `margin`,
 //!   `non_inferior`, `lower_is_better`, `se`, `n1`, `n2`.
+//!
+//! ## MMRM records (issue 18)
+//! One `mmrm` task writes, per outcome (`extra` of each: `structure`, `df_method`, `vcov`,
+//! `n_obs`, `n_participants`):
+//! - `mmrm`, `A-B@TIMEPOINT` and `A-B@average`, statistic_name `t`: the difference of LS means
+//!   (= estimate), t, df, p, 95 % CI, `extra.se`; `mmrm`, `model`, `reml_loglik`.
+//! - `mmrm_lsmeans`, `ARM@TIMEPOINT` and `ARM@average`, statistic_name `lsmean`: the LS mean
+//!   (emmeans: baseline at its mean over the rows used, equal weights over visits) as
+//!   statistic and estimate, df, CI; `extra.se`, `extra.t`, `extra.p_t`.
+//! - `mmrm_type3`, contrast `arm`, `timepoint`, `arm:timepoint`, statistic_name `F`: emmeans
+//!   `joint_tests` F, p, df = the denominator df; `extra.df1`, `extra.df2`.
+//! - `mmrm_fit`, contrast = each structure tried (`us`, `cs`, …), statistic_name
+//!   `reml_loglik`: the REML log-likelihood; `extra.aic`, `bic`, `n_params`, `iterations`,
+//!   `converged` ("yes"/"no"), `selected`, `criterion` ("aic", "bic" or "none"), and `reason`
+//!   when the structure could not be fitted (statistic null).
 
 use std::collections::BTreeMap;
 

@@ -44,3 +44,14 @@ fn check_mmrm_case(case: &str) {
 fn golden_mmrm_unstructured_satterthwaite_three_arms() {
     check_mmrm_case("three_us");
 }
+
+#[test]
+fn golden_mmrm_heterogeneous_ar1_kenward_roger() {
+    check_mmrm_case("three_ar1h_kr");
+}
+
+#[test]
+fn golden_mmrm_ar1_per_arm() {
+    check_mmrm_case("three_ar1_group");
+}
+

@@ -209,7 +209,12 @@ gls_fit <- function(s, dat, V) {
     NULL)
   if (is.null(cor)) return(NULL)
   w <- if (s %in% c("us", "csh", "ar1h", "toeph")) vi else NULL
-  gls(f, data = dat, correlation = cor, weights = w, method = "REML", control = GLS_CONTROL)
+  # optim BFGS can step where gls's own solve fails; the default control is the fallback
+  # (Newton then refines either to the exact optimum).
+  tryCatch(gls(f, data = dat, correlation = cor, weights = w, method = "REML",
+               control = GLS_CONTROL),
+           error = function(e) gls(f, data = dat, correlation = cor, weights = w,
+                                   method = "REML"))
 }
 
 # gls's full T x T Sigma from a participant seen at every timepoint.
@@ -289,9 +294,10 @@ dv_list <- function(rs, theta) {
     for (a in seq_len(rs$K)) {
       m <- zero; m[[g]] <- matrix(J[, a], V, V)
       d1[[idx[a]]] <- blockdiag(rs, m)
-      for (b in seq_len(rs$K)) {
+      # Zero second derivatives (linear structures, two groups) stay NULL.
+      if (!is.null(Hs)) for (b in seq_len(rs$K)) {
         m2 <- zero
-        if (!is.null(Hs)) m2[[g]] <- matrix(vapply(Hs, function(h) h[a, b], 0), V, V)
+        m2[[g]] <- matrix(vapply(Hs, function(h) h[a, b], 0), V, V)
         d2[[(idx[a] - 1) * KK + idx[b]]] <- blockdiag(rs, m2)
       }
     }
@@ -309,9 +315,9 @@ derivs <- function(rs, st, dv) {
   grad <- vapply(seq_len(KK), function(k) sum(diag(PV[[k]])) - sum(st$Py * VPy[[k]]), 0)
   H <- matrix(0, KK, KK)
   for (k in seq_len(KK)) for (l in seq_len(k)) {
-    m2 <- dv$d2[[(k - 1) * KK + l]]
-    h <- sum(st$P * m2) - sum(st$Py * drop(m2 %*% st$Py)) - sum(PV[[k]] * t(PV[[l]])) +
-      2 * sum(VPy[[k]] * drop(st$P %*% VPy[[l]]))
+    m2 <- if ((k - 1) * KK + l <= length(dv$d2)) dv$d2[[(k - 1) * KK + l]] else NULL
+    h <- -sum(PV[[k]] * t(PV[[l]])) + 2 * sum(VPy[[k]] * drop(st$P %*% VPy[[l]]))
+    if (!is.null(m2)) h <- h + sum(st$P * m2) - sum(st$Py * drop(m2 %*% st$Py))
     H[k, l] <- H[l, k] <- h
   }
   list(grad = grad, H = H)
@@ -422,7 +428,8 @@ kr_phi <- function(rs, ex, linear) {
   U <- matrix(0, rs$p, rs$p)
   for (k in seq_len(KK)) for (l in seq_len(KK)) {
     Q <- crossprod(VX, ex$dv$d1[[k]] %*% st$Vinv %*% ex$dv$d1[[l]] %*% VX)
-    R <- if (linear) 0 else crossprod(VX, ex$dv$d2[[(k - 1) * KK + l]] %*% VX)
+    m2 <- if ((k - 1) * KK + l <= length(ex$dv$d2)) ex$dv$d2[[(k - 1) * KK + l]] else NULL
+    R <- if (linear || is.null(m2)) 0 else crossprod(VX, m2 %*% VX)
     U <- U + W[k, l] * (Q - P[[k]] %*% st$C %*% P[[l]] - R / 4)
   }
   PhiA <- st$C + 2 * st$C %*% U %*% st$C
