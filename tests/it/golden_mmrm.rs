@@ -46,8 +46,18 @@ fn golden_mmrm_unstructured_satterthwaite_three_arms() {
 }
 
 #[test]
+fn golden_mmrm_auto_by_aic_fits_every_structure() {
+    check_mmrm_case("three_auto");
+}
+
+#[test]
 fn golden_mmrm_heterogeneous_ar1_kenward_roger() {
     check_mmrm_case("three_ar1h_kr");
+}
+
+#[test]
+fn golden_mmrm_heterogeneous_cs_kenward_roger_linear() {
+    check_mmrm_case("three_csh_krlin");
 }
 
 #[test]
