@@ -51,6 +51,11 @@ fn golden_mmrm_auto_by_aic_fits_every_structure() {
 }
 
 #[test]
+fn golden_mmrm_compound_symmetry_kenward_roger_two_arms() {
+    check_mmrm_case("two_cs_kr");
+}
+
+#[test]
 fn golden_mmrm_heterogeneous_ar1_kenward_roger() {
     check_mmrm_case("three_ar1h_kr");
 }
@@ -61,7 +66,26 @@ fn golden_mmrm_heterogeneous_cs_kenward_roger_linear() {
 }
 
 #[test]
+fn golden_mmrm_toeplitz_between_within() {
+    check_mmrm_case("two_toep_bw");
+}
+
+#[test]
+fn golden_mmrm_unstructured_residual_df() {
+    check_mmrm_case("three_us_resid");
+}
+
+#[test]
+fn golden_mmrm_unstructured_sandwich() {
+    check_mmrm_case("two_us_emp");
+}
+
+#[test]
 fn golden_mmrm_ar1_per_arm() {
     check_mmrm_case("three_ar1_group");
 }
 
+#[test]
+fn golden_mmrm_antedependence_by_bic_options() {
+    check_mmrm_case("two_adh");
+}

@@ -85,6 +85,10 @@ pub(super) fn bw_categories(
             push(&|r| r[v * q + col] = 1.0, !within_flags[v]);
         }
     }
+    // Participant covariates (after the visit blocks) are between-participant columns.
+    for j in v_n * q..p {
+        push(&|r| r[j] = 1.0, true);
+    }
     let n_between = rows.iter().skip(1).filter(|r| r.1).count() as f64;
     let n_within = (rows.len() - 1) as f64 - n_between;
     let m = prep.n_participants() as f64;

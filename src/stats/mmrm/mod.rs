@@ -45,8 +45,8 @@ mod structures;
 
 pub use covstruct::Structure;
 pub use model::{
-    ArmDifference, Criterion, DfMethod, Estimate, LsMean, MmrmModel, MmrmOptions, StructureChoice,
-    StructureFit, TermTest, VcovMethod, mmrm_model,
+    ArmDifference, Criterion, DfMethod, Estimate, LsMean, MmrmCovariates, MmrmModel, MmrmOptions,
+    StructureChoice, StructureFit, TermTest, VcovMethod, mmrm_model, mmrm_model_with,
 };
 pub use parameters::{MmrmParameters, mmrm_parameters};
 #[cfg(test)]

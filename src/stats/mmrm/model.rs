@@ -190,6 +190,21 @@ pub struct MmrmModel {
     pub reml_loglik: f64,
 }
 
+/// Participant-level covariates as extra columns of the mean model (issue 18), entering as
+/// main effects (`+ age + sex`): numeric columns as they are, a categorical covariate as its
+/// treatment-coded indicator columns (R's default contrasts), built by the caller.
+#[derive(Debug, Clone, Copy)]
+pub struct MmrmCovariates<'a> {
+    /// Row-major, one row per data row, `n_columns` values each (constant within a
+    /// participant).
+    pub values: &'a [f64],
+    /// Number of covariate columns.
+    pub n_columns: usize,
+    /// Where LS means put each column (emmeans: a numeric covariate at its mean over the rows
+    /// used, an indicator at 1/levels, the equal-weight average over a factor's levels).
+    pub at: &'a [f64],
+}
+
 /// The cell-means design of `value ~ baseline * timepoint + arm * timepoint` (module header).
 pub(super) struct CellDesign {
     pub(super) x: Vec<f64>,
@@ -201,6 +216,8 @@ pub(super) struct CellDesign {
     pub(super) lsmean_offset: f64,
     /// Mean baseline over participants (the centring).
     pub(super) centre: f64,
+    /// LS-mean values of the covariate columns (after the V·q visit columns).
+    pub(super) cov_at: Vec<f64>,
 }
 
 impl CellDesign {
@@ -216,12 +233,19 @@ impl CellDesign {
                 l[v * self.q + c] += w;
             }
         }
+        let base = self.n_visits * self.q;
+        for (j, &at) in self.cov_at.iter().enumerate() {
+            l[base + j] = at;
+        }
         l
     }
 }
 
 /// Checks the data (as `mmrm`) and builds the cell-means design.
-pub(super) fn cell_design(data: &MmrmData<'_>) -> Result<CellDesign> {
+pub(super) fn cell_design(
+    data: &MmrmData<'_>,
+    covariates: Option<&MmrmCovariates<'_>>,
+) -> Result<CellDesign> {
     super::design::check_shapes(data)?;
     let people = super::design::participants(data)?;
     let mut arm_column = vec![None; data.n_arms];
@@ -238,7 +262,11 @@ pub(super) fn cell_design(data: &MmrmData<'_>) -> Result<CellDesign> {
     let centre = people.iter().map(|x| x.2).sum::<f64>() / n_p;
     let n_rows: usize = people.iter().map(|x| x.3.len()).sum();
     let row_mean = people.iter().map(|x| x.2 * x.3.len() as f64).sum::<f64>() / n_rows as f64;
-    let p = data.n_visits * q;
+    let n_cov = covariates.map_or(0, |c| c.n_columns);
+    if let Some(c) = covariates {
+        check_covariates(data, c)?;
+    }
+    let p = data.n_visits * q + n_cov;
     let mut x = vec![0.0; data.y.len() * p];
     for r in 0..data.y.len() {
         let row = &mut x[r * p..(r + 1) * p];
@@ -247,6 +275,9 @@ pub(super) fn cell_design(data: &MmrmData<'_>) -> Result<CellDesign> {
         row[base + 1] = data.baseline[r] - centre;
         if let Some(c) = arm_column[data.arm[r]] {
             row[base + c] = 1.0;
+        }
+        if let Some(c) = covariates {
+            row[p - n_cov..].copy_from_slice(&c.values[r * n_cov..(r + 1) * n_cov]);
         }
     }
     Ok(CellDesign {
@@ -257,7 +288,33 @@ pub(super) fn cell_design(data: &MmrmData<'_>) -> Result<CellDesign> {
         arm_column,
         lsmean_offset: row_mean - centre,
         centre,
+        cov_at: covariates.map_or_else(Vec::new, |c| c.at.to_vec()),
     })
+}
+
+/// The covariate matrix fits the rows, is finite, and is constant within each participant.
+fn check_covariates(data: &MmrmData<'_>, c: &MmrmCovariates<'_>) -> Result<()> {
+    let k = c.n_columns;
+    if c.values.len() != data.y.len() * k || c.at.len() != k {
+        return Err(StatsError::InvalidArgument(format!(
+            "the covariates have {} values and {} LS-mean values for {} rows x {k} columns",
+            c.values.len(),
+            c.at.len(),
+            data.y.len()
+        )));
+    }
+    super::check_finite(c.values)?;
+    let mut first: std::collections::BTreeMap<usize, usize> = Default::default();
+    for r in 0..data.y.len() {
+        let f = *first.entry(data.participant[r]).or_insert(r);
+        if c.values[r * k..(r + 1) * k] != c.values[f * k..(f + 1) * k] {
+            return Err(StatsError::InvalidArgument(format!(
+                "participant {} has two different covariate values",
+                data.participant[r]
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Fits every candidate structure and keeps the chosen fit.
@@ -332,7 +389,21 @@ fn choose_fit(
 /// As [`super::mmrm`]; also `Singular` with the reason when the chosen structure (or, for
 /// `auto`, every structure) cannot be fitted.
 pub fn mmrm_model(data: &MmrmData<'_>, options: &MmrmOptions) -> Result<MmrmModel> {
-    let design = cell_design(data)?;
+    mmrm_model_with(data, None, options)
+}
+
+/// [`mmrm_model`] with participant covariates as main effects (R `value ~ baseline *
+/// timepoint + arm * timepoint + age + sex`; LS means at the covariates' `at` values).
+///
+/// # Errors
+/// As [`mmrm_model`]; `InvalidArgument` for covariates that do not fit the rows or vary
+/// within a participant; `Singular` for a covariate that is constant or collinear.
+pub fn mmrm_model_with(
+    data: &MmrmData<'_>,
+    covariates: Option<&MmrmCovariates<'_>>,
+    options: &MmrmOptions,
+) -> Result<MmrmModel> {
+    let design = cell_design(data, covariates)?;
     let group: Vec<usize> = if options.group_by_arm {
         data.arm.to_vec()
     } else {

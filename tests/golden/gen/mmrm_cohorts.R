@@ -52,3 +52,11 @@ two <- draw(c(52, 41), c("backward", "forward"), tps3, "womac_total",
 dir.create("datasets/golden/mmrm", showWarnings = FALSE, recursive = TRUE)
 write.csv(three, "datasets/golden/mmrm/three_arm.csv", row.names = FALSE, quote = FALSE)
 write.csv(two, "datasets/golden/mmrm/two_arm.csv", row.names = FALSE, quote = FALSE)
+
+# Participant covariates of three_arm (issue 18, [data] participants): age (numeric), sex and
+# site (categorical); drawn after the outcomes so that the files above do not change.
+ids <- sort(unique(three$participant_id))
+parts <- data.frame(participant_id = ids, age = round(rnorm(length(ids), 62, 9)),
+                    sex = sample(c("F", "M"), length(ids), replace = TRUE),
+                    site = sample(c("north", "south", "west"), length(ids), replace = TRUE))
+write.csv(parts, "datasets/golden/mmrm/three_arm_participants.csv", row.names = FALSE, quote = FALSE)
