@@ -51,8 +51,17 @@ pub fn estimand_words(rs: &ResultSet) -> String {
     if events.is_empty() {
         events.push("every intercurrent event by treatment policy".to_string());
     }
+    let population = match (
+        config_str(rs, "estimand", "population"),
+        config_str(rs, "estimand", "per_protocol_flag"),
+    ) {
+        (Some("per_protocol"), Some(flag)) => {
+            format!("the per-protocol set (participants whose {flag} flag is yes)")
+        }
+        _ => "all randomised participants".to_string(),
+    };
     format!(
-        "difference in mean {variable} between {first} and {second} in all randomised participants, {}",
+        "difference in mean {variable} between {first} and {second} in {population}, {}",
         events.join(", ")
     )
 }

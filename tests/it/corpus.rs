@@ -55,6 +55,10 @@ struct Case {
     /// An events file (`--events`, analyze only).
     #[serde(default)]
     events: Option<String>,
+    /// Files the case's study file names (e.g. `[data] participants`), for the check that
+    /// every corpus file is used.
+    #[serde(default)]
+    side: Vec<String>,
     /// The input is absent on purpose.
     #[serde(default)]
     missing: bool,
@@ -402,6 +406,7 @@ fn manifest_uses_every_corpus_file() {
             std::iter::once(c.file.as_str())
                 .chain(c.study.as_deref())
                 .chain(c.events.as_deref())
+                .chain(c.side.iter().map(String::as_str))
         })
         .collect();
     let present = walk(&corpus_dir());
