@@ -9,7 +9,11 @@ use std::sync::Arc;
 
 use crate::config::{Better, Config};
 use crate::ingest::Dataset;
+
+mod covariates;
+
 use crate::results::{Analysis, ArmSample, DesignSummary, FlowCell, OutcomeSummary};
+pub use covariates::{CovariateColumns, covariate_columns};
 
 /// A sample shared between tasks without copying.
 pub type Sample = Arc<[f64]>;
@@ -60,6 +64,9 @@ pub enum TaskInput {
         reference: usize,
         /// `[analyses.mmrm]` (issue 18).
         options: crate::stats::mmrm::MmrmOptions,
+        /// The columns of `[analyses] covariates` for these rows, or why they cannot be built
+        /// (the task then fails with that message).
+        covariates: Arc<Result<CovariateColumns, String>>,
     },
     /// Responder counts per arm (arms with complete cases), with the MCID that defined them.
     Responders {
@@ -511,12 +518,19 @@ impl<'a> OutcomeCtx<'a> {
     }
 
     fn mmrm(&self) -> Task {
+        let rows = self.data.mmrm_rows(self.o);
+        let covariates = Arc::new(covariate_columns(
+            self.data,
+            &self.cfg.analyses.covariates,
+            &rows.source,
+        ));
         let input = TaskInput::Mmrm {
-            rows: Arc::new(self.data.mmrm_rows(self.o)),
+            rows: Arc::new(rows),
             arms: self.data.arms.clone(),
             visits: self.data.timepoints[1..].to_vec(),
             reference: self.reference,
             options: self.cfg.analyses.mmrm.options(),
+            covariates,
         };
         self.task(
             Analysis::Mmrm,

@@ -12,6 +12,7 @@ pub(super) fn mmrm(
     visits: &[String],
     reference: usize,
     options: &stats::mmrm::MmrmOptions,
+    covariates: &crate::plan::CovariateColumns,
 ) -> Result<Vec<Record>, StatsError> {
     let data = stats::mmrm::MmrmData {
         y: &rows.y,
@@ -23,12 +24,20 @@ pub(super) fn mmrm(
         n_visits: visits.len(),
         reference_arm: reference,
     };
-    let fit = stats::mmrm::mmrm_model(&data, options)?;
+    let cov = stats::mmrm::MmrmCovariates {
+        values: &covariates.values,
+        n_columns: covariates.n_columns,
+        at: &covariates.at,
+    };
+    let with = (!covariates.names.is_empty()).then_some(&cov);
+    let fit = stats::mmrm::mmrm_model_with(&data, with, options)?;
+    let cov_names = covariates.names.join(", ");
     let rec = |a: Analysis, contrast: &str, name: &str| {
         Record::new(&task.outcome, a, contrast, name)
             .text("df_method", fit.df_method)
             .text("structure", fit.structure.id())
             .text("vcov", vcov_id(options.vcov))
+            .text("covariates", &cov_names)
             .count("n_obs", fit.n_obs)
             .count("n_participants", fit.n_participants)
     };

@@ -89,9 +89,16 @@ pub(super) fn run_task(task: &Task, seed: u64) -> Result<Vec<Record>, StatsError
                 visits,
                 reference,
                 options,
+                covariates,
             },
             _,
-        ) => super::mmrm_records::mmrm(task, rows, arms, visits, *reference, options),
+        ) => {
+            let covariates = covariates
+                .as_ref()
+                .as_ref()
+                .map_err(|m| StatsError::InvalidArgument(m.clone()))?;
+            super::mmrm_records::mmrm(task, rows, arms, visits, *reference, options, covariates)
+        }
         (TaskInput::Responders { counts, mcid, kind }, _) => responders(task, counts, *mcid, kind),
         (
             TaskInput::Margin {

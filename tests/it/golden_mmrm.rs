@@ -23,6 +23,7 @@ fn check_mmrm_case(case: &str) {
     assert!(!reference.is_empty(), "{case}: empty expected.json");
     let out = tempfile::tempdir().expect("tempdir");
     let mut cfg = Config::from_file(&dir.join("study.toml")).expect("study.toml parses");
+    cfg.relative_to(&dir);
     cfg.report.out_dir = out.path().to_path_buf();
     cfg.run.quiet = true;
     retrotrial::app::analyze(Path::new(&data), &cfg).expect("analyze runs");
@@ -88,4 +89,9 @@ fn golden_mmrm_ar1_per_arm() {
 #[test]
 fn golden_mmrm_antedependence_by_bic_options() {
     check_mmrm_case("two_adh");
+}
+
+#[test]
+fn golden_mmrm_covariates_kenward_roger() {
+    check_mmrm_case("three_cov_kr");
 }

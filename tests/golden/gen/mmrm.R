@@ -4,8 +4,10 @@
 #
 #   Rscript tests/golden/gen/mmrm.R INPUT.csv OUTPUT.json --study study.toml
 #
-# The study file's [analyses.mmrm] table gives structure (or "auto"), select, ddf, vcov, group
-# (only that table and [analyses] are read; its other keys are ignored here).
+# The study file's [analyses.mmrm] table gives structure (or "auto"), select, ddf, vcov, group;
+# [analyses] covariates = ["age", "sex"] and [data] participants = "FILE.csv" (relative to the
+# study file) add participant covariates as main effects (numeric when every value is a
+# number, else a factor with levels in C-locale order); other keys are ignored here.
 #
 # Model: value ~ baseline * timepoint + arm * timepoint on the post-baseline rows of participants
 # with a baseline value (reference arm `forward` if present, else the first), REML, with the
@@ -55,6 +57,11 @@ KNOWN_ARMS <- c("backward", "forward", "control")
 KNOWN_OUTCOMES <- c("pain_nrs", "womac_total", "tug_seconds", "quad_strength_kg")
 STRUCTURES <- c("us", "cs", "csh", "ar1", "ar1h", "toep", "toeph", "ad", "adh")
 LINEAR <- c("us", "cs", "toep")
+COVS <- character(0)   # set by main from [analyses] covariates
+PARTS <- NULL          # the participants file's covariate columns
+mform <- function() {
+  as.formula(paste(c("value ~ baseline * timepoint + arm * timepoint", COVS), collapse = " + "))
+}
 GLS_CONTROL <- glsControl(opt = "optim", optimMethod = "BFGS", msTol = 1e-15, msMaxIter = 10000L)
 DF_LABEL <- c(satterthwaite = "Satterthwaite", kenward_roger = "Kenward-Roger",
               kenward_roger_linear = "Kenward-Roger (linear)", between_within = "between-within",
@@ -73,11 +80,23 @@ parse_args <- function(args) {
 read_options <- function(path) {
   opt <- list(structure = "us", select = "aic", ddf = "satterthwaite", vcov = "model",
               group = "none", contrast = "last")
+  opt$covariates <- character(0)
+  opt$participants <- NULL
   cur <- ""
   for (ln in readLines(path, warn = FALSE)) {
     s <- trimws(sub("#.*$", "", ln))
     if (s == "") next
     if (startsWith(s, "[")) { cur <- s; next }
+    if (cur == "[analyses]" && startsWith(s, "covariates")) {
+      opt$covariates <- regmatches(s, gregexpr("\"[^\"]+\"", s))[[1]]
+      opt$covariates <- gsub("\"", "", opt$covariates)
+      next
+    }
+    if (cur == "[data]" && startsWith(s, "participants")) {
+      rel <- sub("^participants\\s*=\\s*\"([^\"]*)\"$", "\\1", s)
+      opt$participants <- file.path(dirname(path), rel)
+      next
+    }
     if (cur != "[analyses.mmrm]") next
     m <- regmatches(s, regexec("^([a-z_]+)\\s*=\\s*\"([^\"]*)\"$", s))[[1]]
     if (length(m) == 0L) stop(path, ": cannot read ", s)
@@ -114,6 +133,7 @@ mmrm_data <- function(d_o, arms, timepoints) {
   x <- d_o[d_o$timepoint != "baseline" & !is.na(d_o$value),
            c("participant_id", "arm", "timepoint", "value"), drop = FALSE]
   x <- merge(x, base, by = "participant_id")
+  if (!is.null(PARTS)) x <- merge(x, PARTS, by = "participant_id")
   arms_o <- arms[arms %in% x$arm]
   tps_o <- timepoints[timepoints %in% x$timepoint]
   ref_arm <- if ("forward" %in% arms_o) "forward" else arms_o[1]
@@ -123,6 +143,7 @@ mmrm_data <- function(d_o, arms, timepoints) {
   x$timepoint <- factor(x$timepoint, levels = tps_o)
   x$tp_index <- as.integer(x$timepoint)
   x$participant_id <- factor(x$participant_id, levels = csort(x$participant_id))
+  for (v in COVS) if (is.character(x[[v]])) x[[v]] <- factor(x[[v]], levels = csort(x[[v]]))
   list(data = x, arms = arms_o, tps = tps_o, ref_arm = ref_arm)
 }
 
@@ -199,7 +220,7 @@ theta_from <- function(s, S) {
 }
 
 gls_fit <- function(s, dat, V) {
-  f <- value ~ baseline * timepoint + arm * timepoint
+  f <- mform()
   vi <- varIdent(form = ~ 1 | timepoint)
   cor <- switch(s,
     us = corSymm(form = ~ tp_index | participant_id),
@@ -409,12 +430,24 @@ fit_structure <- function(s, md, X, opt, label) {
 # rows (emmeans's ref_grid), arm varying fastest.
 lsm_grid <- function(md) {
   dat <- md$data
-  grid <- expand.grid(arm = levels(dat$arm), timepoint = levels(dat$timepoint))
+  # Factor covariates: every level (emmeans averages over them with equal weights);
+  # numeric covariates at their mean over the rows.
+  facs <- COVS[vapply(COVS, function(v) is.factor(dat[[v]]), TRUE)]
+  axes <- c(list(arm = levels(dat$arm), timepoint = levels(dat$timepoint)),
+            lapply(setNames(facs, facs), function(v) levels(dat[[v]])))
+  full <- expand.grid(axes, stringsAsFactors = FALSE)
+  for (v in names(axes)) full[[v]] <- factor(full[[v]], levels = levels(dat[[v]]))
+  full$baseline <- mean(dat$baseline)
+  for (v in setdiff(COVS, facs)) full[[v]] <- mean(dat[[v]])
+  full$value <- 0
+  Lf <- model.matrix(mform(), data = full)
+  key <- paste(full$arm, full$timepoint)
+  grid <- expand.grid(arm = levels(dat$arm), timepoint = levels(dat$timepoint),
+                      stringsAsFactors = FALSE)
+  L <- t(vapply(paste(grid$arm, grid$timepoint),
+                function(k) colMeans(Lf[key == k, , drop = FALSE]), numeric(ncol(Lf))))
   grid$arm <- factor(grid$arm, levels = levels(dat$arm))
   grid$timepoint <- factor(grid$timepoint, levels = levels(dat$timepoint))
-  grid$baseline <- mean(dat$baseline)
-  grid$value <- 0
-  L <- model.matrix(value ~ baseline * timepoint + arm * timepoint, data = grid)
   list(grid = grid, L = L)
 }
 
@@ -543,7 +576,7 @@ cross_checks <- function(o, s, rs, ex, f, md, opt) {
   st <- ex$st
   if (s == "cs" && opt$ddf %in% c("kenward_roger", "kenward_roger_linear") && st$theta[1] > 0) {
     suppressPackageStartupMessages({ library(lme4); library(pbkrtest) })
-    lf <- lmer(value ~ baseline * timepoint + arm * timepoint + (1 | participant_id),
+    lf <- lmer(update(mform(), . ~ . + (1 | participant_id)),
                data = md$data, REML = TRUE, control = lmerControl(optimizer = "bobyqa",
                optCtrl = list(rhobeg = 1e-2, rhoend = 1e-12, maxfun = 1e5)))
     check(paste(o, "lmer's REML loglik equals the cs fit"),
@@ -579,7 +612,7 @@ mmrm_outcome <- function(o, d_o, arms, timepoints, opt) {
   md <- mmrm_data(d_o, arms, timepoints[-1])
   dat <- md$data
   V <- length(md$tps)
-  X <- model.matrix(value ~ baseline * timepoint + arm * timepoint, data = dat)
+  X <- model.matrix(mform(), data = dat)
   cands <- if (opt$structure == "auto") STRUCTURES else opt$structure
   fits <- list()
   for (s in cands) {
@@ -610,7 +643,7 @@ mmrm_outcome <- function(o, d_o, arms, timepoints, opt) {
     tryCatch({
     rg <- ref_grid(f$gls, data = dat, mode = "df.error")
     ord <- match(paste(g$grid$arm, g$grid$timepoint), paste(rg@grid$arm, rg@grid$timepoint))
-    check(paste(o, "LS-mean rows are emmeans's ref_grid rows"),
+    if (length(COVS) == 0L) check(paste(o, "LS-mean rows are emmeans's ref_grid rows"),
           max(abs(rg@linfct[ord, ] - g$L)) <= 1e-12 * max(abs(g$L)))
     em <- as.data.frame(emmeans(f$gls, ~ arm | timepoint, data = dat, mode = "df.error"))
     at_gls <- reml_at(rs, theta_from(best, gls_sigma(f$gls, dat, V)))
@@ -632,6 +665,7 @@ mmrm_outcome <- function(o, d_o, arms, timepoints, opt) {
   cross_checks(o, best, rs, ex, f, md, opt)
   df_label <- if (V == 1L) "ANCOVA residual (one post-baseline visit)" else DF_LABEL[[opt$ddf]]
   common <- list(df_method = df_label, structure = best, vcov = opt$vcov,
+                 covariates = paste(COVS, collapse = ", "),
                  n_obs = rs$N, n_participants = rs$M)
   out <- list()
   arms_o <- md$arms
@@ -683,6 +717,15 @@ mmrm_outcome <- function(o, d_o, arms, timepoints, opt) {
 main <- function(args) {
   a <- parse_args(args)
   opt <- read_options(a$study)
+  COVS <<- opt$covariates
+  if (!is.null(opt$participants)) {
+    p <- read.csv(opt$participants, colClasses = "character")
+    for (v in setdiff(names(p), "participant_id")) {
+      num <- suppressWarnings(as.numeric(p[[v]]))
+      if (!anyNA(num[p[[v]] != ""])) p[[v]] <- num
+    }
+    PARTS <<- p[, c("participant_id", COVS), drop = FALSE]
+  }
   d <- read.csv(a$input, colClasses = c(rep("character", 4), "numeric"), na.strings = c("", "NA"))
   check("header", identical(names(d), HEADER))
   arms <- order_known_first(d$arm, KNOWN_ARMS)
