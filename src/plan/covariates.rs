@@ -90,3 +90,61 @@ pub fn covariate_columns(
         at,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::config::Config;
+    use crate::ingest::Covariate;
+
+    const TRIAL: &str = "participant_id,arm,timepoint,outcome,value\n\
+        P1,backward,baseline,pain,6\nP1,backward,week3,pain,4\n\
+        P2,forward,baseline,pain,5\nP2,forward,week3,pain,5\n\
+        P3,forward,baseline,pain,7\nP3,forward,week3,pain,6\n";
+
+    fn data() -> Dataset {
+        let cfg = Config::default();
+        let raw = crate::ingest::from_bytes(Path::new("t.csv"), TRIAL.into(), &cfg).unwrap();
+        let mut d = Dataset::build(&raw, &cfg.design);
+        d.set_covariates(vec![
+            Covariate {
+                name: "age".into(),
+                values: CovariateValues::Numeric(vec![Some(60.0), Some(70.0), None]),
+            },
+            Covariate {
+                name: "site".into(),
+                values: CovariateValues::Categorical {
+                    levels: vec!["a".into(), "b".into(), "c".into()],
+                    codes: vec![Some(2), Some(0), Some(2)],
+                },
+            },
+        ]);
+        d
+    }
+
+    /// R: `model.matrix(~ age + site)` on the rows; emmeans's LS-mean values: mean(age) over
+    /// the rows, 1/levels for each indicator of the levels present (a, c; b is absent).
+    #[test]
+    fn numeric_and_treatment_coded_columns_with_emmeans_values() {
+        let d = data();
+        let names = vec!["age".to_string(), "site".to_string()];
+        let c = covariate_columns(&d, &names, &[0, 0, 1]).unwrap();
+        assert_eq!(c.n_columns, 2);
+        assert_eq!(c.values, [60.0, 1.0, 60.0, 1.0, 70.0, 0.0]);
+        assert_eq!(c.at, [190.0 / 3.0, 0.5]);
+    }
+
+    #[test]
+    fn a_missing_value_names_the_participant_and_an_unknown_name_is_an_error() {
+        let d = data();
+        let err = covariate_columns(&d, &["age".to_string()], &[0, 2]).unwrap_err();
+        assert!(
+            err.contains("`age` has no value for participant(s) P3"),
+            "{err}"
+        );
+        let err = covariate_columns(&d, &["bmi".to_string()], &[0]).unwrap_err();
+        assert!(err.contains("`bmi` is not a column"), "{err}");
+    }
+}
