@@ -516,9 +516,20 @@ impl GFit {
 /// `Singular` with the reason when the fit does not converge, Σ approaches singularity or the
 /// Hessian at the optimum is not positive definite (a parameter on its boundary).
 pub(super) fn gfit(prep: &GPrepared, structure: Structure) -> Result<GFit> {
+    gfit_from(prep, structure, &starting_sigmas(prep)?)
+}
+
+/// [`gfit`] from given starting Σ per group (θ from each by [`Structure::start`]).
+///
+/// # Errors
+/// As [`gfit`].
+pub(super) fn gfit_from(
+    prep: &GPrepared,
+    structure: Structure,
+    starts: &[DMatrix<f64>],
+) -> Result<GFit> {
     let v_n = prep.n_visits;
     let k = structure.n_params(v_n);
-    let starts = starting_sigmas(prep)?;
     let mut theta: Vec<f64> = starts.iter().flat_map(|s| structure.start(s)).collect();
     let mut ev = gevaluate(prep, structure, &theta)?.ok_or(StatsError::Singular(
         "the starting covariance is not positive definite",

@@ -14,7 +14,7 @@
 use nalgebra::{DMatrix, DVector, SymmetricEigen};
 
 use super::covstruct::Structure;
-use super::general::{GFit, GPrepared, GeneralData, gfit, gprepare};
+use super::general::{GFit, GPrepared, GeneralData, gfit, gfit_from, gprepare};
 use super::inference::{Inference, bw_categories};
 use super::{Interval, MmrmData, Result, StatsError, dist};
 
@@ -331,6 +331,9 @@ fn choose_fit(
     let mut fits = Vec::new();
     let mut best: Option<(f64, GFit)> = None;
     let mut first_error = None;
+    // The unstructured REML Σ̂ (fitted first under `auto`): a second start for a structure
+    // whose fit from the residual moments fails.
+    let mut us_sigmas: Option<Vec<DMatrix<f64>>> = None;
     for s in candidates {
         let k_group = s.n_params(v);
         let k = k_group * prep.n_groups;
@@ -339,8 +342,14 @@ fn choose_fit(
                 "the structure has more covariance parameters than the visits' covariance matrix has entries",
             ))
         } else {
-            gfit(prep, s)
+            gfit(prep, s).or_else(|e| match &us_sigmas {
+                Some(starts) => gfit_from(prep, s, starts),
+                None => Err(e),
+            })
         };
+        if let (Structure::Us, Ok(f)) = (s, &fitted) {
+            us_sigmas = Some(f.ev.sigmas.clone());
+        }
         match fitted {
             Ok(f) => {
                 let ll = f.loglik();
