@@ -95,3 +95,37 @@ fn golden_mmrm_antedependence_by_bic_options() {
 fn golden_mmrm_covariates_kenward_roger() {
     check_mmrm_case("three_cov_kr");
 }
+
+/// `[analyses.mmrm] contrast = "average"` makes the primary result quote `A-B@average`, and the
+/// sentence names the structure and the df method it used.
+#[test]
+fn primary_result_quotes_the_average_contrast_with_its_structure() {
+    let dir = root().join("tests/golden/mmrm/two_cs_kr");
+    let data = root().join("datasets/golden/mmrm/two_arm.csv");
+    let out = tempfile::tempdir().expect("tempdir");
+    let mut cfg = Config::from_file(&dir.join("study.toml")).expect("study.toml parses");
+    cfg.analyses.mmrm.contrast = retrotrial::config::MmrmContrast::Average;
+    cfg.report.out_dir = out.path().to_path_buf();
+    cfg.run.quiet = true;
+    retrotrial::app::analyze(Path::new(&data), &cfg).expect("analyze runs");
+    let md = std::fs::read_to_string(out.path().join("report.md")).expect("report.md");
+    let expected: Vec<Value> = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("expected.json")).expect("expected.json"),
+    )
+    .expect("parses");
+    let avg = expected
+        .iter()
+        .find(|r| r["contrast"] == "backward-forward@average" && r["analysis"] == "mmrm")
+        .expect("R's average contrast");
+    let est = avg["estimate"].as_f64().expect("estimate");
+    assert!(
+        md.contains("compound symmetry covariance, Kenward-Roger df")
+            && md.contains("difference averaged over the post-baseline visits"),
+        "{md}"
+    );
+    // The report rounds to 3 significant digits.
+    assert!(
+        md.contains(&format!("backward-forward = {est:.2}")),
+        "{est}\n{md}"
+    );
+}
