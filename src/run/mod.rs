@@ -21,6 +21,7 @@ use crate::plan::{Plan, Sample, Task, TaskInput};
 use crate::results::{Analysis, Record, TaskFailure};
 use crate::stats::{self, StatsError};
 
+mod mmrm_records;
 pub mod records;
 
 use records::{multiplicity, run_task};
@@ -174,8 +175,11 @@ pub fn execute_counted(
 /// proportions): spec §4.1 writes it as null and keeps the outcome's other responder records.
 fn finite_or_fail(analysis: Analysis, recs: Vec<Record>) -> Result<Vec<Record>, StatsError> {
     let may_be_infinite = |r: &Record| {
-        analysis == Analysis::Responders
-            && matches!(r.statistic_name.as_str(), "risk_ratio" | "nnt")
+        (analysis == Analysis::Responders
+            && matches!(r.statistic_name.as_str(), "risk_ratio" | "nnt"))
+            // A covariance structure that could not be fitted (issue 18) says why in extra.
+            || (r.analysis == Analysis::MmrmFit
+                && r.extra.get("converged").and_then(serde_json::Value::as_str) == Some("no"))
     };
     let broken = recs.iter().find(|r| {
         let null_stat = r.statistic.is_none() && analysis != Analysis::Flow && !may_be_infinite(r);
