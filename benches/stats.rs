@@ -10,7 +10,8 @@
 //! imputation by conditional mean with the jackknife (300 participants × 4 visits, J2R) and a
 //! 21-point tipping grid over M = 100 Bayesian imputations (issue 17; both single-threaded
 //! here, `analyze` runs the replicates on rayon; `benches/peers/imputation.R` is the
-//! base-R/nlme peer). Inputs are drawn from `ChaCha8Rng::seed_from_u64(42)`; no data is
+//! base-R/nlme peer). The MMRM options of issue 18: `structure = "auto"` on 300 × 4 and, with
+//! `BENCH_BIG=1`, Kenward–Roger on 10,000 × 4. Inputs are drawn from `ChaCha8Rng::seed_from_u64(42)`; no data is
 //! committed and no IO is timed. Run by hand: `cargo bench --bench stats`.
 
 use std::hint::black_box;
@@ -242,6 +243,72 @@ fn imputation(c: &mut Criterion) {
     });
 }
 
+/// The MMRM rows of `imputation_data`: (y, baseline, arm, visit, participant).
+type MmrmRows = (Vec<f64>, Vec<f64>, Vec<usize>, Vec<usize>, Vec<usize>);
+
+fn mmrm_rows(rng: &mut ChaCha8Rng, n: usize) -> MmrmRows {
+    let (y, base, arm) = imputation_data(rng, n);
+    let mut rows: MmrmRows = Default::default();
+    for (k, v) in y.iter().enumerate() {
+        if let Some(v) = v {
+            let p = k / 4;
+            rows.0.push(*v);
+            rows.1.push(base[p]);
+            rows.2.push(arm[p]);
+            rows.3.push(k % 4);
+            rows.4.push(p);
+        }
+    }
+    rows
+}
+
+/// The MMRM options of issue 18: `structure = "auto"` (nine REML fits, LS means, Type III) on
+/// 300 participants × 4 visits, and the unstructured MMRM with Kenward–Roger on 10,000 × 4
+/// (`BENCH_BIG=1`). `benches/peers/mmrm_options.R` is the nlme + emmeans peer.
+fn mmrm_options(c: &mut Criterion) {
+    use retrotrial::stats::mmrm::{
+        Criterion as Ic, DfMethod, MmrmData, MmrmOptions, StructureChoice, mmrm_model,
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(42);
+    let mut sizes = vec![(300, "mmrm_auto_aic_300x4", true)];
+    if std::env::var_os("BENCH_BIG").is_some() {
+        sizes.push((10_000, "mmrm_us_kenward_roger_10000x4", false));
+    }
+    for (n, name, auto) in sizes {
+        let rows = mmrm_rows(&mut rng, n);
+        let data = MmrmData {
+            y: &rows.0,
+            baseline: &rows.1,
+            arm: &rows.2,
+            visit: &rows.3,
+            participant: &rows.4,
+            n_arms: 3,
+            n_visits: 4,
+            reference_arm: 1,
+        };
+        let options = if auto {
+            MmrmOptions {
+                structure: StructureChoice::Auto(Ic::Aic),
+                ..MmrmOptions::default()
+            }
+        } else {
+            MmrmOptions {
+                df: DfMethod::KenwardRoger,
+                ..MmrmOptions::default()
+            }
+        };
+        let mut g = c.benchmark_group("mmrm_options");
+        g.sample_size(10);
+        g.bench_function(name, |bench| {
+            bench.iter(|| {
+                mmrm_model(black_box(&data), &options)
+                    .expect("INVARIANT: an identifiable MMRM on the simulated trial")
+            });
+        });
+        g.finish();
+    }
+}
+
 // What `criterion_group!`/`criterion_main!` expand to, written out because the macro's
 // generated `pub fn` has no doc comment (the crate denies missing docs).
 fn main() {
@@ -250,5 +317,6 @@ fn main() {
     mixed_model(&mut c);
     simulated_power(&mut c);
     imputation(&mut c);
+    mmrm_options(&mut c);
     c.final_summary();
 }

@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::results::Analysis;
 
+mod mmrm;
 mod power;
+pub use mmrm::{MmrmConfig, MmrmContrast, MmrmDdf, MmrmGroup, MmrmSelect, MmrmVcov};
 pub use power::PowerConfig;
 
 /// Errors while reading or checking the configuration.
@@ -565,6 +567,8 @@ pub struct AnalysesConfig {
     /// Participant covariates the models adjust for, besides the baseline (participant
     /// covariates: extra columns of the data file or `[data] participants`).
     pub covariates: Vec<String>,
+    /// The MMRM's options (issue 18).
+    pub mmrm: MmrmConfig,
 }
 
 impl Default for AnalysesConfig {
@@ -578,6 +582,7 @@ impl Default for AnalysesConfig {
             multiplicity_family: Vec::new(),
             primary: PrimaryAnalysis::default(),
             covariates: Vec::new(),
+            mmrm: MmrmConfig::default(),
         }
     }
 }
@@ -731,6 +736,17 @@ primary = "mmrm"
 covariates = []
 # Missing-data sensitivity analyses (opt-in: they refit the MMRM once per participant):
 # add "mi_mar", "mi_j2r", "mi_cr", "mi_cir", "tipping_point" to run, or use --only.
+
+[analyses.mmrm]
+# Covariance over the post-baseline visits: "us" (unstructured), "cs", "csh", "ar1", "ar1h",
+# "toep", "toeph", "ad", "adh" (SAS UN, CS, CSH, AR(1), ARH(1), TOEP, TOEPH, -, ANTE(1)), or
+# "auto": fit them all and keep the smallest AIC (select = "bic": the smallest BIC).
+structure = "us"
+select = "aic"
+ddf = "satterthwaite"            # or "kenward_roger", "kenward_roger_linear", "between_within", "residual"
+vcov = "model"                   # or "empirical" (sandwich)
+group = "none"                   # or "arm": one covariance matrix per arm
+contrast = "last"                # the primary result quotes A-B@TIMEPOINT; "average": A-B@average
 
 [estimand]
 # ICH E9(R1): population, variable, intercurrent events and population-level summary.
@@ -972,6 +988,16 @@ impl Config {
             .analyses
             .run
             .iter()
+            .find(|a| Analysis::MMRM_PARTS.contains(a))
+        {
+            return Err(ConfigError::Invalid(format!(
+                "analyses.run lists `{a}`: its records come with the `mmrm` analysis; list `mmrm` instead"
+            )));
+        }
+        if let Some(a) = self
+            .analyses
+            .run
+            .iter()
             .find(|a| !Analysis::ALL.contains(a))
         {
             return Err(ConfigError::StudyLevelAnalysis {
@@ -981,6 +1007,10 @@ impl Config {
         if self.analyses.run.is_empty() {
             return Err(ConfigError::NoAnalyses);
         }
+        self.analyses
+            .mmrm
+            .validate()
+            .map_err(ConfigError::Invalid)?;
         self.validate_missing()
     }
 

@@ -9,7 +9,11 @@ use std::sync::Arc;
 
 use crate::config::{Better, Config};
 use crate::ingest::Dataset;
+
+mod covariates;
+
 use crate::results::{Analysis, ArmSample, DesignSummary, FlowCell, OutcomeSummary};
+pub use covariates::{CovariateColumns, covariate_columns};
 
 /// A sample shared between tasks without copying.
 pub type Sample = Arc<[f64]>;
@@ -58,6 +62,11 @@ pub enum TaskInput {
         visits: Vec<String>,
         /// Reference arm index.
         reference: usize,
+        /// `[analyses.mmrm]` (issue 18).
+        options: crate::stats::mmrm::MmrmOptions,
+        /// The columns of `[analyses] covariates` for these rows, or why they cannot be built
+        /// (the task then fails with that message).
+        covariates: Arc<Result<CovariateColumns, String>>,
     },
     /// Responder counts per arm (arms with complete cases), with the MCID that defined them.
     Responders {
@@ -376,6 +385,8 @@ impl<'a> OutcomeCtx<'a> {
             // Multiplicity pools outcomes (see `multiplicity_entry`); study-level analyses
             // belong to `meta` and `reproduce`, and Config::validate keeps them out of
             // `analyses.run`.
+            // The `mmrm` task writes these records too.
+            Analysis::MmrmLsmeans | Analysis::MmrmType3 | Analysis::MmrmFit => Vec::new(),
             Analysis::Multiplicity
             | Analysis::MetaStudy
             | Analysis::Meta
@@ -507,11 +518,19 @@ impl<'a> OutcomeCtx<'a> {
     }
 
     fn mmrm(&self) -> Task {
+        let rows = self.data.mmrm_rows(self.o);
+        let covariates = Arc::new(covariate_columns(
+            self.data,
+            &self.cfg.analyses.covariates,
+            &rows.source,
+        ));
         let input = TaskInput::Mmrm {
-            rows: Arc::new(self.data.mmrm_rows(self.o)),
+            rows: Arc::new(rows),
             arms: self.data.arms.clone(),
             visits: self.data.timepoints[1..].to_vec(),
             reference: self.reference,
+            options: self.cfg.analyses.mmrm.options(),
+            covariates,
         };
         self.task(
             Analysis::Mmrm,

@@ -26,6 +26,21 @@
 //!   bound and `ci_low` null; higher is better: `mu = -margin, alternative = "greater"`,
 //!   `ci_low` the bound and `ci_high` null. `p_value` is the **one-sided** p. Extra `margin`,
 //!   `non_inferior`, `lower_is_better`, `se`, `n1`, `n2`.
+//!
+//! ## MMRM records (issue 18)
+//! One `mmrm` task writes, per outcome (`extra` of each: `structure`, `df_method`, `vcov`,
+//! `n_obs`, `n_participants`):
+//! - `mmrm`, `A-B@TIMEPOINT` and `A-B@average`, statistic_name `t`: the difference of LS means
+//!   (= estimate), t, df, p, 95 % CI, `extra.se`; `mmrm`, `model`, `reml_loglik`.
+//! - `mmrm_lsmeans`, `ARM@TIMEPOINT` and `ARM@average`, statistic_name `lsmean`: the LS mean
+//!   (emmeans: baseline at its mean over the rows used, equal weights over visits) as
+//!   statistic and estimate, df, CI; `extra.se`, `extra.t`, `extra.p_t`.
+//! - `mmrm_type3`, contrast `arm`, `timepoint`, `arm:timepoint`, statistic_name `F`: emmeans
+//!   `joint_tests` F, p, df = the denominator df; `extra.df1`, `extra.df2`.
+//! - `mmrm_fit`, contrast = each structure tried (`us`, `cs`, …), statistic_name
+//!   `reml_loglik`: the REML log-likelihood; `extra.aic`, `bic`, `n_params`, `iterations`,
+//!   `converged` ("yes"/"no"), `selected`, `criterion` ("aic", "bic" or "none"), and `reason`
+//!   when the structure could not be fitted (statistic null).
 
 use std::collections::BTreeMap;
 
@@ -85,8 +100,17 @@ pub enum Analysis {
     KruskalWallis,
     /// Random-intercept linear mixed model over all timepoints (lmerTest, pbkrtest, nlme).
     Lmm,
-    /// Mixed model for repeated measures, unstructured covariance (`nlme::gls`).
+    /// Mixed model for repeated measures (`nlme::gls`, emmeans): the arm differences of LS
+    /// means, `A-B@TIMEPOINT` and `A-B@average` (issue 18).
     Mmrm,
+    /// The MMRM's LS means, `ARM@TIMEPOINT` and `ARM@average` (emmeans), from the `mmrm` task.
+    MmrmLsmeans,
+    /// The MMRM's Type III F tests of arm, timepoint and arm:timepoint (emmeans
+    /// `joint_tests`), from the `mmrm` task.
+    MmrmType3,
+    /// The MMRM's fit per covariance structure: REML log-likelihood, AIC, BIC (`logLik`,
+    /// `AIC`), from the `mmrm` task.
+    MmrmFit,
     /// Responders by MCID: proportions, risk difference, risk ratio, NNT (`prop.test`, `fisher.test`).
     Responders,
     /// Equivalence of change within ±margin: Welch TOST, 90 % CI (two `t.test(mu = ±margin)`).
@@ -154,6 +178,14 @@ impl Analysis {
         Analysis::TippingPoint,
     ];
 
+    /// The records of the `mmrm` task beyond the arm differences (issue 18). They are not
+    /// selectable on their own (`mmrm` selects them) and sort right after `mmrm`.
+    pub const MMRM_PARTS: [Analysis; 3] = [
+        Analysis::MmrmLsmeans,
+        Analysis::MmrmType3,
+        Analysis::MmrmFit,
+    ];
+
     /// Every participant-level analysis of `analyze`, in plan order.
     pub const ALL: [Analysis; 26] = [
         Analysis::Descriptives,
@@ -201,6 +233,9 @@ impl Analysis {
             Analysis::KruskalWallis => "kruskal_wallis",
             Analysis::Lmm => "lmm",
             Analysis::Mmrm => "mmrm",
+            Analysis::MmrmLsmeans => "mmrm_lsmeans",
+            Analysis::MmrmType3 => "mmrm_type3",
+            Analysis::MmrmFit => "mmrm_fit",
             Analysis::Responders => "responders",
             Analysis::Tost => "tost",
             Analysis::NonInferiority => "non_inferiority",
@@ -226,9 +261,14 @@ impl Analysis {
 
     /// Position in plan order.
     pub fn rank(self) -> usize {
+        let me = if Analysis::MMRM_PARTS.contains(&self) {
+            Analysis::Mmrm
+        } else {
+            self
+        };
         Analysis::ALL
             .iter()
-            .position(|a| *a == self)
+            .position(|a| *a == me)
             .unwrap_or(usize::MAX)
     }
 }
@@ -562,7 +602,11 @@ mod tests {
                 "tipping_point"
             ]
         );
-        for a in Analysis::ALL.into_iter().chain(Analysis::STUDY_LEVEL) {
+        for a in Analysis::ALL
+            .into_iter()
+            .chain(Analysis::STUDY_LEVEL)
+            .chain(Analysis::MMRM_PARTS)
+        {
             assert_eq!(serde_json::to_value(a).unwrap(), a.id());
             use clap::ValueEnum;
             assert_eq!(a.to_possible_value().unwrap().get_name(), a.id());

@@ -54,11 +54,28 @@ pub struct RunSummary {
 /// # Errors
 /// `Error::Invalid` (exit 1) after writing the validation reports; exit-2 errors otherwise.
 pub fn analyze(data_path: &Path, cfg: &Config) -> Result<(RunSummary, ResultSet), Error> {
+    analyze_watched(data_path, None, cfg, &run::Progress::default())
+}
+
+/// [`analyze`] for the app: `shown` is the name the user knows the data file by (an upload
+/// lives in a session folder whose path means nothing to them), used in the provenance and
+/// the validation messages instead of the path; `progress` counts the run's tasks. Neither
+/// changes a computed number.
+///
+/// # Errors
+/// As [`analyze`].
+pub fn analyze_watched(
+    data_path: &Path,
+    shown: Option<&str>,
+    cfg: &Config,
+    progress: &run::Progress,
+) -> Result<(RunSummary, ResultSet), Error> {
     let mut clock = PhaseClock::from_env();
+    progress.set_phase(run::Phase::Reading);
     let out = OutDir::prepare_with(&cfg.report.out_dir, cfg.report.force)?; // fail before the long part
     let checked = validate::read_and_check(data_path, cfg)?;
     clock.lap("read");
-    let file = data_path.display().to_string();
+    let file = shown.map_or_else(|| data_path.display().to_string(), str::to_string);
     let mut issues = checked.issues.clone();
     clock.lap("validate");
     if issues.has_errors() {
@@ -81,7 +98,7 @@ pub fn analyze(data_path: &Path, cfg: &Config) -> Result<(RunSummary, ResultSet)
     clock.lap("dataset");
     let plan = plan::build(&data, cfg);
     clock.lap("plan");
-    let output = run::execute(&plan, &cfg.run)?;
+    let output = run::execute_counted(&plan, &cfg.run, progress)?;
     clock.lap("statistics");
     let rs = ResultSet {
         schema_version: SCHEMA_VERSION,
@@ -105,8 +122,10 @@ pub fn analyze(data_path: &Path, cfg: &Config) -> Result<(RunSummary, ResultSet)
         what: "config.resolved.toml",
         message: e.to_string(),
     })?;
+    progress.set_phase(run::Phase::Figures);
     let plots = report::write_figures(crate::plot::render_all(&rs, cfg.report.png)?, &out)?;
     clock.lap("figures");
+    progress.set_phase(run::Phase::Reports);
     report::write_all(&rs, &plots, &toml, &out)?;
     clock.lap("reports");
     let summary = RunSummary {

@@ -5,11 +5,35 @@ use crate::cli::CheckArgs;
 use crate::error::Error;
 use crate::ingest;
 
-/// `check`: the integrity checks of `reproduce` on a user's own tables, printed.
+/// `check`: the integrity checks of `reproduce` on a user's own tables, printed; or a paper's
+/// statistics checked into `--out` (`check_paper`).
 pub(super) fn check_cmd(a: &CheckArgs) -> Result<Status, Error> {
+    let (status, said) = check(a, None)?;
+    if said.paper {
+        use std::io::Write as _;
+        let _ = std::io::stderr().lock().write_all(said.text.as_bytes());
+    } else {
+        print_out(said.text.as_bytes())?;
+    }
+    Ok(status)
+}
+
+/// What `check` has to say: the table form's result (stdout), or the paper form's summary line
+/// (stderr; its results are the files in `--out`).
+pub(crate) struct Said {
+    /// The paper form ran.
+    pub paper: bool,
+    /// The text.
+    pub text: String,
+}
+
+/// `check` without printing, for the command and the app. `shown` names a single paper in its
+/// reports instead of its path.
+pub(super) fn check(a: &CheckArgs, shown: Option<&str>) -> Result<(Status, Said), Error> {
     use crate::summary::reproduce;
     if super::check_paper::is_paper(&a.summary) {
-        return super::check_paper::run(a);
+        let (status, text) = super::check_paper::run(a, shown)?;
+        return Ok((status, Said { paper: true, text }));
     }
     let (summaries, _) = ingest::literature::load_summary_stats(&a.summary)?;
     let reported = match &a.reported {
@@ -60,10 +84,10 @@ pub(super) fn check_cmd(a: &CheckArgs) -> Result<Status, Error> {
             ));
         }
     }
-    print_out(text.as_bytes())?;
-    Ok(if a.strict && inconsistent > 0 {
+    let status = if a.strict && inconsistent > 0 {
         Status::Incomplete
     } else {
         Status::Success
-    })
+    };
+    Ok((status, Said { paper: false, text }))
 }

@@ -7,7 +7,6 @@
 //! paths), so it is byte-identical whatever the thread count.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -42,8 +41,10 @@ struct Checked {
     outcome: Result<(Paper, TextCheck), PaperError>,
 }
 
-/// Runs `check PAPER`.
-pub fn run(a: &CheckArgs) -> Result<Status, Error> {
+/// Runs `check PAPER`; returns the status and the summary line for stderr. `shown` names a
+/// single paper in the reports instead of its path (the app's upload lives in a session
+/// folder whose path means nothing to the user).
+pub fn run(a: &CheckArgs, shown: Option<&str>) -> Result<(Status, String), Error> {
     let papers = paper::list_papers(&a.summary)?;
     let single = !a.summary.is_dir();
     let out_path = a.out.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_OUT));
@@ -55,7 +56,10 @@ pub fn run(a: &CheckArgs) -> Result<Status, Error> {
     let checked: Vec<Checked> = papers
         .par_iter()
         .map(|p| Checked {
-            path: p.clone(),
+            path: match shown {
+                Some(name) if single => PathBuf::from(name),
+                _ => p.clone(),
+            },
             outcome: paper::load(p).map(|paper| {
                 let pages =
                     (paper.format == PaperFormat::Pdf).then_some(paper.page_starts.as_slice());
@@ -76,7 +80,7 @@ pub fn run(a: &CheckArgs) -> Result<Status, Error> {
         {
             return Err(e.into());
         }
-        return Ok(Status::Incomplete);
+        return Ok((Status::Incomplete, String::new()));
     }
     write_outputs(&out, &checked)?;
     let findings: Vec<&Finding> = checked
@@ -110,18 +114,18 @@ pub fn run(a: &CheckArgs) -> Result<Status, Error> {
             let _ = writeln!(line, "  not read: {e}");
         }
     }
-    let _ = std::io::stderr().lock().write_all(line.as_bytes());
     let flagged = counts
         .iter()
         .filter(|(v, _)| matches!(v, Verdict::Inconsistent | Verdict::DecisionError))
         .map(|(_, n)| n)
         .sum::<usize>()
         + desc_bad;
-    Ok(if unreadable > 0 || (a.strict && flagged > 0) {
+    let status = if unreadable > 0 || (a.strict && flagged > 0) {
         Status::Incomplete
     } else {
         Status::Success
-    })
+    };
+    Ok((status, line))
 }
 
 fn source_of(c: &Checked) -> String {

@@ -15,10 +15,19 @@ use crate::summary::meta as sm;
 
 /// `meta`: summaries → checked studies → models → figures → reports.
 pub(super) fn meta_cmd(a: &MetaArgs) -> Result<Status, Error> {
+    let (status, line) = meta(a, None)?;
+    eprintln!("{line}");
+    Ok(status)
+}
+
+/// `meta` without printing, for the command and the app: the status and the summary line.
+/// `shown` names the studies file in the provenance and messages instead of its path (the
+/// app's upload lives in a session folder whose path means nothing to the user).
+pub(super) fn meta(a: &MetaArgs, shown: Option<&str>) -> Result<(Status, String), Error> {
     let opts = MetaOptions::resolve(a);
     let lead = lead_model(opts.method, opts.test)?;
     let out = OutDir::prepare(&opts.out)?;
-    let file = a.studies.display().to_string();
+    let file = shown.map_or_else(|| a.studies.display().to_string(), str::to_string);
     let (studies, sha) = checked_studies(&a.studies, opts.measure, &file, &out)?;
     let outcome = a
         .outcome
@@ -45,17 +54,18 @@ pub(super) fn meta_cmd(a: &MetaArgs) -> Result<Status, Error> {
         message: e.to_string(),
     })?;
     report::write_all(&rs, &plots, &toml_text, &out)?;
-    eprintln!(
+    let line = format!(
         "retrotrial: {} studies, {} records -> {}",
         studies.len(),
         rs.records.len(),
         out.path().display()
     );
-    Ok(if rs.failures.is_empty() {
+    let status = if rs.failures.is_empty() {
         Status::Success
     } else {
         Status::Incomplete
-    })
+    };
+    Ok((status, line))
 }
 
 /// The options of a meta run: the flags over the defaults, which live here and not in clap.

@@ -21,7 +21,7 @@ use std::io::Write;
 
 use clap::CommandFactory;
 
-pub use analyze::{RunSummary, analyze};
+pub use analyze::{RunSummary, analyze, analyze_watched};
 
 use crate::cli::{Cli, Command};
 use crate::error::Error;
@@ -91,8 +91,13 @@ pub fn run(cli: Cli) -> Result<Status, Error> {
 fn backend() -> crate::server::Backend {
     crate::server::Backend {
         infer: init::infer,
-        analyze: |data, cfg| analyze(data, cfg).map(|(_, rs)| rs),
+        analyze: |data, name, cfg, progress| {
+            analyze_watched(data, Some(name), cfg, progress).map(|(_, rs)| rs)
+        },
         reproduce: |a| reproduce::reproduce_cmd(a).map(|_| ()),
+        check: |a, name| check::check(a, Some(name)).map(|(_, said)| said.text),
+        meta: |a, name| meta::meta(a, Some(name)).map(|(_, line)| line),
+        power: power::power,
     }
 }
 

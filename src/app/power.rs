@@ -122,6 +122,20 @@ pub(super) fn power_cmd(args: &PowerArgs) -> Result<Status, Error> {
     if a.simulate {
         return simulate_cmd(a);
     }
+    super::print_out(power(args)?.as_bytes())?;
+    Ok(Status::Success)
+}
+
+/// The closed-form `power` without printing, for the command and the app: the table or JSON
+/// it prints; with `--out`, `power.json` and `power_curve.svg` written there.
+///
+/// # Errors
+/// As [`power_cmd`]; `--simulate` is the command's only.
+pub(super) fn power(args: &PowerArgs) -> Result<String, Error> {
+    let a = &PowerOptions::resolve(args);
+    if a.simulate {
+        return Err(usage("--simulate runs from the command line only"));
+    }
     let req = request(a)?;
     let sol = sp::solve(&req).map_err(|e| match e {
         crate::stats::StatsError::InvalidArgument(m) => usage(m),
@@ -144,8 +158,7 @@ pub(super) fn power_cmd(args: &PowerArgs) -> Result<Status, Error> {
         PowerFormat::Json => text,
         PowerFormat::Table => table(&json),
     };
-    super::print_out(shown.as_bytes())?;
-    Ok(Status::Success)
+    Ok(shown)
 }
 
 /// Flags → request, with the errors that name flags (the numeric checks are `solve`'s).

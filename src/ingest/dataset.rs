@@ -79,6 +79,8 @@ pub struct MmrmRows {
     pub visit: Vec<usize>,
     /// Participant number, 0..M.
     pub participant: Vec<usize>,
+    /// The row's participant as an index into [`Dataset::participants`] (for covariates).
+    pub source: Vec<usize>,
 }
 
 /// Spec arm order: backward, forward, control, then alphabetical.
@@ -332,6 +334,7 @@ impl Dataset {
                     out.arm.push(self.arm_of[p]);
                     out.visit.push(t - 1);
                     out.participant.push(next);
+                    out.source.push(p);
                     seen = true;
                 }
             }

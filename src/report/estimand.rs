@@ -70,26 +70,29 @@ pub fn estimand_words(rs: &ResultSet) -> String {
 fn primary_record<'a>(rs: &ResultSet, recs: &[&'a Record]) -> Option<(&'a Record, String)> {
     let d = &rs.design;
     match config_str(rs, "analyses", "primary").unwrap_or("mmrm") {
-        "mmrm" => find(
-            recs,
-            Analysis::Mmrm,
-            &format!("{}@{}", d.primary_contrast, d.primary_timepoint),
-            "t",
-        )
-        .map(|r| {
-            // With one post-baseline visit the MMRM is the ANCOVA (spec §4.1) and says so.
-            let one_visit = r
-                .extra
-                .get("df_method")
+        "mmrm" => {
+            // `[analyses.mmrm] contrast` (issue 18): the primary timepoint or the average.
+            let average = rs
+                .provenance
+                .config
+                .get("analyses")
+                .and_then(|a| a.get("mmrm"))
+                .and_then(|m| m.get("contrast"))
                 .and_then(serde_json::Value::as_str)
-                == Some(crate::stats::mmrm::DF_ANCOVA);
-            let name = if one_visit {
-                "ANCOVA on arm and baseline (one post-baseline visit, where the MMRM is the ANCOVA; participants with the value)"
+                == Some("average");
+            let at = if average {
+                "average"
             } else {
-                "MMRM (all post-baseline visits, baseline-adjusted, unstructured covariance; assumes data missing at random)"
+                d.primary_timepoint.as_str()
             };
-            (r, name.to_string())
-        }),
+            find(
+                recs,
+                Analysis::Mmrm,
+                &format!("{}@{}", d.primary_contrast, at),
+                "t",
+            )
+            .map(|r| (r, mmrm_name(r, average)))
+        }
         "ancova" => find(recs, Analysis::Ancova, &d.primary_contrast, "t").map(|r| {
             (
                 r,
@@ -101,6 +104,37 @@ fn primary_record<'a>(rs: &ResultSet, recs: &[&'a Record]) -> Option<(&'a Record
         }),
         _ => None,
     }
+}
+
+/// How the report names the MMRM of the primary result: the covariance structure and df
+/// method from the record, and whether the contrast averages over visits.
+fn mmrm_name(r: &Record, average: bool) -> String {
+    let text = |k: &str| r.extra.get(k).and_then(serde_json::Value::as_str);
+    // With one post-baseline visit the MMRM is the ANCOVA (spec §4.1) and says so.
+    if text("df_method") == Some(crate::stats::mmrm::DF_ANCOVA) {
+        return "ANCOVA on arm and baseline (one post-baseline visit, where the MMRM is the ANCOVA; participants with the value)".to_string();
+    }
+    let structure = text("structure")
+        .and_then(crate::stats::mmrm::Structure::from_id)
+        .map_or("unstructured", |s| s.name());
+    let mut parts = vec![
+        "all post-baseline visits".to_string(),
+        "baseline-adjusted".to_string(),
+        format!("{structure} covariance"),
+    ];
+    if let Some(df) = text("df_method").filter(|&d| d != crate::stats::mmrm::DF_SATTERTHWAITE) {
+        parts.push(format!("{df} df"));
+    }
+    if text("vcov") == Some("empirical") {
+        parts.push("sandwich standard errors".to_string());
+    }
+    if average {
+        parts.push("difference averaged over the post-baseline visits".to_string());
+    }
+    format!(
+        "MMRM ({}; assumes data missing at random)",
+        parts.join(", ")
+    )
 }
 
 /// Verdict words for a difference first − second.

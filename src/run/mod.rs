@@ -9,6 +9,7 @@
 //! on. No polars here: the plan holds plain `Arc<[f64]>` samples.
 
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 
 use indicatif::{ParallelProgressIterator, ProgressBar, ProgressStyle};
 use rand::SeedableRng;
@@ -20,6 +21,7 @@ use crate::plan::{Plan, Sample, Task, TaskInput};
 use crate::results::{Analysis, Record, TaskFailure};
 use crate::stats::{self, StatsError};
 
+mod mmrm_records;
 pub mod records;
 
 use records::{multiplicity, run_task};
@@ -50,11 +52,72 @@ pub struct RunOutput {
     pub failures: Vec<TaskFailure>,
 }
 
+/// The stage a run is in, for a caller that shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Reading and validating the data, planning the tasks.
+    Reading,
+    /// Running the tasks.
+    Analysing,
+    /// Drawing the figures.
+    Figures,
+    /// Writing the reports.
+    Reports,
+}
+
+/// How far a run is, for a caller that shows it (the app's progress bar): its phase and the
+/// tasks done of those planned. Counting never changes a result; several runs each have their
+/// own.
+#[derive(Debug, Default)]
+pub struct Progress {
+    phase: AtomicU8,
+    done: AtomicUsize,
+    total: AtomicUsize,
+}
+
+impl Progress {
+    /// Enters a phase.
+    pub fn set_phase(&self, p: Phase) {
+        self.phase.store(p as u8, Ordering::Relaxed);
+    }
+
+    /// The current phase.
+    pub fn phase(&self) -> Phase {
+        match self.phase.load(Ordering::Relaxed) {
+            0 => Phase::Reading,
+            1 => Phase::Analysing,
+            2 => Phase::Figures,
+            _ => Phase::Reports,
+        }
+    }
+
+    /// Tasks done and tasks planned (0 and 0 before the tasks start).
+    pub fn tasks(&self) -> (usize, usize) {
+        (
+            self.done.load(Ordering::Relaxed),
+            self.total.load(Ordering::Relaxed),
+        )
+    }
+}
+
 /// Runs every task of the plan.
 ///
 /// # Errors
 /// Only when the thread pool cannot be built; failed tasks are data, not errors.
 pub fn execute(plan: &Plan, cfg: &RunConfig) -> Result<RunOutput, RunError> {
+    execute_counted(plan, cfg, &Progress::default())
+}
+
+/// [`execute`], counting finished tasks into `progress`.
+///
+/// # Errors
+/// Only when the thread pool cannot be built; failed tasks are data, not errors.
+pub fn execute_counted(
+    plan: &Plan,
+    cfg: &RunConfig,
+    progress: &Progress,
+) -> Result<RunOutput, RunError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cfg.threads)
         .build()
@@ -63,11 +126,18 @@ pub fn execute(plan: &Plan, cfg: &RunConfig) -> Result<RunOutput, RunError> {
             message: e.to_string(),
         })?;
     let bar = progress_bar(plan, cfg);
+    progress.done.store(0, Ordering::Relaxed);
+    progress.total.store(plan.tasks.len(), Ordering::Relaxed);
+    progress.set_phase(Phase::Analysing);
     let outcomes: Vec<Result<Vec<Record>, StatsError>> = pool.install(|| {
         plan.tasks
             .par_iter()
             .progress_with(bar.clone())
-            .map(|t| run_task(t, plan.seed))
+            .map(|t| {
+                let r = run_task(t, plan.seed);
+                progress.done.fetch_add(1, Ordering::Relaxed);
+                r
+            })
             .collect()
     });
     bar.finish_and_clear();
@@ -105,8 +175,11 @@ pub fn execute(plan: &Plan, cfg: &RunConfig) -> Result<RunOutput, RunError> {
 /// proportions): spec §4.1 writes it as null and keeps the outcome's other responder records.
 fn finite_or_fail(analysis: Analysis, recs: Vec<Record>) -> Result<Vec<Record>, StatsError> {
     let may_be_infinite = |r: &Record| {
-        analysis == Analysis::Responders
-            && matches!(r.statistic_name.as_str(), "risk_ratio" | "nnt")
+        (analysis == Analysis::Responders
+            && matches!(r.statistic_name.as_str(), "risk_ratio" | "nnt"))
+            // A covariance structure that could not be fitted (issue 18) says why in extra.
+            || (r.analysis == Analysis::MmrmFit
+                && r.extra.get("converged").and_then(serde_json::Value::as_str) == Some("no"))
     };
     let broken = recs.iter().find(|r| {
         let null_stat = r.statistic.is_none() && analysis != Analysis::Flow && !may_be_infinite(r);

@@ -88,9 +88,17 @@ pub(super) fn run_task(task: &Task, seed: u64) -> Result<Vec<Record>, StatsError
                 arms,
                 visits,
                 reference,
+                options,
+                covariates,
             },
             _,
-        ) => mmrm(task, rows, arms, visits, *reference),
+        ) => {
+            let covariates = covariates
+                .as_ref()
+                .as_ref()
+                .map_err(|m| StatsError::InvalidArgument(m.clone()))?;
+            super::mmrm_records::mmrm(task, rows, arms, visits, *reference, options, covariates)
+        }
         (TaskInput::Responders { counts, mcid, kind }, _) => responders(task, counts, *mcid, kind),
         (
             TaskInput::Margin {
@@ -487,56 +495,6 @@ pub(super) fn lmm(
             .num("loglik_nlme", fit.reml_loglik)
             .count("n_obs", fit.n_obs)
             .count("n_participants", fit.n_participants),
-    );
-    Ok(out)
-}
-
-/// The `mmrm` records of one outcome (spec §4.1).
-pub(super) fn mmrm(
-    task: &Task,
-    rows: &crate::ingest::dataset::MmrmRows,
-    arms: &[String],
-    visits: &[String],
-    reference: usize,
-) -> Result<Vec<Record>, StatsError> {
-    let data = stats::mmrm::MmrmData {
-        y: &rows.y,
-        baseline: &rows.baseline,
-        arm: &rows.arm,
-        visit: &rows.visit,
-        participant: &rows.participant,
-        n_arms: arms.len(),
-        n_visits: visits.len(),
-        reference_arm: reference,
-    };
-    let fit = stats::mmrm::mmrm(&data)?;
-    let rec =
-        |contrast: &str, name: &str| Record::new(&task.outcome, Analysis::Mmrm, contrast, name);
-    let mut out: Vec<Record> = fit
-        .contrasts
-        .iter()
-        .map(|c| {
-            rec(
-                &format!("{}-{}@{}", arms[c.first], arms[c.second], visits[c.visit]),
-                "t",
-            )
-            .statistic(c.t)
-            .df(c.df)
-            .p(c.p)
-            .estimate(c.estimate)
-            .ci(c.ci.low, c.ci.high)
-            .num("se", c.se)
-            .text("df_method", fit.df_method)
-            .count("n_obs", fit.n_obs)
-            .count("n_participants", fit.n_participants)
-        })
-        .collect();
-    out.push(
-        rec("model", "reml_loglik")
-            .statistic(fit.reml_loglik)
-            .count("n_obs", fit.n_obs)
-            .count("n_participants", fit.n_participants)
-            .text("covariance", "unstructured"),
     );
     Ok(out)
 }

@@ -1,6 +1,8 @@
 //! The app's routes: the page and its assets, and the JSON API over the library (`inspect`,
-//! `study`, `analyze`, run downloads, `save`, `reproduce`, `hello`/`shutdown` of a page). Uploads and runs are
-//! folders of the session folder, one per id, so concurrent runs never share a folder.
+//! `study`, run downloads, `save`, `reproduce`, `hello`/`shutdown` of a page; `analyze` and its
+//! progress in [`super::runs`], `upload`, `check`, `meta` and `power` in [`super::tools`]).
+//! Uploads and runs are folders of the session folder, one per id, so concurrent runs never
+//! share a folder.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -17,11 +19,18 @@ use crate::{output, validate};
 /// Largest JSON body (a study TOML and a few fields), whatever `--max-upload` says.
 const MAX_JSON: u64 = 16 << 20;
 /// Files of a run that can be downloaded: name → (folder inside the run, content type).
-const RUN_FILES: [(&str, &str, &str); 3] = [
+const RUN_FILES: [(&str, &str, &str); 6] = [
     ("report.html", "out", "text/html; charset=utf-8"),
     ("records.json", "out", "application/json; charset=utf-8"),
     ("study.toml", "", "application/toml; charset=utf-8"),
+    ("check.json", "out", "application/json; charset=utf-8"),
+    ("power.json", "out", "application/json; charset=utf-8"),
+    ("power_curve.svg", "out", "image/svg+xml"),
 ];
+/// The policy of a served report or figure: self-contained (inline style and SVG), no script,
+/// nothing external.
+const REPORT_CSP: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'";
 
 /// The paths the app answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,8 +41,14 @@ pub(super) enum Route {
     Study,
     Analyze,
     RunFile(u64, &'static str),
+    Progress(u64),
     Save(u64),
     Reproduce,
+    ReproduceReport,
+    Upload,
+    Check,
+    Meta,
+    Power,
     Hello,
     Shutdown,
 }
@@ -50,9 +65,15 @@ impl Route {
             ["api", "study"] => Route::Study,
             ["api", "analyze"] => Route::Analyze,
             ["api", "reproduce"] => Route::Reproduce,
+            ["api", "reproduce", "report.html"] => Route::ReproduceReport,
+            ["api", "upload"] => Route::Upload,
+            ["api", "check"] => Route::Check,
+            ["api", "meta"] => Route::Meta,
+            ["api", "power"] => Route::Power,
             ["api", "hello"] => Route::Hello,
             ["api", "shutdown"] => Route::Shutdown,
             ["api", "runs", id, "save"] => Route::Save(id.parse().ok()?),
+            ["api", "runs", id, "progress"] => Route::Progress(id.parse().ok()?),
             ["api", "runs", id, file] => {
                 let f = RUN_FILES.iter().find(|(n, _, _)| n == file)?.0;
                 Route::RunFile(id.parse().ok()?, f)
@@ -68,7 +89,12 @@ impl Route {
 
     fn method(&self) -> &'static str {
         match self {
-            Route::Page | Route::Asset(_) | Route::RunFile(..) | Route::Reproduce => "GET",
+            Route::Page
+            | Route::Asset(_)
+            | Route::RunFile(..)
+            | Route::Progress(_)
+            | Route::Reproduce
+            | Route::ReproduceReport => "GET",
             _ => "POST",
         }
     }
@@ -83,7 +109,7 @@ pub(super) fn route(st: &State, req: &Request, len: u64, body: &mut dyn Read) ->
         return Response::error(405, format!("use {}", route.method()));
     }
     let limit = match route {
-        Route::Inspect => st.max_upload,
+        Route::Inspect | Route::Upload => st.max_upload,
         _ => st.max_upload.min(MAX_JSON),
     };
     if len > limit {
@@ -101,10 +127,16 @@ pub(super) fn route(st: &State, req: &Request, len: u64, body: &mut dyn Read) ->
         Route::Asset(name) => page::asset(name),
         Route::Inspect => inspect(st, req, len, body),
         Route::Study => with_json(body, len, |v| study(&v)),
-        Route::Analyze => with_json(body, len, |v| analyze(st, &v)),
+        Route::Analyze => with_json(body, len, |v| super::runs::start(st, &v)),
+        Route::Progress(id) => super::runs::progress(st, id),
         Route::RunFile(id, name) => run_file(st, id, name, req.query("download").is_some()),
         Route::Save(id) => with_json(body, len, |v| save(st, id, &v)),
         Route::Reproduce => reproduce(st),
+        Route::ReproduceReport => reproduce_report(st),
+        Route::Upload => super::tools::upload(st, req, len, body),
+        Route::Check => with_json(body, len, |v| super::tools::check(st, &v)),
+        Route::Meta => with_json(body, len, |v| super::tools::meta(st, &v)),
+        Route::Power => with_json(body, len, |v| super::tools::power(st, &v)),
         Route::Hello => {
             lock(&st.pages).hello(req.query("page").unwrap_or_default());
             Response::json(200, &json!({ "hello": true }))
@@ -116,7 +148,11 @@ pub(super) fn route(st: &State, req: &Request, len: u64, body: &mut dyn Read) ->
     }
 }
 
-fn with_json(body: &mut dyn Read, len: u64, f: impl FnOnce(Value) -> Response) -> Response {
+pub(super) fn with_json(
+    body: &mut dyn Read,
+    len: u64,
+    f: impl FnOnce(Value) -> Response,
+) -> Response {
     let mut buf = Vec::new();
     if body.take(len).read_to_end(&mut buf).is_err() {
         return Response::error(400, "the request body could not be read");
@@ -127,7 +163,7 @@ fn with_json(body: &mut dyn Read, len: u64, f: impl FnOnce(Value) -> Response) -
     }
 }
 
-fn text_field<'a>(v: &'a Value, name: &str) -> Result<&'a str, Response> {
+pub(super) fn text_field<'a>(v: &'a Value, name: &str) -> Result<&'a str, Response> {
     v.get(name)
         .and_then(Value::as_str)
         .ok_or_else(|| Response::error(400, format!("`{name}` (a string) is required")))
@@ -135,7 +171,7 @@ fn text_field<'a>(v: &'a Value, name: &str) -> Result<&'a str, Response> {
 
 /// A file name safe to create: its last component, other characters than letters, digits,
 /// `.`, `-` and `_` replaced, never empty or hidden.
-fn safe_name(name: &str) -> String {
+pub(super) fn safe_name(name: &str) -> String {
     let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
     let s: String = last
         .chars()
@@ -151,7 +187,7 @@ fn safe_name(name: &str) -> String {
     if s.is_empty() { "data.csv".into() } else { s }
 }
 
-fn create_dir(p: &Path) -> Result<(), Response> {
+pub(super) fn create_dir(p: &Path) -> Result<(), Response> {
     std::fs::create_dir_all(p)
         .map_err(|e| Response::error(500, format!("cannot create a session folder: {e}")))
 }
@@ -309,78 +345,13 @@ fn apply_edits(cfg: &mut Config, v: &Value) {
     }
 }
 
-fn upload_file(st: &State, id: u64) -> Option<PathBuf> {
+pub(super) fn upload_file(st: &State, id: u64) -> Option<PathBuf> {
     let dir = st.session.join("uploads").join(id.to_string());
     std::fs::read_dir(&dir)
         .ok()?
         .flatten()
         .map(|e| e.path())
         .find(|p| p.file_name().is_some_and(|n| n != "study.toml"))
-}
-
-/// `POST /api/analyze {upload, study_toml}`: `analyze` into a fresh run folder.
-fn analyze(st: &State, v: &Value) -> Response {
-    let Some(data) = v
-        .get("upload")
-        .and_then(Value::as_u64)
-        .and_then(|id| upload_file(st, id))
-    else {
-        return Response::error(400, "`upload` must be the id /api/inspect returned");
-    };
-    let text = match text_field(v, "study_toml") {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    let id = st.fresh_id();
-    let dir = st.session.join("runs").join(id.to_string());
-    if let Err(r) = create_dir(&dir) {
-        return r;
-    }
-    let study = dir.join("study.toml");
-    if let Err(e) = output::write_atomic(&study, text.as_bytes()) {
-        return Response::error(500, e.to_string());
-    }
-    let o = Overrides {
-        out_dir: Some(dir.join("out")),
-        quiet: true,
-        ..Overrides::default()
-    };
-    let cfg = match Config::resolve(Some(&study), &o) {
-        Ok(c) => c,
-        Err(e) => return Response::json(422, &json!({ "run": id, "error": e.to_string() })),
-    };
-    match (st.backend.analyze)(&data, &cfg) {
-        Ok(rs) => {
-            let link = |f: &str| format!("/api/runs/{id}/{f}");
-            Response::json(
-                200,
-                &json!({
-                    "run": id,
-                    "records": rs.records.len(),
-                    "failures": rs.failures,
-                    "warnings": rs.issues.len(),
-                    "links": {
-                        "report": link("report.html"),
-                        "records": link("records.json"),
-                        "study": link("study.toml"),
-                    },
-                }),
-            )
-        }
-        Err(e) => {
-            let issues = match &e {
-                Error::Invalid { .. } => std::fs::read(dir.join("out").join("validation.json"))
-                    .ok()
-                    .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
-                    .unwrap_or(Value::Null),
-                _ => Value::Null,
-            };
-            Response::json(
-                422,
-                &json!({ "run": id, "error": e.to_string(), "validation": issues }),
-            )
-        }
-    }
 }
 
 /// `GET /api/runs/ID/FILE`: a run's report, records or study TOML (`?download` as a file).
@@ -398,12 +369,8 @@ fn run_file(st: &State, id: u64, name: &str, download: bool) -> Response {
         return Response::error(404, format!("run {id} has no {name}"));
     };
     let mut r = Response::new(200, ty, bytes);
-    if name == "report.html" {
-        // The report is self-contained (inline style and SVG): no script, nothing external.
-        r = r.with(
-            "Content-Security-Policy",
-            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'",
-        );
+    if name.ends_with(".html") || name.ends_with(".svg") {
+        r = r.with("Content-Security-Policy", REPORT_CSP);
     }
     if download {
         r = r.with(
@@ -458,6 +425,20 @@ fn copy_run(run: &Path, out: &output::OutDir) -> Result<usize, Error> {
     let b = std::fs::read(run.join("study.toml")).map_err(|x| super::io_error(run, x))?;
     out.write("study.toml", &b)?;
     Ok(n + 1)
+}
+
+/// `GET /api/reproduce/report.html`: the whole reproduction report (every check's numbers,
+/// the forest plot), for the claims tab's frame.
+fn reproduce_report(st: &State) -> Response {
+    let r = reproduce(st);
+    if r.status != 200 {
+        return r;
+    }
+    match std::fs::read(st.session.join("reproduce").join("report.html")) {
+        Ok(b) => Response::new(200, "text/html; charset=utf-8", b)
+            .with("Content-Security-Policy", REPORT_CSP),
+        Err(e) => Response::error(500, format!("reproduce wrote no report: {e}")),
+    }
 }
 
 /// `GET /api/reproduce`: the literature pack's claims (claims.json of `reproduce --all`, run

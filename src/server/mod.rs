@@ -7,6 +7,8 @@
 mod api;
 mod http;
 mod page;
+mod runs;
+mod tools;
 
 use std::io::Read;
 use std::net::{IpAddr, TcpListener, TcpStream};
@@ -15,7 +17,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-use crate::cli::{AppArgs, ReproduceArgs};
+use crate::cli::{AppArgs, CheckArgs, MetaArgs, PowerArgs, ReproduceArgs};
 use crate::config::{Config, ConfigError};
 use crate::error::Error;
 use crate::output::OutputError;
@@ -34,10 +36,18 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 pub struct Backend {
     /// `init`: the study TOML inferred from a data file.
     pub infer: fn(&Path) -> Result<String, Error>,
-    /// `analyze`: the whole pipeline into `cfg.report.out_dir`.
-    pub analyze: fn(&Path, &Config) -> Result<ResultSet, Error>,
+    /// `analyze`: the whole pipeline into `cfg.report.out_dir`, the data file shown by the
+    /// name the user uploaded it under, its tasks counted into the progress.
+    pub analyze: fn(&Path, &str, &Config, &crate::run::Progress) -> Result<ResultSet, Error>,
     /// `reproduce`: the literature pack's checks and claims into `args.out`.
     pub reproduce: fn(&ReproduceArgs) -> Result<(), Error>,
+    /// `check`: a paper's statistics into `args.out` (returns the summary line), or a summary
+    /// table's checks (returns the text the command prints); the file shown by the given name.
+    pub check: fn(&CheckArgs, &str) -> Result<String, Error>,
+    /// `meta`: the pooled models, figures and reports into `args.out`; the summary line.
+    pub meta: fn(&MetaArgs, &str) -> Result<String, Error>,
+    /// `power` (closed form): the table it prints; `power.json` and the curve into `args.out`.
+    pub power: fn(&PowerArgs) -> Result<String, Error>,
 }
 
 /// What every request handler shares.
@@ -55,6 +65,8 @@ pub(crate) struct State {
     interrupted: Arc<AtomicBool>,
     /// The claims of the literature pack, computed once.
     claims: Mutex<Option<Vec<u8>>>,
+    /// The analyses started, by run id, each with its own progress.
+    runs: Mutex<std::collections::BTreeMap<u64, Arc<runs::Run>>>,
 }
 
 impl State {
@@ -192,6 +204,7 @@ pub fn serve(a: &AppArgs, backend: &Backend) -> Result<(), Error> {
         pages: Mutex::new(Pages::default()),
         interrupted,
         claims: Mutex::new(None),
+        runs: Mutex::new(std::collections::BTreeMap::new()),
     });
     let host = match ip {
         IpAddr::V4(v) => v.to_string(),

@@ -2,12 +2,14 @@
 // Run by tests/it/app.rs (`app_in_headless_chromium`), which passes RETROTRIAL_BIN (the binary),
 // SHOTS_DIR (where the screenshots go) and REPO (the crate root).
 //
-// Scenarios: upload the example trial, rename an arm, run, find the primary result (with the new
-// name and the number the CLI gives) in the report; upload a broken file and see the validation
-// error with its line; the claims tab; no request leaves the app's origin; closing the page stops
-// the server.
+// Scenarios: upload the example trial, rename an arm, run with the progress reaching 100 %, find
+// the primary result (with the new name and the number the CLI gives) in the report; upload a
+// broken file and see the validation error with its line; drop a paper and see its check
+// verdicts and report; a sample-size form gives a number and a figure; a meta-analysis report
+// with its forest plot; the claims tab with each claim's numbers; no request leaves the app's
+// origin; closing the page stops the server.
 import { chromium } from 'playwright-core';
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,9 +52,18 @@ try {
   assert.match(await page.textContent('#design-summary'), /long layout, 3460 measurements; arms backward, forward, control/);
   assert.equal(await page.inputValue('#arm-0'), 'backward');
   await page.fill('#arm-0', 'retro_walk');
+  // Every percentage the bar shows is recorded: it must climb and end at 100.
+  await page.evaluate(() => {
+    window.seen = [];
+    new MutationObserver(() => window.seen.push(document.getElementById('progress-bar').value))
+      .observe(document.getElementById('progress-bar'), { attributes: true });
+  });
   await page.click('#run');
-  await page.waitForSelector('#progress:not([hidden])', { timeout: 5000 }).catch(() => {});
   await page.waitForSelector('#result:not([hidden])', { timeout: 180000 });
+  assert.equal(await page.textContent('#progress-text'), '100 %');
+  const seen = await page.evaluate(() => window.seen);
+  assert.ok(seen.length >= 2 && seen.at(-1) === 100, 'progress values ' + seen);
+  assert.deepEqual(seen, [...seen].sort((a, b) => a - b), 'progress never goes back: ' + seen);
   const report = page.frameLocator('#report');
   const primary = report.locator('h2:has-text("Primary result") + div');
   await primary.waitFor({ timeout: 30000 });
@@ -85,19 +96,68 @@ try {
   assert.match(await page.textContent('#status'), /error\(s\) to fix/);
   await page.screenshot({ path: join(shots, 'app-validation.png') });
 
-  // 3. The claims tab.
+  // 3. A paper dropped on the check tab: its verdicts and report.
+  await page.click('#tab-check');
+  await page.setInputFiles('#check-file', join(repo, 'datasets/papers/example.txt'));
+  await page.waitForSelector('#check-result:not([hidden])', { timeout: 60000 });
+  assert.match(await page.textContent('#check-status'), /example\.txt: \d+ test result\(s\) found/);
+  assert.match(await page.textContent('#check-verdicts'), /\d+ inconsistent/);
+  assert.match(await page.textContent('#check-verdicts'), /\d+ decision error/);
+  const checkReport = page.frameLocator('#check-report');
+  await checkReport.locator('h2:has-text("example.txt")').waitFor({ timeout: 30000 });
+  assert.match(await checkReport.locator('body').textContent(), /Quadriceps strength did not differ/);
+  await page.screenshot({ path: join(shots, 'app-check.png') });
+
+  // 4. The sample-size form: a number and its power curve.
+  await page.click('#tab-power');
+  await page.selectOption('#power-design', 'ancova');
+  await page.fill('#power-rho', '0.5');
+  await page.click('#power-run');
+  await page.waitForSelector('#power-result:not([hidden])', { timeout: 30000 });
+  // The number `retrotrial power` gives for the same plan.
+  const cli = JSON.parse(execFileSync(bin, ['power', '--design', 'ancova', '--delta', '1', '--sd', '2',
+    '--rho', '0.5', '--power', '0.8', '--format', 'json'], { encoding: 'utf8' }));
+  assert.equal(await page.textContent('#power-headline'),
+    `Recruit ${cli.n_ceiling} per arm (${cli.n_total_ceiling} in all) for 80 % power.`);
+  assert.match(await page.textContent('#power-table'), /ANCOVA on baseline/);
+  await page.waitForFunction(() => document.getElementById('power-figure').naturalWidth > 300);
+  await page.screenshot({ path: join(shots, 'app-power.png') });
+  // A form clap refuses: its message in the page (Chromium logs the 422 answer as a console
+  // error; that one is expected and taken out).
+  const before = errors.length;
+  await page.fill('#power-rho', '');
+  await page.click('#power-run');
+  await page.waitForSelector('#power-status.error-text');
+  assert.match(await page.textContent('#power-status'), /need --rho/);
+  assert.deepEqual(errors.splice(before).map((e) => /status of 422/.test(e)), [true]);
+
+  // 5. A meta-analysis of a studies table: its report with the forest plot.
+  await page.click('#tab-meta');
+  await page.setInputFiles('#meta-file', join(repo, 'datasets/golden/meta8.csv'));
+  await page.click('#meta-run');
+  await page.waitForSelector('#meta-result:not([hidden])', { timeout: 60000 });
+  const metaReport = page.frameLocator('#meta-report');
+  await metaReport.locator('figure svg').first().waitFor({ timeout: 30000 });
+  assert.match(await metaReport.locator('body').textContent(), /Forest plot/);
+  await page.screenshot({ path: join(shots, 'app-meta.png') });
+
+  // 6. The claims tab, a claim's numbers open, and the full reproduction report.
   await page.click('#tab-claims');
   await page.waitForSelector('.card', { timeout: 120000 });
   assert.ok((await page.locator('.card').count()) >= 5);
   assert.match(await page.textContent('.card'), /C1: .*partly supported.*certainty: low/s);
+  await page.locator('.card details summary').first().click();
+  assert.match(await page.textContent('.card details'), /result\(s\) used/);
   await page.screenshot({ path: join(shots, 'app-claims.png') });
+  await page.click('#claims-report-open');
+  await page.frameLocator('#claims-report').locator('figure svg').first().waitFor({ timeout: 60000 });
 
   // Nothing was loaded from anywhere else, and the page raised no error (a CSP violation would).
   const foreign = requests.filter((u) => !u.startsWith(origin + '/'));
   assert.deepEqual(foreign, [], 'requests outside the app');
   assert.deepEqual(errors, [], 'console errors');
 
-  // 4. Closing the page stops the server (after its reload grace).
+  // 7. Closing the page stops the server (after its reload grace).
   await page.close({ runBeforeUnload: true });
   const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 15000))]);
   assert.equal(code, 0, 'the app stops when the page closes');

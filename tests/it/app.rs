@@ -59,6 +59,51 @@ impl App {
         (s, serde_json::from_slice(&b).expect("JSON answer"))
     }
 
+    /// Starts an analysis, polls its progress until it ends and returns the status and result
+    /// (the percentages seen never go down and end at 100).
+    fn analyze(&self, req: &Value) -> (u16, Value) {
+        let (s, started) = self.json("POST", "/api/analyze", req);
+        if s != 202 {
+            return (s, started);
+        }
+        let link = started["progress"]
+            .as_str()
+            .expect("a progress link")
+            .to_string();
+        let mut last = 0;
+        let t = Instant::now();
+        loop {
+            let (s, p) = self.json("GET", &link, &json!(null));
+            assert_eq!(s, 200, "{p}");
+            assert_eq!(p["run"], started["run"], "{p}");
+            let pct = p["percent"].as_u64().expect("percent");
+            assert!(pct >= last && pct <= 100, "{last} then {pct}");
+            last = pct;
+            if p["state"] != "running" {
+                assert_eq!(pct, 100, "{p}");
+                assert_eq!(p["state"] == "done", p["status"] == 200, "{p}");
+                return (p["status"].as_u64().unwrap() as u16, p["result"].clone());
+            }
+            assert!(pct < 100, "{p}");
+            assert!(
+                t.elapsed() < Duration::from_secs(300),
+                "the run never ended"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Uploads a file as it is; its upload id.
+    fn upload(&self, file: &std::path::Path) -> u64 {
+        let bytes = std::fs::read(file).expect("file");
+        let name = file.file_name().unwrap().to_string_lossy().to_string();
+        let (s, b) = self.call("POST", &format!("/api/upload?name={name}"), &bytes);
+        let v: Value = serde_json::from_slice(&b).expect("JSON answer");
+        assert_eq!(s, 200, "{v}");
+        assert_eq!(v["bytes"], bytes.len(), "{v}");
+        v["upload"].as_u64().expect("an id")
+    }
+
     fn inspect(&self, file: &std::path::Path) -> Value {
         let bytes = std::fs::read(file).expect("data file");
         let name = file.file_name().unwrap().to_string_lossy().to_string();
@@ -178,7 +223,32 @@ fn requests_without_token_right_host_or_origin_or_outside_the_app_are_refused() 
     );
     // A run that does not exist is 404, the wrong method 405.
     assert_eq!(app.call("GET", "/api/runs/99/records.json", b"").0, 404);
+    assert_eq!(app.call("GET", "/api/runs/99/progress", b"").0, 404);
     assert_eq!(app.call("GET", "/api/analyze", b"").0, 405);
+    // Every endpoint of issue 23's later forms refuses a missing token and a foreign Origin.
+    for (method, path) in [
+        ("POST", "/api/upload?name=a.txt"),
+        ("POST", "/api/check"),
+        ("POST", "/api/meta"),
+        ("POST", "/api/power"),
+        ("GET", "/api/runs/1/progress"),
+        ("GET", "/api/runs/1/power_curve.svg"),
+        ("GET", "/api/runs/1/check.json"),
+        ("GET", "/api/reproduce/report.html"),
+    ] {
+        let body = br#"{"n": 20, "delta": 1}"#;
+        assert_eq!(raw(app.port, method, path, &ok_host, body).0, 403, "{path}");
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let with_tok = format!("{path}{sep}{tok}");
+        let h = [("Host", host.as_str()), ("Origin", "http://evil.example")];
+        assert_eq!(raw(app.port, method, &with_tok, &h, body).0, 403, "{path}");
+        let wrong = if method == "GET" { "POST" } else { "GET" };
+        assert_eq!(
+            raw(app.port, wrong, &with_tok, &ok_host, b"").0,
+            405,
+            "{path}"
+        );
+    }
 }
 
 #[test]
@@ -199,6 +269,25 @@ fn an_upload_over_the_limit_gets_413_with_a_clear_error() {
         b"participant_id,arm,timepoint,outcome,value\n",
     );
     assert_ne!(s, 413);
+    // The same limit holds for the paper and table uploads and the forms' JSON bodies.
+    for path in [
+        "/api/upload?name=paper.txt",
+        "/api/check",
+        "/api/meta",
+        "/api/power",
+        "/api/analyze",
+    ] {
+        let (s, b) = app.call("POST", path, &vec![b' '; 5000]);
+        let v: Value = serde_json::from_slice(&b).unwrap();
+        assert_eq!(s, 413, "{path}: {v}");
+        assert!(v["error"].as_str().unwrap().contains("--max-upload"), "{v}");
+    }
+    let (s, _) = app.call(
+        "POST",
+        "/api/upload?name=paper.txt",
+        b"t(38) = 2.45, p = .019",
+    );
+    assert_eq!(s, 200);
 }
 
 #[test]
@@ -260,11 +349,9 @@ fn the_apps_run_equals_analyze_with_the_saved_study_toml_and_concurrent_runs_do_
     assert_eq!(s, 200, "{edited}");
     assert_eq!(edited["arms"], json!(["backward", "forward", "usual_care"]));
     let req = json!({ "upload": inspected["upload"], "study_toml": edited["study_toml"] });
-    // Two runs at once.
+    // Two runs at once, each polled to 100 % through its own progress.
     let runs: Vec<Value> = std::thread::scope(|sc| {
-        let hs: Vec<_> = (0..2)
-            .map(|_| sc.spawn(|| app.json("POST", "/api/analyze", &req)))
-            .collect();
+        let hs: Vec<_> = (0..2).map(|_| sc.spawn(|| app.analyze(&req))).collect();
         hs.into_iter()
             .map(|h| {
                 let (s, v) = h.join().unwrap();
@@ -312,7 +399,17 @@ fn the_apps_run_equals_analyze_with_the_saved_study_toml_and_concurrent_runs_do_
     // The report is served for the page's iframe, self-contained.
     let (s, html) = app.call("GET", runs[0]["links"]["report"].as_str().unwrap(), b"");
     assert_eq!(s, 200);
-    assert!(String::from_utf8_lossy(&html).contains("usual_care"));
+    let html = String::from_utf8_lossy(&html).to_string();
+    assert!(html.contains("usual_care"));
+    // Its provenance names the file as uploaded, never the session folder.
+    assert!(
+        html.contains("trial.csv"),
+        "the upload's name is in the report"
+    );
+    assert!(
+        !html.contains("retrotrial-app-"),
+        "the session folder shows in the report"
+    );
     // Saving needs a full path and writes only there.
     let target = dir.path().join("saved");
     let save = format!("/api/runs/{}/save", runs[0]["run"]);
@@ -322,6 +419,163 @@ fn the_apps_run_equals_analyze_with_the_saved_study_toml_and_concurrent_runs_do_
     assert_eq!(s, 200, "{v}");
     assert_eq!(std::fs::read(target.join("records.json")).unwrap(), cli);
     assert!(target.join("study.toml").is_file() && target.join("report.html").is_file());
+}
+
+/// The check, meta and power forms run the commands: their outputs equal the CLI's, byte for
+/// byte, and their files show the uploaded names, never the session folder.
+#[test]
+fn check_meta_and_power_in_the_app_equal_the_cli() {
+    let app = App::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let papers = root().join("datasets/papers");
+    // A paper: check.json as `retrotrial check example.txt` writes it in the paper's folder.
+    let up = app.upload(&papers.join("example.txt"));
+    let (s, v) = app.json("POST", "/api/check", &json!({ "upload": up }));
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["kind"], "paper");
+    let cli_out = dir.path().join("check");
+    bin()
+        .current_dir(&papers)
+        .arg("check")
+        .arg("example.txt")
+        .arg("--out")
+        .arg(&cli_out)
+        .assert()
+        .success();
+    let cli = std::fs::read(cli_out.join("check.json")).unwrap();
+    let (s, ours) = app.call("GET", v["links"]["checks"].as_str().unwrap(), b"");
+    assert_eq!(s, 200);
+    assert!(
+        ours == cli,
+        "check.json differs between the app and the CLI"
+    );
+    let rows: Vec<Value> = serde_json::from_slice(&cli).unwrap();
+    assert_eq!(v["results"], rows.len());
+    assert!(v["verdicts"]["inconsistent"].as_u64() >= Some(1), "{v}");
+    let (s, html) = app.call("GET", v["links"]["report"].as_str().unwrap(), b"");
+    assert_eq!(s, 200);
+    let html = String::from_utf8_lossy(&html).to_string();
+    assert!(
+        html.contains("<h2>example.txt</h2>"),
+        "the paper by its name"
+    );
+    assert!(!html.contains("retrotrial-app-"));
+    // A summary table with its reported results: the text the command prints.
+    let lit = root().join("datasets/literature");
+    let up = app.upload(&lit.join("summary_stats.csv"));
+    let rep = app.upload(&lit.join("reported_results.csv"));
+    let (s, v) = app.json(
+        "POST",
+        "/api/check",
+        &json!({ "upload": up, "reported": rep }),
+    );
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["kind"], "table");
+    let out = bin()
+        .arg("check")
+        .arg(lit.join("summary_stats.csv"))
+        .arg("--reported")
+        .arg(lit.join("reported_results.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        v["text"].as_str().unwrap(),
+        String::from_utf8(out.stdout).unwrap()
+    );
+    // Meta: records.json as `retrotrial meta` writes it.
+    let studies = dataset("golden/meta8.csv");
+    let up = app.upload(&studies);
+    let form =
+        json!({ "upload": up, "measure": "md", "method": "dl", "test": "hk", "better": "lower" });
+    let (s, v) = app.json("POST", "/api/meta", &form);
+    assert_eq!(s, 200, "{v}");
+    let meta_out = dir.path().join("meta");
+    bin()
+        .arg("meta")
+        .arg(&studies)
+        .args([
+            "--measure",
+            "md",
+            "--method",
+            "dl",
+            "--test",
+            "hk",
+            "--better",
+            "lower",
+        ])
+        .arg("--out")
+        .arg(&meta_out)
+        .assert()
+        .success();
+    let (s, ours) = app.call("GET", v["links"]["records"].as_str().unwrap(), b"");
+    assert_eq!(s, 200);
+    assert!(
+        ours == std::fs::read(meta_out.join("records.json")).unwrap(),
+        "meta records.json differs between the app and the CLI"
+    );
+    let (s, html) = app.call("GET", v["links"]["report"].as_str().unwrap(), b"");
+    assert_eq!(s, 200);
+    let html = String::from_utf8_lossy(&html).to_string();
+    assert!(
+        html.contains("<svg") && html.contains("meta8.csv") && !html.contains("retrotrial-app-")
+    );
+    // A broken studies table: the error names the uploaded file, not the session folder.
+    let bad = crate::common::write(dir.path(), "broken_studies.csv", "study_id,arm,n\nS1,a,x\n");
+    let up = app.upload(&bad);
+    let (s, v) = app.json("POST", "/api/meta", &json!({ "upload": up }));
+    assert_eq!(s, 422, "{v}");
+    let e = v["error"].as_str().unwrap();
+    assert!(
+        e.contains("broken_studies.csv") && !e.contains("retrotrial-app-"),
+        "{e}"
+    );
+    // Power: power.json as `retrotrial power --out` writes it, and the curve.
+    let form = json!({ "design": "ancova", "delta": "1", "sd": "2", "rho": "0.5", "power": "0.8" });
+    let (s, v) = app.json("POST", "/api/power", &form);
+    assert_eq!(s, 200, "{v}");
+    let power_out = dir.path().join("power");
+    let out = bin()
+        .args([
+            "power", "--design", "ancova", "--delta", "1", "--sd", "2", "--rho", "0.5",
+        ])
+        .args(["--power", "0.8", "--out"])
+        .arg(&power_out)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        v["table"].as_str().unwrap(),
+        String::from_utf8(out.stdout).unwrap()
+    );
+    let (s, ours) = app.call("GET", v["links"]["json"].as_str().unwrap(), b"");
+    assert_eq!(s, 200);
+    assert!(ours == std::fs::read(power_out.join("power.json")).unwrap());
+    let (s, svg) = app.call("GET", v["links"]["figure"].as_str().unwrap(), b"");
+    assert_eq!(s, 200);
+    assert!(svg == std::fs::read(power_out.join("power_curve.svg")).unwrap());
+    // A form clap refuses gets clap's message; fields outside the form are never passed on.
+    let (s, v) = app.json(
+        "POST",
+        "/api/power",
+        &json!({ "design": "sideways", "n": 20 }),
+    );
+    assert_eq!(s, 422, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("sideways"), "{v}");
+    let (s, v) = app.json(
+        "POST",
+        "/api/power",
+        &json!({ "n": 20, "delta": 1, "out": dir.path().join("escaped") }),
+    );
+    assert_eq!(s, 200, "{v}");
+    assert!(!dir.path().join("escaped").exists());
+    let (s, v) = app.json("POST", "/api/power", &json!({ "n": 20 }));
+    assert_eq!(s, 422, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("give two of"), "{v}");
+    // A check without an upload.
+    assert_eq!(
+        app.json("POST", "/api/check", &json!({ "upload": 999 })).0,
+        400
+    );
 }
 
 #[test]
@@ -336,6 +590,11 @@ fn the_claims_tab_gets_the_packs_claims_and_shutdown_stops_the_server() {
             .iter()
             .all(|c| c["verdict"].is_string() && c["summary"].is_string())
     );
+    // Every checked number of the pack, in the reproduction report.
+    let (s, html) = app.call("GET", "/api/reproduce/report.html", b"");
+    assert_eq!(s, 200);
+    let html = String::from_utf8_lossy(&html).to_string();
+    assert!(html.contains("<svg"), "the forest plot");
     let (s, _) = app.call("POST", "/api/shutdown?now=1", b"");
     assert_eq!(s, 200);
     let t = Instant::now();
@@ -353,9 +612,10 @@ fn the_claims_tab_gets_the_packs_claims_and_shutdown_stops_the_server() {
 }
 
 /// The page in headless Chromium, driven by npm's playwright-core (tests/e2e/app.e2e.mjs): the
-/// example trial uploaded, an arm renamed, run, the primary result found in the report; a broken
-/// file's validation error; the claims tab; no request outside the app; closing the page stops
-/// the server. Screenshots go to `target/tmp/app-e2e/`. Needs `node`, `/usr/bin/chromium` (or
+/// example trial uploaded, an arm renamed, run with the progress reaching 100 %, the primary
+/// result found in the report; a broken file's validation error; a paper's check verdicts; the
+/// sample-size form's number and curve; a meta-analysis report; the claims tab with their
+/// numbers; no request outside the app; closing the page stops the server. Screenshots go to `target/tmp/app-e2e/`. Needs `node`, `/usr/bin/chromium` (or
 /// `CHROMIUM`) and `npm ci` in tests/e2e; without them it is skipped, except under `.ci/run` or
 /// `CI`, which install them, where their absence fails.
 #[test]
@@ -398,6 +658,9 @@ fn app_in_headless_chromium() {
         "app-analyse.png",
         "app-report.png",
         "app-validation.png",
+        "app-check.png",
+        "app-power.png",
+        "app-meta.png",
         "app-claims.png",
     ] {
         let len = std::fs::metadata(shots.join(shot))
@@ -452,6 +715,51 @@ fn every_bad_input_file_gets_a_clear_answer_from_the_app() {
     assert_eq!(app.call("GET", "/", b"").0, 200);
 }
 
+/// Every `check` case of the bad-input corpus dropped on the check tab: a paper or table the
+/// CLI cannot read (exit 2) gets a 422 whose error holds the CLI's message fragments, naming the
+/// file as uploaded, never the session folder; one it reads (exit 0) gets its verdicts, and
+/// markup in it stays out of the served report.
+#[test]
+fn every_bad_check_input_gets_the_clis_message_from_the_app() {
+    let app = App::start(&[]);
+    let bad = root().join("tests/data/bad");
+    let manifest: toml::Value =
+        toml::from_str(&std::fs::read_to_string(bad.join("manifest.toml")).unwrap()).unwrap();
+    let mut n = 0;
+    for case in manifest["case"].as_array().unwrap() {
+        if case["cmd"].as_str() != Some("check") {
+            continue;
+        }
+        let file = case["file"].as_str().unwrap();
+        let up = app.upload(&bad.join(file));
+        let (s, v) = app.json("POST", "/api/check", &json!({ "upload": up }));
+        n += 1;
+        if case["exit"].as_integer() == Some(2) {
+            assert_eq!(s, 422, "{file}: {v}");
+            let e = v["error"].as_str().unwrap();
+            assert!(!e.contains("retrotrial-app-"), "{file}: {e}");
+            let frags = match &case["message"] {
+                toml::Value::Array(a) => a.iter().filter_map(|x| x.as_str()).collect(),
+                toml::Value::String(m) => vec![m.as_str()],
+                _ => Vec::new(),
+            };
+            for f in frags {
+                assert!(e.contains(f), "{file}: `{f}` not in {e}");
+            }
+            continue;
+        }
+        assert_eq!(s, 200, "{file}: {v}");
+        if let Some(not_in) = case.get("not_in_files").and_then(|x| x.get("report.html")) {
+            let (_, html) = app.call("GET", v["links"]["report"].as_str().unwrap(), b"");
+            let html = String::from_utf8_lossy(&html).to_string();
+            for bad in not_in.as_array().unwrap() {
+                assert!(!html.contains(bad.as_str().unwrap()), "{file}: {bad}");
+            }
+        }
+    }
+    assert!(n >= 12, "{n} check cases");
+}
+
 /// Ctrl-C (SIGINT) stops the server cleanly: exit 0 and the session folder it named removed.
 #[cfg(unix)]
 #[test]
@@ -501,4 +809,44 @@ fn ctrl_c_stops_the_server_and_removes_its_session_folder() {
         !std::path::Path::new(&session).exists(),
         "{session} left behind"
     );
+}
+
+/// The library call under the app's run: `analyze_watched` counts every task of the plan into
+/// its own progress, names the file as shown (in the report, not the records), and gives the
+/// records `analyze` gives.
+#[test]
+fn analyze_watched_counts_every_task_and_changes_no_record() {
+    use retrotrial::config::{Config, Overrides};
+    use retrotrial::run::{Phase, Progress};
+    let dir = tempfile::tempdir().unwrap();
+    let study = dataset("example/study.toml");
+    let data = dataset("example/trial.csv");
+    let cfg_for = |out: &str| {
+        let o = Overrides {
+            out_dir: Some(dir.path().join(out)),
+            quiet: true,
+            ..Overrides::default()
+        };
+        Config::resolve(Some(&study), &o).unwrap()
+    };
+    let (_, plain) = retrotrial::app::analyze(&data, &cfg_for("plain")).unwrap();
+    let progress = Progress::default();
+    assert_eq!(progress.tasks(), (0, 0));
+    let (summary, watched) = retrotrial::app::analyze_watched(
+        &data,
+        Some("my trial.csv"),
+        &cfg_for("watched"),
+        &progress,
+    )
+    .unwrap();
+    let (done, total) = progress.tasks();
+    assert!(total > 0 && done == total, "{done} of {total} tasks");
+    assert_eq!(progress.phase(), Phase::Reports);
+    assert_eq!(summary.records, watched.records.len());
+    assert_eq!(watched.provenance.input, "my trial.csv");
+    assert_eq!(plain.provenance.input, data.display().to_string());
+    let read = |d: &str, f: &str| std::fs::read(dir.path().join(d).join(f)).unwrap();
+    assert!(read("plain", "records.json") == read("watched", "records.json"));
+    let html = String::from_utf8(read("watched", "report.html")).unwrap();
+    assert!(html.contains("my trial.csv") && !html.contains(&data.display().to_string()));
 }

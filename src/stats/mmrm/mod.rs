@@ -33,11 +33,21 @@ use super::describe::mean;
 use super::linalg::RANK_TOL;
 use super::{Interval, Result, StatsError, check_finite, dist};
 
+mod covstruct;
 mod design;
 mod fit;
+mod general;
+mod inference;
+mod kr;
+mod model;
 mod parameters;
 mod structures;
 
+pub use covstruct::Structure;
+pub use model::{
+    ArmDifference, Criterion, DfMethod, Estimate, LsMean, MmrmCovariates, MmrmModel, MmrmOptions,
+    StructureChoice, StructureFit, TermTest, VcovMethod, mmrm_model, mmrm_model_with,
+};
 pub use parameters::{MmrmParameters, mmrm_parameters};
 #[cfg(test)]
 mod tests;

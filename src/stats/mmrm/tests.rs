@@ -907,3 +907,130 @@ const DROPOUT_3X3: Case = Case {
     // logLik(gls_fit), -REML deviance/2 at the refined optimum
     loglik: [-125.7085370124736, -125.70853701245343],
 };
+
+// ---------------------------------------------------------------------------------------------
+// Issue 18: `mmrm_model` (the general engine) against the unstructured engine above and
+// against its own rules. R values are in the golden cases (tests/golden/gen/mmrm.R).
+// ---------------------------------------------------------------------------------------------
+
+/// With the default options the general engine gives the unstructured engine's arm
+/// differences (both solved to the exact REML optimum; R reference: testdata/mmrm.R).
+#[test]
+fn default_options_reproduce_the_unstructured_engine() {
+    for case in [&DROPOUT_2X2, &DROPOUT_2X3, &DROPOUT_3X2, &DROPOUT_3X3] {
+        let c = columns(case.rows);
+        let d = data(&c, case.n_arms, case.n_visits);
+        let old = mmrm(&d).unwrap();
+        let new = mmrm_model(&d, &MmrmOptions::default()).unwrap();
+        close(
+            new.reml_loglik,
+            old.reml_loglik,
+            REL_MMRM_EXACT,
+            0.0,
+            "loglik",
+        );
+        let at_visits: Vec<_> = new
+            .differences
+            .iter()
+            .filter(|x| x.visit.is_some())
+            .collect();
+        assert_eq!(at_visits.len(), old.contrasts.len());
+        for (n, o) in at_visits.iter().zip(&old.contrasts) {
+            assert_eq!(
+                (n.first, n.second, n.visit),
+                (o.first, o.second, Some(o.visit))
+            );
+            let what = format!("{}-{}@{}", o.first, o.second, o.visit);
+            close(n.value.estimate, o.estimate, REL_MMRM_EXACT, o.se, &what);
+            close(n.value.se, o.se, REL_MMRM_EXACT, 0.0, &what);
+            close(n.value.df, o.df, REL_MMRM_EXACT, 0.0, &what);
+        }
+    }
+}
+
+/// `auto` keeps the structure with the smallest AIC (BIC with that criterion), lists every
+/// structure in order, and the chosen fit is the one the single-structure option gives.
+#[test]
+fn auto_keeps_the_smallest_criterion() {
+    let rows = synthetic(2, 4, 25, |i, v| {
+        !(i % 7 == 0 && v == 3 || i % 11 == 0 && v == 1)
+    });
+    let c = columns(&rows);
+    let d = data(&c, 2, 4);
+    for (criterion, pick) in [(Criterion::Aic, 1), (Criterion::Bic, 2)] {
+        let options = MmrmOptions {
+            structure: StructureChoice::Auto(criterion),
+            ..MmrmOptions::default()
+        };
+        let fit = mmrm_model(&d, &options).unwrap();
+        let ids: Vec<&str> = fit.fits.iter().map(|f| f.structure.id()).collect();
+        assert_eq!(
+            ids,
+            [
+                "us", "cs", "csh", "ar1", "ar1h", "toep", "toeph", "ad", "adh"
+            ]
+        );
+        let best = fit
+            .fits
+            .iter()
+            .filter_map(|f| {
+                let r = f.result.as_ref().ok()?;
+                Some((if pick == 1 { r.1 } else { r.2 }, f.structure))
+            })
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .unwrap();
+        assert_eq!(fit.structure, best.1);
+        let single = mmrm_model(
+            &d,
+            &MmrmOptions {
+                structure: StructureChoice::One(best.1),
+                ..MmrmOptions::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(single.reml_loglik, fit.reml_loglik);
+        assert_eq!(single.differences, fit.differences);
+    }
+}
+
+/// A structure that cannot be estimated is an error with the reason, never a silent
+/// fallback; under `auto` it is listed with the reason and the others compete.
+#[test]
+fn a_structure_that_cannot_be_estimated_is_a_recorded_failure() {
+    let rows = synthetic(2, 1, 15, |_, _| true);
+    let c = columns(&rows);
+    let d = data(&c, 2, 1);
+    let cs = MmrmOptions {
+        structure: StructureChoice::One(Structure::Cs),
+        ..MmrmOptions::default()
+    };
+    let err = mmrm_model(&d, &cs).unwrap_err().to_string();
+    assert!(err.contains("more covariance parameters"), "{err}");
+    let auto = MmrmOptions {
+        structure: StructureChoice::Auto(Criterion::Aic),
+        ..MmrmOptions::default()
+    };
+    let fit = mmrm_model(&d, &auto).unwrap();
+    assert_eq!(fit.structure, Structure::Us);
+    let failed: Vec<&str> = fit
+        .fits
+        .iter()
+        .filter(|f| f.result.is_err())
+        .map(|f| f.structure.id())
+        .collect();
+    assert_eq!(failed, ["cs", "csh", "ar1", "ar1h"]);
+    assert_eq!(fit.df_method, DF_ANCOVA);
+}
+
+/// Kenward–Roger and the empirical covariance cannot be combined.
+#[test]
+fn kenward_roger_with_the_sandwich_is_an_error() {
+    let c = columns(DROPOUT_2X3.rows);
+    let d = data(&c, 2, 3);
+    let options = MmrmOptions {
+        df: DfMethod::KenwardRoger,
+        vcov: VcovMethod::Empirical,
+        ..MmrmOptions::default()
+    };
+    assert!(mmrm_model(&d, &options).is_err());
+}

@@ -219,6 +219,13 @@ def main():
     write("study_reference_not_declared.toml", '[design]\narms = ["backward", "forward"]\nreference_arm = "placebo"\n')
     write("study_unknown_analysis.toml", '[analyses]\nrun = ["welch"]\n')
     write("study_not_toml.toml", "this is not = = toml [\n")
+    # [analyses.mmrm] (issue 18).
+    write("study_mmrm_unknown_structure.toml", '[analyses.mmrm]\nstructure = "unstructured"\n')
+    write("study_mmrm_bad_ddf.toml", '[analyses.mmrm]\nddf = "kr"\n')
+    write("study_mmrm_kr_empirical.toml", '[analyses.mmrm]\nddf = "kenward_roger"\nvcov = "empirical"\n')
+    write("study_mmrm_part_selected.toml", '[analyses]\nrun = ["mmrm_fit"]\n')
+    write("study_mmrm_cs_one_visit.toml", '[analyses]\nrun = ["mmrm"]\n\n[analyses.mmrm]\nstructure = "cs"\n')
+    write("study_mmrm_auto_one_visit.toml", '[analyses]\nrun = ["mmrm"]\n\n[analyses.mmrm]\nstructure = "auto"\nddf = "kenward_roger"\n')
     write("study_binary.toml", bytes(garbage[:256]))
     write("study_min_above_max.toml", "[outcomes.pain_nrs]\nmin = 10\nmax = 0\n")
     write("study_nan_scale.toml", "[outcomes.pain_nrs]\nmin = nan\nmax = inf\nmcid = -inf\n")
