@@ -259,6 +259,17 @@ pub struct DataConfig {
     pub columns: ColumnNames,
     /// Wide layout: how column names map to (outcome, timepoint).
     pub wide: WideConfig,
+    /// CDISC ADaM BDS layout (`layout = "adam"`): which records and treatment variable are read;
+    /// left out of a resolved config when it is the default, like `[data.redcap]`.
+    #[serde(skip_serializing_if = "AdamConfig::is_default")]
+    pub adam: AdamConfig,
+    /// REDCap layout (`layout = "redcap"`): the data dictionary exported with the data
+    /// (`..._DataDictionary.csv`), relative to the data file's folder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redcap_dictionary: Option<PathBuf>,
+    /// REDCap layout: which fields are read.
+    #[serde(skip_serializing_if = "RedcapConfig::is_default")]
+    pub redcap: RedcapConfig,
     /// A participant-level table keyed by the participant-id column (CSV, Parquet or a
     /// spreadsheet): its other columns are covariates. A relative path is relative to the study
     /// file.
@@ -266,6 +277,61 @@ pub struct DataConfig {
     pub participants: Option<PathBuf>,
     /// Covariates read as categories even when every value is a number (e.g. a site code).
     pub categorical: Vec<String>,
+    /// A CDISC ADSL dataset (`adsl.xpt`, or any readable format): `AGE`, `SEX`, `RACE` and the
+    /// population flags (`ITTFL`, `SAFFL`, `FASFL`, `PPROTFL`, `COMPLFL`) present become
+    /// participant covariates, keyed by `USUBJID`. A relative path is relative to the study file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adsl: Option<PathBuf>,
+}
+
+/// How a CDISC ADaM basic data structure (BDS) dataset is read (`[data.adam]`): `USUBJID` is
+/// the participant, the treatment variable the arm, `AVISIT` (ordered by `AVISITN`) the
+/// timepoint and the `ABLFL = "Y"` record the baseline, `PARAMCD` the outcome, `AVAL` the value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AdamConfig {
+    /// The treatment variable: `TRT01P` (planned, the default), `TRT01A`, `TRTP` or `TRTA`;
+    /// `""` takes the first of these present.
+    pub treatment: String,
+    /// Read derived records (`DTYPE` not empty, e.g. LOCF or average records) too.
+    pub derived: bool,
+    /// The analysis flag honoured when its column exists: only records flagged `Y` are read;
+    /// `""` reads every record.
+    pub flag: String,
+}
+
+impl AdamConfig {
+    /// True for the default settings (not written into a resolved config).
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+impl RedcapConfig {
+    /// True for the default settings (not written into a resolved config).
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+impl Default for AdamConfig {
+    fn default() -> Self {
+        Self {
+            treatment: String::new(),
+            derived: false,
+            flag: "ANL01FL".into(),
+        }
+    }
+}
+
+/// How a REDCap export is read (`[data.redcap]`): `record_id` (the dictionary's first field) is
+/// the participant, `redcap_event_name` the timepoint, the arm field's choice labels the arms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct RedcapConfig {
+    /// The fields read as outcomes; empty reads every numeric field of the dictionary (text
+    /// validated as number or integer, calc, slider) except the id and arm fields.
+    pub outcomes: Vec<String>,
 }
 
 /// Row layout of a data file.
@@ -277,6 +343,10 @@ pub enum Layout {
     Long,
     /// `participant_id,arm,pain_baseline,pain_week6,…`: one row per participant.
     Wide,
+    /// A CDISC ADaM BDS dataset (`USUBJID`, `TRT01P`, `AVISIT`, `PARAMCD`, `AVAL`, ...).
+    Adam,
+    /// A REDCap export (raw or labelled) with its data dictionary.
+    Redcap,
 }
 
 /// The names the data file uses for the spec's columns (`[data.columns]`).
@@ -585,7 +655,10 @@ pub const DEFAULT_TOML: &str = r#"# retrotrial study configuration (all keys opt
 missing_values = []
 delimiter = "auto"               # or "comma", "semicolon", "tab"
 decimal = "auto"                 # or "dot", "comma"; auto reads 4,5 when the delimiter is not ,
-layout = "long"                  # or "wide": one row per participant (see [data.wide])
+layout = "long"                  # or "wide": one row per participant (see [data.wide]); "adam": a
+                                 # CDISC ADaM BDS dataset (see [data.adam]); "redcap": a REDCap export
+# redcap_dictionary = "Trial_DataDictionary.csv"   # layout = "redcap": the dictionary beside the data
+# adsl = "adsl.xpt"              # CDISC ADSL: AGE, SEX, ITTFL, SAFFL, ... become covariates
 # sheet = "Sheet1"               # .xlsx/.ods input: the sheet to read; default the first
 # Participant covariates: extra columns of the data file that are constant within a participant,
 # and the columns of a participant table keyed by participant_id (path relative to this file).
@@ -607,6 +680,17 @@ pattern = "{outcome}_{timepoint}"
 # Explicit mapping for columns the pattern does not fit (wins over the pattern):
 # [data.wide.columns]
 # VAS0 = { outcome = "pain_nrs", timepoint = "baseline" }
+
+[data.adam]
+# layout = "adam": the treatment variable ("" = the first of TRT01P, TRTP, TRT01A, TRTA),
+# whether derived records (DTYPE set: LOCF, averages) are read, the analysis flag honoured.
+treatment = ""
+derived = false
+flag = "ANL01FL"
+
+[data.redcap]
+# layout = "redcap": the fields read as outcomes; empty = every numeric field of the dictionary.
+outcomes = []
 
 [design]
 # Arms in report order. Empty: infer (backward, forward, control, then alphabetical).
@@ -787,9 +871,13 @@ impl Config {
     /// Makes the relative paths of a study file relative to its folder (`base`), so a study
     /// file and its side tables move together whatever the working directory.
     pub fn relative_to(&mut self, base: &Path) {
-        for p in [&mut self.data.participants, &mut self.estimand.events]
-            .into_iter()
-            .flatten()
+        for p in [
+            &mut self.data.participants,
+            &mut self.data.adsl,
+            &mut self.estimand.events,
+        ]
+        .into_iter()
+        .flatten()
         {
             if p.is_relative() {
                 *p = base.join(&*p);

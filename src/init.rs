@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::config::{Better, Config, Layout, Pattern, known_outcome};
-use crate::ingest::{RawData, RawValue, dataset};
+use crate::ingest::{RawData, RawValue, TextTable, dataset};
 
 /// Header names (lower case) taken for the participant id column, in preference order.
 const ID_NAMES: [&str; 9] = [
@@ -152,8 +152,18 @@ pub fn detect_wide(
     config.data.columns.arm = header[arm].clone();
     config.design.timepoint_labels = tp_labels;
     config.data.wide.columns = explicit;
+    let unplaced = place_arms(&mut config, arm_values(arm));
+    Some(WideGuess {
+        config,
+        unplaced_arms: unplaced,
+    })
+}
+
+/// Proposes `[design.arm_labels]` for the arm labels of a file: each placed by its spelling,
+/// or kept under its own name; returns the labels it could not place.
+fn place_arms(config: &mut Config, labels: Vec<String>) -> Vec<String> {
     let mut unplaced = Vec::new();
-    for label in arm_values(arm) {
+    for label in labels {
         match arm_name(&label) {
             Some(name) if name != label => config
                 .design
@@ -174,15 +184,229 @@ pub fn detect_wide(
             }
         }
     }
+    unplaced
+}
+
+/// Proposes `[design.timepoint_labels]` for visit labels in visit order: each named by
+/// [`timepoint_name`], or `visit{n}` from its number when its spelling says nothing.
+/// Each visit is (spelling to name it by, label in the file, number).
+fn place_timepoints(config: &mut Config, visits: &[(String, String, String)]) {
+    for (spelling, label, number) in visits {
+        let name = timepoint_name(spelling)
+            .filter(|n| n.chars().all(|c| c.is_ascii_alphanumeric()))
+            .unwrap_or_else(|| format!("visit{number}"));
+        let labels = config
+            .design
+            .timepoint_labels
+            .entry(name.clone())
+            .or_default();
+        if *label != name && !labels.contains(label) {
+            labels.push(label.clone());
+        }
+    }
+}
+
+/// Detects a CDISC ADaM BDS dataset (`USUBJID`, `PARAMCD`, `AVAL`, `AVISIT`/`AVISITN` and a
+/// treatment variable) and proposes its mapping: the treatment variable, arm labels from its
+/// values, timepoint names from `AVISIT` in `AVISITN` order (the `ABLFL` record is the
+/// baseline whatever its visit).
+pub fn detect_adam(table: &TextTable) -> Option<WideGuess> {
+    use crate::ingest::adam;
+    if !adam::is_bds(&table.header) {
+        return None;
+    }
+    let mut config = Config::default();
+    config.data.layout = Layout::Adam;
+    let trt = adam::treatment(&table.header, &config.data.adam)?;
+    let (t, visit, num, base) = (
+        table.col(&trt)?,
+        table.col("AVISIT"),
+        table.col("AVISITN"),
+        table.col("ABLFL"),
+    );
+    let get = |cells: &[String], c: Option<usize>| {
+        c.and_then(|i| cells.get(i))
+            .map_or(String::new(), |s| s.trim().to_string())
+    };
+    let (dtype, flag) = (table.col("DTYPE"), table.col(&config.data.adam.flag));
+    let mut arms: Vec<String> = Vec::new();
+    let mut visits: Vec<(f64, String, String)> = Vec::new();
+    for (_, cells) in &table.rows {
+        // Only the records that will be read name timepoints.
+        if !get(cells, dtype).is_empty() || (flag.is_some() && get(cells, flag) != "Y") {
+            continue;
+        }
+        let a = get(cells, Some(t));
+        if !a.is_empty() && !arms.contains(&a) {
+            arms.push(a);
+        }
+        if get(cells, base) == "Y" {
+            continue;
+        }
+        let (v, n) = (get(cells, visit), get(cells, num));
+        let label = if v.is_empty() { format!("visit{n}") } else { v };
+        if !visits.iter().any(|(_, l, _)| *l == label) {
+            visits.push((n.parse().unwrap_or(f64::INFINITY), label, n));
+        }
+    }
+    visits.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let visits: Vec<(String, String, String)> = visits
+        .into_iter()
+        .map(|(_, l, n)| (l.clone(), l, n))
+        .collect();
+    config.data.adam.treatment = trt;
+    if table.col(&config.data.adam.flag).is_none() {
+        config.data.adam.flag = String::new();
+    }
+    place_timepoints(&mut config, &visits);
+    let unplaced = place_arms(&mut config, arms);
     Some(WideGuess {
         config,
         unplaced_arms: unplaced,
     })
 }
 
-/// The `[data]` section and label tables of a detected wide layout, as TOML text.
+/// Detects a REDCap export read with its data dictionary `dictionary` (a file name beside the
+/// data): the arm field (a radio or dropdown field named like an arm column, else the first
+/// whose choices name arms), outcome fields, and timepoint names from the events.
+pub fn detect_redcap(
+    table: &TextTable,
+    fields: &[crate::ingest::redcap::Field],
+    dictionary: &str,
+) -> Option<WideGuess> {
+    use crate::ingest::redcap;
+    let names = redcap::field_names(&table.header, fields);
+    let event = names.iter().position(|n| n == "redcap_event_name")?;
+    let choice: Vec<&redcap::Field> = fields.iter().filter(|f| f.is_choice()).collect();
+    let arm = choice
+        .iter()
+        .find(|f| ARM_NAMES.contains(&f.name.to_ascii_lowercase().as_str()))
+        .or_else(|| {
+            choice.iter().find(|f| {
+                f.choices
+                    .iter()
+                    .filter(|(_, l)| arm_name(l).is_some())
+                    .count()
+                    >= 2
+            })
+        })?;
+    let mut config = Config::default();
+    config.data.layout = Layout::Redcap;
+    config.data.redcap_dictionary = Some(dictionary.into());
+    config.data.columns.arm = arm.name.clone();
+    config.data.redcap.outcomes = redcap::outcome_fields(fields, &config, &arm.name);
+    let (instr, inst) = (
+        names.iter().position(|n| n == "redcap_repeat_instrument"),
+        names.iter().position(|n| n == "redcap_repeat_instance"),
+    );
+    let outcome_cols: Vec<usize> = config
+        .data
+        .redcap
+        .outcomes
+        .iter()
+        .filter_map(|o| names.iter().position(|n| n == o))
+        .collect();
+    let mut visits: Vec<(String, String)> = Vec::new();
+    for (_, cells) in &table.rows {
+        let get = |c: Option<usize>| c.and_then(|i| cells.get(i)).map_or("", |s| s.trim());
+        // Rows of other instruments (a repeated adverse-event form) hold no measurement.
+        if outcome_cols.iter().all(|&c| get(Some(c)).is_empty()) {
+            continue;
+        }
+        let mut label = get(Some(event)).to_string();
+        let n = get(inst);
+        if !n.is_empty() {
+            let i = get(instr);
+            label = if i.is_empty() {
+                format!("{label}_{n}")
+            } else {
+                format!("{label}_{i}_{n}")
+            };
+        }
+        if !label.is_empty() && !visits.iter().any(|(l, _)| *l == label) {
+            let number = (visits.len() + 1).to_string();
+            visits.push((label, number));
+        }
+    }
+    // Unique event names end in `_arm_1`: the arm of the project's schedule, not a visit.
+    let visits: Vec<(String, String, String)> = visits
+        .into_iter()
+        .map(|(l, n)| (strip_arm_suffix(&l).to_string(), l, n))
+        .collect();
+    place_timepoints(&mut config, &visits);
+    let arms = arm.choices.iter().map(|(_, l)| l.clone()).collect();
+    let unplaced = place_arms(&mut config, arms);
+    Some(WideGuess {
+        config,
+        unplaced_arms: unplaced,
+    })
+}
+
+/// `week_6_arm_1` → `week_6`.
+fn strip_arm_suffix(event: &str) -> &str {
+    match event.rsplit_once("_arm_") {
+        Some((head, n)) if !head.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => head,
+        _ => event,
+    }
+}
+
+/// The `[data]` section of a detected layout, as TOML text.
+fn data_section(g: &WideGuess) -> String {
+    let c = &g.config;
+    match c.data.layout {
+        Layout::Adam => {
+            let a = &c.data.adam;
+            format!(
+                "[data]\nlayout = \"adam\"   # CDISC ADaM BDS: USUBJID, PARAMCD (outcomes, lower case), AVISIT, ABLFL (baseline), AVAL\n\n[data.adam]\ntreatment = {}   # CHECK: the planned treatment; TRT01A for the arm as treated\nderived = false   # CHECK: records with DTYPE (LOCF, averages) are skipped\nflag = {}   # {}\n\n",
+                quote(&a.treatment),
+                quote(&a.flag),
+                if a.flag.is_empty() {
+                    "no ANL01FL column: every record is read; CHECK"
+                } else {
+                    "only records flagged Y are read; CHECK"
+                }
+            )
+        }
+        Layout::Redcap => format!(
+            "[data]\nlayout = \"redcap\"   # a REDCap export: record_id, redcap_event_name (timepoints)\nredcap_dictionary = {}   # CHECK: the data dictionary exported with the data\n\n[data.columns]\narm = {}   # CHECK: the randomisation field; its choices are the arm labels\n\n[data.redcap]\n# CHECK: the numeric fields of the dictionary read as outcomes\noutcomes = {}\n\n",
+            quote(
+                &c.data
+                    .redcap_dictionary
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            ),
+            quote(&c.data.columns.arm),
+            list(&c.data.redcap.outcomes)
+        ),
+        _ => wide_data(c),
+    }
+}
+
+/// The `[data]` section and label tables of a detected layout, as TOML text.
 fn wide_section(g: &WideGuess) -> (String, String) {
     let c = &g.config;
+    let data = data_section(g);
+    let mut labels = String::from(
+        "\n[design.arm_labels]\n# The file's arm labels, placed by their spelling: CHECK each one.\n",
+    );
+    for (name, ls) in &c.design.arm_labels {
+        let todo = if g.unplaced_arms.contains(name) {
+            "   # TODO: which arm is this? rename the key to backward, forward or control"
+        } else {
+            ""
+        };
+        labels.push_str(&format!("{} = {}{todo}\n", quote(name), list(ls)));
+    }
+    labels.push_str("\n[design.timepoint_labels]\n# The file's timepoint spellings: CHECK them.\n");
+    for (name, ls) in &c.design.timepoint_labels {
+        labels.push_str(&format!("{} = {}\n", quote(name), list(ls)));
+    }
+    (data, labels)
+}
+
+/// The `[data]` section of a wide layout.
+fn wide_data(c: &Config) -> String {
     let data = format!(
         "[data]\nlayout = \"wide\"   # one row per participant\n\n[data.columns]\nparticipant_id = {}\narm = {}\n\n[data.wide]\n# Columns named <outcome>_<timepoint>; the timepoint is the part after the last `_`.\npattern = \"{{outcome}}_{{timepoint}}\"\n\n",
         quote(&c.data.columns.participant_id),
@@ -203,22 +427,7 @@ fn wide_section(g: &WideGuess) -> (String, String) {
         }
         data.push('\n');
     }
-    let mut labels = String::from(
-        "\n[design.arm_labels]\n# The file's arm labels, placed by their spelling: CHECK each one.\n",
-    );
-    for (name, ls) in &c.design.arm_labels {
-        let todo = if g.unplaced_arms.contains(name) {
-            "   # TODO: which arm is this? rename the key to backward, forward or control"
-        } else {
-            ""
-        };
-        labels.push_str(&format!("{} = {}{todo}\n", quote(name), list(ls)));
-    }
-    labels.push_str("\n[design.timepoint_labels]\n# The file's timepoint spellings: CHECK them.\n");
-    for (name, ls) in &c.design.timepoint_labels {
-        labels.push_str(&format!("{} = {}\n", quote(name), list(ls)));
-    }
-    (data, labels)
+    data
 }
 
 fn quote(s: &str) -> String {
@@ -281,11 +490,13 @@ pub fn template_with(raw: &RawData, wide: Option<&WideGuess>) -> String {
             (a.min(v), b.max(v))
         });
         s.push_str(&format!("\n[outcomes.{}]\n", quote(o)));
+        // The file's own label (a variable label, ADaM PARAM, a REDCap field label) wins.
+        let own = raw.outcome_labels.get(o.as_str());
         match known_outcome(o) {
             Some(k) => {
                 s.push_str(&format!(
                     "label = {}\nunit = {}\n",
-                    quote(k.label.as_deref().unwrap_or(o)),
+                    quote(own.map_or(k.label.as_deref().unwrap_or(o), String::as_str)),
                     quote(k.unit.as_deref().unwrap_or(""))
                 ));
                 if let Some(min) = k.min {
@@ -304,7 +515,10 @@ pub fn template_with(raw: &RawData, wide: Option<&WideGuess>) -> String {
                 ));
             }
             None => {
-                s.push_str(&format!("label = {}\n# TODO unit = \"...\"\n", quote(o)));
+                s.push_str(&format!(
+                    "label = {}\n# TODO unit = \"...\"\n",
+                    quote(own.map_or(o, String::as_str))
+                ));
                 if lo <= hi {
                     s.push_str(&format!("# observed range {lo} to {hi}; TODO set the instrument's scale:\n# min = {lo:?}\n# max = {hi:?}\n"));
                 }

@@ -101,7 +101,7 @@ pub(super) fn from_bytes_in_pieces(
         // A decimal comma cannot be told from a field break in a comma-separated file.
         Decimal::Auto => delim != b',',
     };
-    if cfg.layout == Layout::Wide {
+    if cfg.layout != Layout::Long {
         // One row per participant: small enough to hold as text, then reshape.
         let mut table = scan_table(path, text, delim)?;
         let width = table.header.len();
@@ -117,7 +117,7 @@ pub(super) fn from_bytes_in_pieces(
             }
             fits
         });
-        let mut wide = from_table(&table, config, decimal_comma);
+        let mut wide = from_table(&table, config, decimal_comma)?;
         wide.sha256 = hex(&Sha256::digest(&bytes));
         wide.delimiter = delim;
         wide.delimiter_detected = detected;
@@ -311,8 +311,9 @@ impl<'a> LongBuilder<'a> {
 
     /// As [`LongBuilder::push`], but a missing value gives no row.
     pub(super) fn push_present(&mut self, line: u32, ids: [&Cow<'a, str>; 4], value: &str) {
+        let declared = value == DECLARED_MISSING;
         let value = self.value(value);
-        if value != RawValue::Missing {
+        if value != RawValue::Missing || declared {
             self.push_value(line, ids, value);
         }
     }

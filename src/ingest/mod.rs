@@ -10,12 +10,14 @@
 //! and label mapping), [`sources`] (Parquet, spreadsheets, SPSS/Stata/SAS), [`summaries`] and
 //! `literature.rs` (study-level inputs).
 
+pub mod adam;
 pub mod dataset;
 pub mod layout;
 pub mod literature;
 mod long;
 pub mod paper;
 pub mod participants;
+pub mod redcap;
 pub mod scan;
 pub mod sources;
 pub mod summaries;
@@ -37,6 +39,7 @@ pub use long::*;
 pub use participants::{Covariate, CovariateValues, ParticipantTable};
 use scan::{Scanner, Unterminated};
 pub use table::*;
+pub use value::DECLARED_MISSING;
 use value::*;
 
 /// Errors that stop the run before validation (exit 2).
@@ -86,6 +89,16 @@ pub enum IngestError {
         /// The file.
         path: PathBuf,
         /// What went wrong.
+        message: String,
+    },
+    /// An SPSS, Stata or SAS file is malformed, truncated, or a variant that is not read.
+    #[error("cannot read {format} file {path} {message}")]
+    Binary {
+        /// The file.
+        path: PathBuf,
+        /// The format's name.
+        format: &'static str,
+        /// Where (byte offset) and what is wrong, with what to do.
         message: String,
     },
     /// The file cannot be read as a table (a study-level table with a broken structure).
@@ -193,6 +206,9 @@ pub struct RawData {
     pub bad_values: Vec<String>,
     /// Mapping mistakes of a wide layout or of the label tables.
     pub problems: Vec<Problem>,
+    /// Outcome labels the file itself gives (variable labels of a labelled file, ADaM `PARAM`,
+    /// REDCap field labels), for `init`.
+    pub outcome_labels: std::collections::BTreeMap<String, String>,
 }
 
 /// How many ragged records are kept with their lines (validation reports at most 50 anyway).
@@ -206,7 +222,8 @@ impl RawData {
 }
 
 /// Reads a data file in any accepted form, by its extension: CSV (long or wide, `,` `;` or
-/// tab), Parquet (`.parquet`) or a spreadsheet (`.xlsx`, `.xlsm`, `.xls`, `.ods`); then maps
+/// tab), Parquet (`.parquet`), a spreadsheet (`.xlsx`, `.xlsm`, `.xls`, `.ods`), SPSS (`.sav`),
+/// Stata (`.dta`) or SAS transport (`.xpt`); then maps
 /// the arm and timepoint labels.
 ///
 /// # Errors
@@ -219,7 +236,7 @@ pub fn load(path: &Path, cfg: &Config) -> Result<RawData, IngestError> {
     };
     // Cells of Parquet and spreadsheets are text only where the file stored text, so a decimal
     // comma is read only when declared.
-    let mut raw = from_table(&table, cfg, cfg.data.decimal == Decimal::Comma);
+    let mut raw = from_table(&table, cfg, cfg.data.decimal == Decimal::Comma)?;
     raw.sha256 = hex(&Sha256::digest(&bytes));
     Ok(raw)
 }
@@ -241,7 +258,10 @@ fn read_file(path: &Path, cfg: &DataConfig) -> Result<(Vec<u8>, Option<TextTable
         "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => {
             Some(sources::sheet(path, &bytes, cfg.sheet.as_deref())?)
         }
-        _ => None,
+        other => match sources::Labelled::of_extension(other) {
+            Some(format) => Some(sources::labelled(path, &bytes, format)?),
+            None => None,
+        },
     };
     Ok((bytes, table))
 }
@@ -252,7 +272,7 @@ fn locate(raw: &mut RawData, cfg: &DataConfig) -> [usize; 5] {
     let names = cfg.columns.all();
     let needed = match cfg.layout {
         Layout::Long => 5,
-        Layout::Wide => 2,
+        _ => 2,
     };
     let mut cols = [usize::MAX; 5];
     for (k, c) in names.iter().enumerate().take(needed) {

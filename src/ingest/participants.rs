@@ -101,7 +101,50 @@ pub fn load(raw: &RawData, cfg: &Config) -> Result<ParticipantTable, IngestError
         let table = super::table(path, &cfg.data)?;
         from_participants_file(&table, raw, cfg, &mut t);
     }
+    if let Some(path) = &cfg.data.adsl {
+        let table = super::table(path, &cfg.data)?;
+        from_participants_file(&adsl(&table, raw, cfg), raw, cfg, &mut t);
+    }
     Ok(t)
+}
+
+/// The ADSL variables read as participant covariates and population flags, when present.
+pub const ADSL_COLUMNS: [&str; 8] = [
+    "AGE", "SEX", "RACE", "ITTFL", "SAFFL", "FASFL", "PPROTFL", "COMPLFL",
+];
+
+/// A CDISC ADSL (one row per subject) as a participants table: `USUBJID` renamed to the
+/// participant-id column, the [`ADSL_COLUMNS`] present kept. Subjects without a record in the
+/// data file are left out (ADSL lists every enrolled subject; some have no measurement).
+fn adsl(table: &TextTable, raw: &RawData, cfg: &Config) -> TextTable {
+    let id_name = &cfg.data.columns.participant_id;
+    let Some(id) = table.col("USUBJID").or_else(|| table.col(id_name)) else {
+        // from_participants_file names the missing id column.
+        return table.clone();
+    };
+    let keep: Vec<usize> = ADSL_COLUMNS.iter().filter_map(|c| table.col(c)).collect();
+    let known: std::collections::HashSet<&str> =
+        raw.participants.iter().map(String::as_str).collect();
+    let mut header = vec![id_name.clone()];
+    header.extend(keep.iter().map(|&c| table.header[c].clone()));
+    TextTable {
+        path: table.path.clone(),
+        header,
+        rows: table
+            .rows
+            .iter()
+            .filter(|(_, cells)| cells.get(id).is_some_and(|p| known.contains(p.trim())))
+            .map(|(line, cells)| {
+                let mut row = vec![cells[id].trim().to_string()];
+                row.extend(
+                    keep.iter()
+                        .map(|&c| cells.get(c).cloned().unwrap_or_default()),
+                );
+                (*line, row)
+            })
+            .collect(),
+        ..TextTable::default()
+    }
 }
 
 /// The data file's extra columns: one value per participant, checked for constancy.
@@ -264,7 +307,7 @@ fn from_participants_file(
 /// A cell with the data's missing codes (`NA`, `[data] missing_values`) read as empty.
 fn missing_as_empty<'a>(v: &'a str, cfg: &Config) -> &'a str {
     let v = v.trim();
-    if v == "NA" || cfg.data.missing_values.iter().any(|m| m == v) {
+    if v == "NA" || v == super::DECLARED_MISSING || cfg.data.missing_values.iter().any(|m| m == v) {
         ""
     } else {
         v

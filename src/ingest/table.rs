@@ -2,6 +2,8 @@
 //! wide layout, `init` and the study-level tables, and its mapping to the long rows
 //! (`from_table`).
 
+use std::collections::BTreeMap;
+
 use super::*;
 
 /// Any accepted data file as a text table (header and every row's cells, lines as for
@@ -48,8 +50,48 @@ pub(super) fn note_ragged(list: &mut Vec<RaggedRow>, count: &mut usize, row: Rag
     }
 }
 
-/// A table already split into cells (Parquet, spreadsheet, wide CSV) as [`RawData`].
-pub(super) fn from_table(table: &TextTable, cfg: &Config, decimal_comma: bool) -> RawData {
+/// A table already split into cells (Parquet, spreadsheet, wide CSV, a labelled file) as
+/// [`RawData`]; an ADaM or REDCap table is first reshaped to the canonical long table.
+///
+/// # Errors
+/// A REDCap dictionary that cannot be read.
+pub(super) fn from_table(
+    table: &TextTable,
+    cfg: &Config,
+    decimal_comma: bool,
+) -> Result<RawData, IngestError> {
+    if !matches!(cfg.data.layout, Layout::Adam | Layout::Redcap) {
+        return Ok(from_columns(table, cfg, decimal_comma));
+    }
+    let mut problems = Vec::new();
+    let mut labels = BTreeMap::new();
+    let long = if cfg.data.layout == Layout::Adam {
+        adam::to_long(table, cfg, &mut labels, &mut problems)
+    } else {
+        redcap::to_long(table, cfg, &mut labels, &mut problems)?
+    };
+    let mut raw = match long {
+        Ok(long) => {
+            let mut as_long = cfg.clone();
+            as_long.data.layout = Layout::Long;
+            from_columns(&long, &as_long, decimal_comma)
+        }
+        Err(lacking) => RawData {
+            path: table.path.clone(),
+            delimiter: b',',
+            missing_columns: lacking,
+            ..RawData::default()
+        },
+    };
+    raw.header = table.header.clone();
+    problems.append(&mut raw.problems);
+    raw.problems = problems;
+    raw.outcome_labels = labels;
+    Ok(raw)
+}
+
+/// A table in the long or wide layout as [`RawData`].
+fn from_columns(table: &TextTable, cfg: &Config, decimal_comma: bool) -> RawData {
     let mut raw = RawData {
         path: table.path.clone(),
         delimiter: b',',
@@ -64,6 +106,15 @@ pub(super) fn from_table(table: &TextTable, cfg: &Config, decimal_comma: bool) -
     if !raw.missing_columns.is_empty() || !raw.duplicate_columns.is_empty() {
         return raw;
     }
+    let coded: Vec<(usize, Which)> = match cfg.data.layout {
+        Layout::Long => vec![
+            (cols[1], Which::Arm),
+            (cols[2], Which::Timepoint),
+            (cols[3], Which::Outcome),
+        ],
+        _ => vec![(cols[1], Which::Arm)],
+    };
+    let table = &*value_labelled(table, &coded, &cfg.design, &mut raw.problems);
     let chunk = match cfg.data.layout {
         Layout::Long => {
             let mut b = LongBuilder::new(&cfg.data, decimal_comma, table.rows.len());
@@ -73,8 +124,18 @@ pub(super) fn from_table(table: &TextTable, cfg: &Config, decimal_comma: bool) -
             }
             b.finish()
         }
-        Layout::Wide => {
+        _ => {
             let mapping = layout::map_wide(&table.header, &cols[..2], cfg);
+            // A measurement column's variable label is its outcome's label (the first found).
+            for c in &mapping.columns {
+                if let Some(m) = table.columns.get(c.index)
+                    && !m.label.is_empty()
+                {
+                    raw.outcome_labels
+                        .entry(c.outcome.clone())
+                        .or_insert_with(|| m.label.clone());
+                }
+            }
             raw.extra_columns = mapping.ignored.clone();
             raw.problems.extend(mapping.problems.iter().cloned());
             let names: Vec<[Cow<'_, str>; 2]> = mapping
@@ -111,6 +172,93 @@ pub(super) fn from_table(table: &TextTable, cfg: &Config, decimal_comma: bool) -
     raw
 }
 
+/// Which id column a coded column is, for messages and label maps.
+#[derive(Clone, Copy)]
+enum Which {
+    Arm,
+    Timepoint,
+    Outcome,
+}
+
+/// The table with the codes of its value-labelled id columns (a labelled file's `1` in the arm
+/// column) replaced by their labels, which `[design.arm_labels]` then maps like any label. A
+/// code with no value label that no label table maps either is a [`Problem`] naming the code and
+/// its first line.
+fn value_labelled<'a>(
+    table: &'a TextTable,
+    coded: &[(usize, Which)],
+    design: &crate::config::DesignConfig,
+    problems: &mut Vec<Problem>,
+) -> Cow<'a, TextTable> {
+    let labelled: Vec<(usize, Which, &ColumnMeta)> = coded
+        .iter()
+        .filter_map(|&(c, w)| {
+            let m = table.columns.get(c)?;
+            (!m.value_labels.is_empty()).then_some((c, w, m))
+        })
+        .collect();
+    if labelled.is_empty() {
+        return Cow::Borrowed(table);
+    }
+    let mut out = table.clone();
+    for (c, which, meta) in labelled {
+        let (what, known) = match which {
+            Which::Arm => ("arm", Some(layout::arm_map(design))),
+            Which::Timepoint => ("timepoint", Some(layout::timepoint_map(design))),
+            Which::Outcome => ("outcome", None),
+        };
+        let mut unlabelled: Vec<(String, u32)> = Vec::new();
+        for (line, cells) in &mut out.rows {
+            let Some(cell) = cells.get_mut(c) else {
+                continue;
+            };
+            if cell.is_empty() {
+                continue;
+            }
+            match meta.value_labels.iter().find(|(v, _)| v == cell) {
+                Some((_, label)) => *cell = label.clone(),
+                // A labelled export holds the label itself.
+                None if meta.value_labels.iter().any(|(_, l)| l == cell) => {}
+                None => {
+                    let mapped = known.as_ref().is_some_and(|m| m.get(cell).is_some());
+                    if !mapped && !unlabelled.iter().any(|(v, _)| v == cell) {
+                        unlabelled.push((cell.clone(), *line));
+                    }
+                }
+            }
+        }
+        if let Some((code, line)) = unlabelled.first() {
+            let listed: Vec<String> = unlabelled
+                .iter()
+                .map(|(v, l)| format!("`{v}` (line {l})"))
+                .collect();
+            let labels: Vec<String> = meta
+                .value_labels
+                .iter()
+                .map(|(v, l)| format!("{v} = {l}"))
+                .collect();
+            problems.push(Problem {
+                code: "unlabelled_code",
+                line: Some(*line),
+                message: format!(
+                    "{what} column `{}` holds code(s) {} with no value label in the file (its labels: {})",
+                    table.header[c],
+                    listed.join(", "),
+                    labels.join(", ")
+                ),
+                fix: match which {
+                    Which::Outcome => "give the code a value label in the file".to_string(),
+                    _ => format!(
+                        "give the code a value label in the file, or map the code itself in the \
+                         study file, e.g. [design.{what}_labels] NAME = [\"{code}\"]"
+                    ),
+                },
+            });
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// A small CSV read as text: header names and rows of cells with their line numbers. Used for
 /// study-level tables (summaries, the literature pack).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -123,6 +271,18 @@ pub struct TextTable {
     pub header: Vec<String>,
     /// Rows: (1-based line where the record starts, cells; missing cells are empty strings).
     pub rows: Vec<(u32, Vec<String>)>,
+    /// What a labelled file (SPSS, Stata, SAS) says about each column, in header order; empty
+    /// for CSV, Parquet and spreadsheets.
+    pub columns: Vec<ColumnMeta>,
+}
+
+/// What a labelled file says about one column.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ColumnMeta {
+    /// The variable label (`""` when none).
+    pub label: String,
+    /// Value labels: (the value as the cell's text, its label), e.g. `("1", "Retro walking")`.
+    pub value_labels: Vec<(String, String)>,
 }
 
 impl TextTable {

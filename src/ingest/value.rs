@@ -3,6 +3,12 @@
 
 use super::*;
 
+/// The cell text of a value a labelled file declares missing (an SPSS user-missing code,
+/// Stata's `.a`-`.z`, SAS's `.A`-`.Z` and `._`): a recorded missing value, kept as a row even in
+/// a wide file, where an empty cell (system-missing `.`) is a measurement not taken. The
+/// control character keeps it from meaning anything else.
+pub const DECLARED_MISSING: &str = "\u{1}NA";
+
 /// A value cell as parsed.
 pub(super) enum Parsed {
     /// Missing or a number with a decimal point.
@@ -17,7 +23,11 @@ pub(super) enum Parsed {
 /// anything else is kept as invalid text for validation.
 pub(super) fn parse_value(cell: &str, cfg: &DataConfig, decimal_comma: bool) -> Parsed {
     let s = trim(cell);
-    if s.is_empty() || s == "NA" || cfg.missing_values.iter().any(|m| m == s) {
+    if s.is_empty()
+        || s == "NA"
+        || s == DECLARED_MISSING
+        || cfg.missing_values.iter().any(|m| m == s)
+    {
         return Parsed::Value(RawValue::Missing);
     }
     // Rust also accepts "inf", "NaN" and "1e999" (→ inf); the spec calls those errors.

@@ -12,6 +12,7 @@ mod fuzz;
 mod golden;
 mod golden_mmrm;
 mod imputation;
+mod labelled;
 mod power;
 mod reports;
 mod textcheck;

@@ -320,6 +320,62 @@ def main():
     write("paper_html_names.html", "<p>t(28) = 2.20, p = .06 <script>alert(1)</script>"
           "&lt;img src=x onerror=alert(1)&gt; [x](javascript:alert(1))</p>")
 
+    # --- SPSS, Stata and SAS files (issue 22): cut short, or not what the extension says ---
+    # Cut from the committed haven-written trial files (tests/golden/gen/formats.R).
+    fmts = os.path.join(HERE, "..", "formats")
+    for ext in ("sav", "dta", "xpt"):
+        with open(os.path.join(fmts, "trial." + ext), "rb") as f:
+            whole = f.read()
+        cut = len(whole) // 3
+        write("truncated." + ext, whole[: cut - cut % 80 + 37])
+        write("header_cut." + ext, whole[:150])
+    with open(os.path.join(fmts, "trial.zsav"), "rb") as f:
+        whole = f.read()
+    write("truncated.zsav", whole[: len(whole) - 30])
+    with open(os.path.join(fmts, "trial.sas7bdat"), "rb") as f:
+        whole = f.read()
+    write("truncated.sas7bdat", whole[: len(whole) // 2])
+    # Every 37th byte after the header overwritten (deterministic LCG bytes).
+    garbled, x = bytearray(whole), 7
+    for i in range(1100, len(garbled), 37):
+        x = (x * 1103515245 + 12345) % 2**31
+        garbled[i] = x >> 16 & 0xFF
+    write("garbled.sas7bdat", bytes(garbled))
+    write("csv_named.sav", csv(base))
+    write("garbage.dta", bytes(garbage[:1024]))
+    write("garbage.xpt", bytes(garbage))
+    write("transport_v8.xpt", b"HEADER RECORD*******LIBV8   HEADER RECORD!!!!!!!" + b"0" * 30 + b"  " + b" " * 160)
+
+    # --- mapping mistakes of the ADaM and REDCap layouts (issue 22) ------------------------
+    ah = "USUBJID,TRT01P,PARAMCD,PARAM,AVISIT,AVISITN,ABLFL,AVAL\n"
+    adam = ""
+    for i, arm in enumerate(["Retro walking", "Forward walking"] * 3):
+        for v, n in (("Baseline", 0), ("Week 6", 6)):
+            flag = "Y" if n == 0 and i != 3 else ""
+            adam += f"S-{i + 1},{arm},PAIN,Knee pain,{v},{n},{flag},{5 - n // 3 + i % 2}\n"
+    write("adam_no_baseline.csv", ah + adam)
+    write("study_adam.toml", '[data]\nlayout = "adam"\n\n[design.arm_labels]\nbackward = ["Retro walking"]\n'
+          'forward = ["Forward walking"]\n\n[design.timepoint_labels]\nweek6 = ["Week 6"]\n')
+    dh = '"Variable / Field Name","Form Name","Field Type","Field Label","Choices, Calculations, OR Slider Labels","Text Validation Type OR Show Slider Number"\n'
+    write("redcap_DataDictionary.csv", dh + 'record_id,enrol,text,Record ID,,\n'
+          'group,enrol,radio,Group,"1, Retro walking | 2, Forward walking",\n'
+          'pain,visit,text,Pain,,integer\n')
+    rh = "record_id,redcap_event_name,group,pain\n"
+    body = ""
+    for i in range(6):
+        code = 4 if i == 4 else 1 + i % 2
+        body += f"{i + 1},baseline_arm_1,{code},{5 + i % 3}\n{i + 1},week_6_arm_1,,{4 + i % 2}\n"
+    write("redcap_code_without_label.csv", rh + body)
+    body = ""
+    for i in range(6):
+        event = "week_12_arm_1" if i == 5 else "week_6_arm_1"
+        body += f"{i + 1},baseline_arm_1,{1 + i % 2},{5 + i % 3}\n{i + 1},{event},,{4 + i % 2}\n"
+    write("redcap_unknown_event.csv", rh + body)
+    write("study_redcap.toml", '[data]\nlayout = "redcap"\nredcap_dictionary = "redcap_DataDictionary.csv"\n\n'
+          '[data.columns]\narm = "group"\n\n[design]\ntimepoints = ["baseline", "week6"]\n\n'
+          '[design.arm_labels]\nbackward = ["Retro walking"]\nforward = ["Forward walking"]\n\n'
+          '[design.timepoint_labels]\nbaseline = ["baseline_arm_1"]\nweek6 = ["week_6_arm_1"]\n')
+
 
 if __name__ == "__main__":
     main()
