@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::results::Analysis;
 
+mod consort;
 mod power;
+pub use consort::{FlowConfig, HarmsConfig};
 pub use power::PowerConfig;
 
 /// Errors while reading or checking the configuration.
@@ -187,10 +189,14 @@ pub struct Overrides {
     pub quiet: bool,
     /// `--png`: sets `report.png`.
     pub png: bool,
+    /// `--docx`: sets `report.docx`.
+    pub docx: bool,
     /// `--force`: sets `report.force`.
     pub force: bool,
     /// `--events`: `estimand.events` (issue 17).
     pub events: Option<PathBuf>,
+    /// `--harms`: `data.harms` (issue 19).
+    pub harms: Option<PathBuf>,
 }
 
 /// Where `reproduce`, `energy` and `app` find the literature pack unless told otherwise.
@@ -235,6 +241,12 @@ pub struct Config {
     pub estimand: EstimandConfig,
     /// Missing-data sensitivity analyses (issue 17).
     pub missing: MissingConfig,
+    /// Adverse-event grouping (issue 19).
+    #[serde(skip_serializing_if = "HarmsConfig::is_default")]
+    pub harms: HarmsConfig,
+    /// People never randomised, for the CONSORT flow diagram (issue 19).
+    #[serde(skip_serializing_if = "FlowConfig::is_default")]
+    pub flow: FlowConfig,
 }
 
 /// How the data file is read.
@@ -257,6 +269,14 @@ pub struct DataConfig {
     pub columns: ColumnNames,
     /// Wide layout: how column names map to (outcome, timepoint).
     pub wide: WideConfig,
+    /// Adverse events, a CSV `participant_id,term,serious,severity,related,timepoint`
+    /// (issue 19; `--harms` sets it). Relative to the study file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub harms: Option<PathBuf>,
+    /// Participant flow with reasons, a CSV `participant_id,stage,status,reason` (issue 19).
+    /// Relative to the study file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flow: Option<PathBuf>,
 }
 
 /// Row layout of a data file.
@@ -485,6 +505,12 @@ pub struct AnalysesConfig {
     pub multiplicity_family: Vec<String>,
     /// The pre-specified primary analysis (issue 17).
     pub primary: PrimaryAnalysis,
+    /// Subgroup variables (issue 19): covariates, or `baseline_severity` (tertiles of the
+    /// outcome's baseline). Numeric covariates are cut at the median unless `subgroup_cuts`
+    /// names cut points.
+    pub subgroups: Vec<String>,
+    /// Declared cut points of numeric subgroup variables, e.g. `{ age = [65] }`.
+    pub subgroup_cuts: BTreeMap<String, Vec<f64>>,
 }
 
 impl Default for AnalysesConfig {
@@ -497,6 +523,8 @@ impl Default for AnalysesConfig {
                 .collect(),
             multiplicity_family: Vec::new(),
             primary: PrimaryAnalysis::default(),
+            subgroups: Vec::new(),
+            subgroup_cuts: BTreeMap::new(),
         }
     }
 }
@@ -544,6 +572,8 @@ pub struct ReportConfig {
     pub out_dir: PathBuf,
     /// Also write `plots/*.png` next to the SVGs.
     pub png: bool,
+    /// Also write `report.docx` (Word, issue 19).
+    pub docx: bool,
     /// Use a non-empty output directory that retrotrial did not write.
     #[serde(skip)]
     pub force: bool,
@@ -554,6 +584,7 @@ impl Default for ReportConfig {
         Self {
             out_dir: PathBuf::from("reports/analysis"),
             png: false,
+            docx: false,
             force: false,
         }
     }
@@ -571,6 +602,8 @@ delimiter = "auto"               # or "comma", "semicolon", "tab"
 decimal = "auto"                 # or "dot", "comma"; auto reads 4,5 when the delimiter is not ,
 layout = "long"                  # or "wide": one row per participant (see [data.wide])
 # sheet = "Sheet1"               # .xlsx/.ods input: the sheet to read; default the first
+# harms = "harms.csv"            # adverse events: participant_id,term,serious,severity,related,timepoint
+# flow = "flow.csv"              # CONSORT flow with reasons: participant_id,stage,status,reason
 
 [data.columns]
 # The file's names for the spec's columns.
@@ -621,13 +654,17 @@ baseline = "baseline"
 
 [analyses]
 # Analyses to run (spec ids). --only overrides this list.
-run = ["descriptives", "paired_t", "wilcoxon_signed_rank", "welch_t", "student_t", "mann_whitney", "hedges_g", "rank_biserial", "ancova", "anova_oneway", "welch_anova", "kruskal_wallis", "lmm", "mmrm", "responders", "tost", "non_inferiority", "flow", "multiplicity", "permutation", "bootstrap"]
+run = ["descriptives", "paired_t", "wilcoxon_signed_rank", "welch_t", "student_t", "mann_whitney", "hedges_g", "rank_biserial", "ancova", "anova_oneway", "welch_anova", "kruskal_wallis", "lmm", "mmrm", "responders", "tost", "non_inferiority", "flow", "multiplicity", "permutation", "bootstrap", "subgroup", "table1", "harms"]
 # Outcomes adjusted together by Holm and Benjamini-Hochberg. Empty: every outcome.
 multiplicity_family = []
 # The pre-specified primary analysis: "mmrm" (all post-baseline visits, baseline covariate,
 # unstructured covariance; valid under MAR), "ancova" (complete cases at the primary timepoint)
 # or "welch_change" (Welch t on complete-case change scores).
 primary = "mmrm"
+# Subgroups (exploratory): covariate names, or "baseline_severity" (baseline tertiles).
+# Numeric covariates are cut at the median, or at the points of subgroup_cuts.
+subgroups = []
+# subgroup_cuts = { age = [65] }
 # Missing-data sensitivity analyses (opt-in: they refit the MMRM once per participant):
 # add "mi_mar", "mi_j2r", "mi_cr", "mi_cir", "tipping_point" to run, or use --only.
 
@@ -653,6 +690,13 @@ tipping_arms = "first"           # shift the first arm of the primary contrast, 
 delta = []
 alpha = 0.05
 
+# [harms]                        # adverse events (--harms or [data] harms)
+# fall_terms = ["fall"]          # a term containing one of these (any case) is a fall
+
+# [flow]                         # people never randomised, when there is no flow file
+# assessed = 120
+# excluded = { "not eligible" = 30, "declined" = 12 }
+
 [resampling]
 seed = 20240601
 permutations = 10000
@@ -665,6 +709,7 @@ quiet = false
 [report]
 out_dir = "reports/analysis"
 png = false                      # also write plots/*.png (--png)
+docx = false                     # also write report.docx for Word (--docx)
 
 # [power]                        # retrotrial power --simulate --study study.toml
 # arms = ["backward", "forward"] # the first minus the second is tested
@@ -724,6 +769,21 @@ impl Config {
         if let Some(e) = &o.events {
             cfg.estimand.events = Some(e.clone());
         }
+        // The study file names its companion files relative to itself; flags relative to the
+        // working directory.
+        if let Some(dir) = study.and_then(Path::parent) {
+            for p in [&mut cfg.data.harms, &mut cfg.data.flow]
+                .into_iter()
+                .flatten()
+            {
+                if p.is_relative() {
+                    *p = dir.join(&*p);
+                }
+            }
+        }
+        if let Some(h) = &o.harms {
+            cfg.data.harms = Some(h.clone());
+        }
         if let Some(s) = o.seed {
             cfg.resampling.seed = s;
         }
@@ -738,6 +798,7 @@ impl Config {
         }
         cfg.run.quiet |= o.quiet;
         cfg.report.png |= o.png;
+        cfg.report.docx |= o.docx;
         cfg.report.force |= o.force;
         cfg.validate()?;
         Ok(cfg)

@@ -7,6 +7,8 @@
 
 use std::sync::Arc;
 
+pub mod consort;
+
 use crate::config::{Better, Config};
 use crate::ingest::Dataset;
 use crate::results::{Analysis, ArmSample, DesignSummary, FlowCell, OutcomeSummary};
@@ -90,6 +92,12 @@ pub enum TaskInput {
     },
     /// One outcome's cohort for the missing-data analyses (issue 17; `crate::missing`).
     Missing(Arc<crate::missing::MissingInput>),
+    /// Adverse-event counts per arm (issue 19).
+    Harms(Vec<consort::HarmCounts>),
+    /// One baseline variable by arm (Table 1, issue 19).
+    Table1(consort::Table1Values),
+    /// One outcome's complete cases by one subgroup variable (issue 19).
+    Subgroup(Arc<consort::SubgroupInput>),
     /// Primary contrast for a resampling analysis, with replicates and the stream key.
     Resample {
         /// First arm's changes.
@@ -127,6 +135,8 @@ pub struct Plan {
     pub design: DesignSummary,
     /// Participant flow.
     pub flow: Vec<FlowCell>,
+    /// The CONSORT 2025 flow with reasons (issue 19).
+    pub consort_flow: crate::results::ConsortFlow,
     /// Multiplicity family: (outcome, primary pair changes) per outcome, in outcome order.
     pub multiplicity: Vec<(String, Sample, Sample)>,
     /// Master seed.
@@ -221,11 +231,15 @@ pub fn build(data: &Dataset, cfg: &Config) -> Plan {
             }
         }
         tasks.extend(missing_tasks(data, cfg, o, ctx.outcome, primary));
+        tasks.extend(consort::subgroup_tasks(data, cfg, o, reference, primary));
     }
+    tasks.extend(consort::table1_tasks(data, cfg));
+    tasks.extend(consort::harms_task(data, cfg));
     Plan {
         tasks,
         design: design_summary(data, cfg, reference, primary),
         flow: flow_cells(data),
+        consort_flow: consort::consort_flow(data, cfg),
         multiplicity,
         seed: cfg.resampling.seed,
         samples,
@@ -392,6 +406,12 @@ impl<'a> OutcomeCtx<'a> {
             | Analysis::MiCr
             | Analysis::MiCir
             | Analysis::TippingPoint => Vec::new(),
+            // Trial-level (Table 1, harms) or one task per variable after the analysis loop
+            // (`consort`).
+            Analysis::Subgroup
+            | Analysis::SubgroupInteraction
+            | Analysis::Table1
+            | Analysis::Harms => Vec::new(),
         }
     }
 

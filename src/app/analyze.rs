@@ -72,6 +72,12 @@ pub fn analyze(data_path: &Path, cfg: &Config) -> Result<(RunSummary, ResultSet)
     }
     let mut data = Dataset::build(&raw, &cfg.design);
     crate::missing::apply_events(&mut data, cfg)?; // issue 17: the hypothetical strategy
+    if let Some(path) = &cfg.data.harms {
+        data.harms = Some(ingest::harms::read(path, &data, &cfg.harms)?); // issue 19
+    }
+    if let Some(path) = &cfg.data.flow {
+        data.flow_file = Some(ingest::flow::read(path, &data)?);
+    }
     let input_sha256 = raw.sha256.clone();
     // The rows as read are not needed past this point; on a registry-sized file they are the
     // largest allocation, so they go before the analyses allocate theirs.
@@ -96,6 +102,7 @@ pub fn analyze(data_path: &Path, cfg: &Config) -> Result<(RunSummary, ResultSet)
         failures: output.failures,
         issues: issues.warnings(),
         flow: plan.flow,
+        consort_flow: Some(plan.consort_flow),
         design: plan.design,
         samples: plan.samples,
         reproduction: None,
@@ -104,9 +111,23 @@ pub fn analyze(data_path: &Path, cfg: &Config) -> Result<(RunSummary, ResultSet)
         what: "config.resolved.toml",
         message: e.to_string(),
     })?;
-    let plots = report::write_figures(crate::plot::render_all(&rs, cfg.report.png)?, &out)?;
+    // Word needs the figures as PNG; plots/*.png are written only when asked for.
+    let mut figures = crate::plot::render_all(&rs, cfg.report.png || cfg.report.docx)?;
+    let pngs: std::collections::BTreeMap<String, Vec<u8>> = figures
+        .iter()
+        .filter(|_| cfg.report.docx)
+        .filter_map(|f| Some((f.plot.file.clone(), f.png.clone()?)))
+        .collect();
+    if !cfg.report.png {
+        figures.iter_mut().for_each(|f| f.png = None);
+    }
+    let plots = report::write_figures(figures, &out)?;
     clock.lap("figures");
     report::write_all(&rs, &plots, &toml, &out)?;
+    if cfg.report.docx {
+        let view = report::view::ReportView::build(&rs, &plots);
+        out.write("report.docx", &report::docx::render(&view, &pngs)?)?;
+    }
     clock.lap("reports");
     let summary = RunSummary {
         records: rs.records.len(),

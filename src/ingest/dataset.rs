@@ -46,6 +46,10 @@ pub struct Dataset {
     pub arm_of: Vec<usize>,
     /// Index of the timepoint whose change from baseline is analysed.
     pub primary: usize,
+    /// Adverse events of the harms file (issue 19); `None` without one.
+    pub harms: Option<Vec<super::harms::HarmEvent>>,
+    /// Rows of the CONSORT flow file (issue 19); `None` without one.
+    pub flow_file: Option<Vec<super::flow::FlowEntry>>,
     /// Cells, `[outcome][participant][timepoint]`, flattened.
     cells: Vec<Cell>,
 }
@@ -171,6 +175,8 @@ impl Dataset {
             participants,
             arm_of,
             primary,
+            harms: None,
+            flow_file: None,
             cells,
         }
     }

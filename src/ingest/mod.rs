@@ -11,6 +11,8 @@
 //! `literature.rs` (study-level inputs).
 
 pub mod dataset;
+pub mod flow;
+pub mod harms;
 pub mod layout;
 pub mod literature;
 mod long;
@@ -84,6 +86,18 @@ pub enum IngestError {
         /// The file.
         path: PathBuf,
         /// What went wrong.
+        message: String,
+    },
+    /// A row of a companion file (harms, flow) that cannot be used (issue 19).
+    #[error("{what} file {path} line {line}: {message}")]
+    Companion {
+        /// `harms` or `flow`.
+        what: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: u32,
+        /// What is wrong and what to do.
         message: String,
     },
     /// The file cannot be read as a table (a study-level table with a broken structure).

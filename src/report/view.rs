@@ -65,8 +65,12 @@ pub struct ReportView {
     pub flow: Option<Table>,
     /// What `flow` holds, which names its section.
     pub flow_kind: SectionKind,
+    /// Sections between the flow and the outcomes (Table 1, issue 19).
+    pub baseline: Vec<OutcomeSection>,
     /// Per-outcome sections.
     pub outcomes: Vec<OutcomeSection>,
+    /// Sections after the outcomes (harms, subgroups, the CONSORT checklist; issue 19).
+    pub closing: Vec<OutcomeSection>,
     /// Validation warnings as lines.
     pub warnings: Vec<String>,
     /// Failed tasks as lines.
@@ -176,13 +180,29 @@ impl ReportView {
             outcomes.push(section);
         }
         let config = config_text(&rs.provenance.config);
+        let closing = [
+            crate::report::consort::harms_section(rs),
+            crate::report::consort::subgroup_section(rs, plots),
+            Some(crate::report::consort::checklist_section(rs)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         ReportView {
             title,
             provenance,
             summary,
             flow: Some(flow),
             flow_kind: SectionKind::Flow,
+            baseline: [
+                crate::report::consort::flow_section(rs),
+                crate::report::consort::table1_section(rs),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
             outcomes,
+            closing,
             trial_figures: plots.iter().filter(|p| p.kind == "flow").cloned().collect(),
             summary_figures: plots
                 .iter()
@@ -863,7 +883,9 @@ pub fn build_meta(rs: &ResultSet, plots: &[PlotRef]) -> ReportView {
         summary,
         flow: None,
         flow_kind: SectionKind::Flow,
+        baseline: Vec::new(),
         outcomes: vec![section],
+        closing: Vec::new(),
         warnings: rs.issues.iter().map(ToString::to_string).collect(),
         failures: rs
             .failures
@@ -1083,7 +1105,9 @@ pub fn build_reproduce(rs: &ResultSet, plots: &[PlotRef]) -> ReportView {
         summary,
         flow: Some(claims),
         flow_kind: SectionKind::Claims,
+        baseline: Vec::new(),
         outcomes,
+        closing: Vec::new(),
         warnings: Vec::new(),
         failures: Vec::new(),
         trial_figures: Vec::new(),

@@ -20,6 +20,7 @@ use crate::plan::{Plan, Sample, Task, TaskInput};
 use crate::results::{Analysis, Record, TaskFailure};
 use crate::stats::{self, StatsError};
 
+mod consort;
 pub mod records;
 
 use records::{multiplicity, run_task};

@@ -347,6 +347,12 @@ fn analyze(st: &State, v: &Value) -> Response {
         Ok(c) => c,
         Err(e) => return Response::json(422, &json!({ "run": id, "error": e.to_string() })),
     };
+    // A study file sent over HTTP must not make the server read other files of this machine
+    // (their first fields would come back in error messages).
+    if cfg.data.harms.is_some() || cfg.data.flow.is_some() || cfg.estimand.events.is_some() {
+        let e = "the study file names companion files (data.harms, data.flow, estimand.events); run them with the command line";
+        return Response::json(422, &json!({ "run": id, "error": e }));
+    }
     match (st.backend.analyze)(&data, &cfg) {
         Ok(rs) => {
             let link = |f: &str| format!("/api/runs/{id}/{f}");

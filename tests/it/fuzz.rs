@@ -156,7 +156,13 @@ fn pipeline(bytes: Vec<u8>, cfg: &Config) {
         validate::check_dataset(&data, "fuzz.csv", &mut issues);
         let plan = retrotrial::plan::build(&data, cfg);
         for t in &plan.tasks {
-            assert!(data.outcomes.contains(&t.outcome));
+            // Trial-level tasks (issue 19) name a baseline variable or `harms`.
+            let base = t.outcome.strip_suffix(&format!("@{}", data.timepoints[0]));
+            assert!(
+                data.outcomes.contains(&t.outcome)
+                    || base.is_some_and(|o| data.outcomes.iter().any(|x| x == o))
+                    || t.outcome == "harms"
+            );
             assert!(t.arms.iter().all(|a| data.arms.contains(a)));
         }
     }
