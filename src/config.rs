@@ -269,6 +269,13 @@ pub struct DataConfig {
     pub columns: ColumnNames,
     /// Wide layout: how column names map to (outcome, timepoint).
     pub wide: WideConfig,
+    /// A participant-level table keyed by the participant-id column (CSV, Parquet or a
+    /// spreadsheet): its other columns are covariates. A relative path is relative to the study
+    /// file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participants: Option<PathBuf>,
+    /// Covariates read as categories even when every value is a number (e.g. a site code).
+    pub categorical: Vec<String>,
     /// Adverse events, a CSV `participant_id,term,serious,severity,related,timepoint`
     /// (issue 19; `--harms` sets it). Relative to the study file.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -505,6 +512,9 @@ pub struct AnalysesConfig {
     pub multiplicity_family: Vec<String>,
     /// The pre-specified primary analysis (issue 17).
     pub primary: PrimaryAnalysis,
+    /// Participant covariates the models adjust for, besides the baseline (participant
+    /// covariates: extra columns of the data file or `[data] participants`).
+    pub covariates: Vec<String>,
     /// Subgroup variables (issue 19): covariates, or `baseline_severity` (tertiles of the
     /// outcome's baseline). Numeric covariates are cut at the median unless `subgroup_cuts`
     /// names cut points.
@@ -523,6 +533,7 @@ impl Default for AnalysesConfig {
                 .collect(),
             multiplicity_family: Vec::new(),
             primary: PrimaryAnalysis::default(),
+            covariates: Vec::new(),
             subgroups: Vec::new(),
             subgroup_cuts: BTreeMap::new(),
         }
@@ -602,6 +613,10 @@ delimiter = "auto"               # or "comma", "semicolon", "tab"
 decimal = "auto"                 # or "dot", "comma"; auto reads 4,5 when the delimiter is not ,
 layout = "long"                  # or "wide": one row per participant (see [data.wide])
 # sheet = "Sheet1"               # .xlsx/.ods input: the sheet to read; default the first
+# Participant covariates: extra columns of the data file that are constant within a participant,
+# and the columns of a participant table keyed by participant_id (path relative to this file).
+# participants = "participants.csv"
+categorical = []                 # covariates read as categories even if numeric, e.g. ["site"]
 # harms = "harms.csv"            # adverse events: participant_id,term,serious,severity,related,timepoint
 # flow = "flow.csv"              # CONSORT flow with reasons: participant_id,stage,status,reason
 
@@ -661,6 +676,8 @@ multiplicity_family = []
 # unstructured covariance; valid under MAR), "ancova" (complete cases at the primary timepoint)
 # or "welch_change" (Welch t on complete-case change scores).
 primary = "mmrm"
+# Participant covariates the models adjust for besides the baseline, e.g. ["age", "sex"].
+covariates = []
 # Subgroups (exploratory): covariate names, or "baseline_severity" (baseline tertiles).
 # Numeric covariates are cut at the median, or at the points of subgroup_cuts.
 subgroups = []
@@ -670,12 +687,16 @@ subgroups = []
 
 [estimand]
 # ICH E9(R1): population, variable, intercurrent events and population-level summary.
-population = "all_randomised"
+population = "all_randomised"   # or "per_protocol": participants whose flag says yes
+# per_protocol_flag = "pp"       # the participant covariate holding the per-protocol flag
 variable = "value"               # or "change": value at the primary timepoint minus baseline
 summary = "difference_in_means"
 # Intercurrent events of the --events file (participant_id,event,timepoint) and their strategy:
-# "treatment_policy" (use the data as observed) or "hypothetical" (data after the event are
-# set aside and treated as missing).
+# "treatment_policy" (use the data as observed), "hypothetical" (data after the event are
+# set aside and treated as missing), "while_on_treatment" (values after the event are the
+# participant's last value at or before it) or "composite" (values after the event are an
+# unfavourable value: `value = ...`, else the worst end of the outcome's scale, else the
+# worst value observed).
 # intercurrent_events = [{ event = "discontinued", strategy = "hypothetical" }]
 intercurrent_events = []
 # events = "events.csv"          # the events file; --events EVENTS.csv sets it
@@ -757,7 +778,11 @@ impl Config {
     /// The study file cannot be read or parsed, or the result does not validate.
     pub fn resolve(study: Option<&Path>, o: &Overrides) -> Result<Config, ConfigError> {
         let mut cfg = match study {
-            Some(p) => Config::from_file(p)?,
+            Some(p) => {
+                let mut c = Config::from_file(p)?;
+                c.relative_to(p.parent().unwrap_or(Path::new("")));
+                c
+            }
             None => Config::default(),
         };
         if let Some(out) = &o.out_dir {
@@ -802,6 +827,19 @@ impl Config {
         cfg.report.force |= o.force;
         cfg.validate()?;
         Ok(cfg)
+    }
+
+    /// Makes the relative paths of a study file relative to its folder (`base`), so a study
+    /// file and its side tables move together whatever the working directory.
+    pub fn relative_to(&mut self, base: &Path) {
+        for p in [&mut self.data.participants, &mut self.estimand.events]
+            .into_iter()
+            .flatten()
+        {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        }
     }
 
     /// Checks values that serde cannot.
@@ -1086,6 +1124,9 @@ pub enum Population {
     /// Every randomised participant (with a baseline value, which the models need).
     #[default]
     AllRandomised,
+    /// The participants whose per-protocol flag (`[estimand] per_protocol_flag`, a participant
+    /// covariate) says yes; the others are left out of every analysis.
+    PerProtocol,
 }
 
 /// The variable (`[estimand] variable`).
@@ -1118,16 +1159,27 @@ pub enum Strategy {
     /// Data after the event are set aside and treated as missing (what would have happened
     /// had the event not occurred).
     Hypothetical,
+    /// The outcome is the response before the event: values after the event are replaced by the
+    /// participant's last value at or before the event's timepoint.
+    WhileOnTreatment,
+    /// The event is part of the outcome: values after the event are replaced by an
+    /// unfavourable value (the event's `value`, else the worst end of the outcome's declared
+    /// scale, else the worst value observed in the trial for that outcome).
+    Composite,
 }
 
 /// One intercurrent event and its strategy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IntercurrentEvent {
     /// The event's name in the events file.
     pub event: String,
     /// How it is handled.
     pub strategy: Strategy,
+    /// `composite` only: the value given after the event (in the outcome's units; the same for
+    /// every outcome, so set it only when one outcome is analysed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
 }
 
 /// `[estimand]`: population, variable, intercurrent events and summary (ICH E9(R1)).
@@ -1136,6 +1188,10 @@ pub struct IntercurrentEvent {
 pub struct EstimandConfig {
     /// The population.
     pub population: Population,
+    /// `population = "per_protocol"`: the participant covariate that flags the per-protocol
+    /// set (`1`/`0`, `yes`/`no`, `y`/`n`, `true`/`false`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_protocol_flag: Option<String>,
     /// The variable.
     pub variable: Variable,
     /// The population-level summary.
@@ -1253,6 +1309,44 @@ impl Config {
                     "estimand.intercurrent_events: `{}` is listed twice; give each event one strategy",
                     e.event
                 ));
+            }
+            match (e.strategy, e.value) {
+                (Strategy::Composite, Some(v)) if !v.is_finite() => {
+                    return bad(format!(
+                        "estimand.intercurrent_events: event `{}` has value {v}; give a finite number",
+                        e.event
+                    ));
+                }
+                (Strategy::Composite, _) | (_, None) => {}
+                (_, Some(_)) => {
+                    return bad(format!(
+                        "estimand.intercurrent_events: event `{}` has a value, which only the composite strategy uses; remove it or use strategy = \"composite\"",
+                        e.event
+                    ));
+                }
+            }
+        }
+        let est = &self.estimand;
+        match (est.population, &est.per_protocol_flag) {
+            (Population::PerProtocol, None) => {
+                return bad(
+                    "estimand.population = \"per_protocol\" needs estimand.per_protocol_flag, the participant covariate that flags the per-protocol set (e.g. per_protocol_flag = \"pp\")"
+                        .into(),
+                );
+            }
+            (_, Some(f)) if f.trim().is_empty() => {
+                return bad(
+                    "estimand.per_protocol_flag is empty; name a participant covariate".into(),
+                );
+            }
+            _ => {}
+        }
+        for c in &self.analyses.covariates {
+            if c.trim().is_empty() {
+                return bad("analyses.covariates holds an empty name".into());
+            }
+            if self.analyses.covariates.iter().filter(|x| *x == c).count() > 1 {
+                return bad(format!("analyses.covariates lists `{c}` twice"));
             }
         }
         Ok(())

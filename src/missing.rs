@@ -16,8 +16,10 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use crate::config::{Config, ConfigError, ImputationMethod, Strategy, TippingArms};
-use crate::ingest::Dataset;
+use crate::config::{Config, ConfigError, ImputationMethod, Population, Strategy, TippingArms};
+use crate::diagnostics::{Issues, Severity};
+use crate::ingest::participants::flag;
+use crate::ingest::{CovariateValues, Dataset};
 use crate::results::{Analysis, Record};
 use crate::stats::imputation::{
     Assumption, Cohort, Completed, bayes, condmean, tipping::against_effect, tipping::default_grid,
@@ -447,10 +449,27 @@ fn tipping_record(outcome: &str, input: &MissingInput, mar: &Sensitivity) -> Res
     Ok(rec)
 }
 
-/// Reads the events file of `[estimand] events` (`--events`) and sets aside the values after
-/// each event handled by the `hypothetical` strategy (ICH E9(R1)): for participant P with an
-/// event at timepoint T, every outcome's value at the timepoints after T becomes missing.
-/// Events under `treatment_policy` change nothing. Returns the number of values set aside.
+/// One row of the events file, resolved: participant, timepoint, the event's strategy and
+/// composite value.
+struct Event {
+    participant: usize,
+    timepoint: usize,
+    strategy: Strategy,
+    value: Option<f64>,
+}
+
+/// Reads the events file of `[estimand] events` (`--events`) and applies each event's ICH
+/// E9(R1) strategy to every outcome's values at the timepoints after the event's timepoint T:
+///
+/// - `treatment_policy`: nothing changes;
+/// - `hypothetical`: the values become missing (set aside; the analyses then assume MAR);
+/// - `while_on_treatment`: the values become the participant's last value at or before T (the
+///   response while on treatment; missing when there is none);
+/// - `composite`: the values become the event's `value`, else the worst end of the outcome's
+///   declared scale (`min`/`max` by `better`), else the worst value of the outcome in the data.
+///
+/// A participant's events apply in timepoint order, so a later event governs the values after
+/// it. Returns the number of values changed.
 ///
 /// # Errors
 /// `ConfigError::Invalid` naming the file and line: unreadable file, a header other than
@@ -458,8 +477,120 @@ fn tipping_record(outcome: &str, input: &MissingInput, mar: &Sensitivity) -> Res
 /// timepoint, an event without a strategy in `[estimand] intercurrent_events`, or the same
 /// participant and event twice.
 pub fn apply_events(data: &mut Dataset, cfg: &Config) -> std::result::Result<usize, ConfigError> {
+    let mut events = read_events(data, cfg)?;
+    events.sort_by_key(|e| (e.participant, e.timepoint));
+    // Worst values come from the data before any event changes it.
+    let worst: Vec<Option<f64>> = (0..data.outcomes.len())
+        .map(|o| worst_value(data, cfg, o))
+        .collect();
+    let nt = data.timepoints.len();
+    let mut changed = 0;
+    for e in &events {
+        let (p, t) = (e.participant, e.timepoint);
+        for (o, worst) in worst.iter().enumerate() {
+            let replacement = match e.strategy {
+                Strategy::TreatmentPolicy => continue,
+                Strategy::Hypothetical => None,
+                Strategy::WhileOnTreatment => (0..=t).rev().find_map(|k| data.value_at(o, p, k)),
+                Strategy::Composite => e.value.or(*worst),
+            };
+            for later in t + 1..nt {
+                if e.strategy == Strategy::Hypothetical {
+                    // Set aside keeps absent rows absent (they stay out of the flow counts).
+                    changed += usize::from(data.value_at(o, p, later).is_some());
+                    continue;
+                }
+                if data.value_at(o, p, later) != replacement {
+                    changed += 1;
+                }
+                data.set_value(o, p, later, replacement);
+            }
+        }
+        if e.strategy == Strategy::Hypothetical {
+            for later in t + 1..nt {
+                data.set_aside(p, later);
+            }
+        }
+    }
+    Ok(changed)
+}
+
+/// The composite strategy's default value of outcome `o`: the worst end of its declared scale,
+/// else the worst value in the data (highest when lower is better).
+fn worst_value(data: &Dataset, cfg: &Config, o: usize) -> Option<f64> {
+    let oc = cfg
+        .outcomes
+        .get(&data.outcomes[o])
+        .cloned()
+        .unwrap_or_default();
+    let lower_better = oc.better == crate::config::Better::Lower;
+    let declared = if lower_better { oc.max } else { oc.min };
+    declared.or_else(|| {
+        let values = (0..data.participants.len())
+            .flat_map(|p| (0..data.timepoints.len()).map(move |t| (p, t)))
+            .filter_map(|(p, t)| data.value_at(o, p, t));
+        if lower_better {
+            values.reduce(f64::max)
+        } else {
+            values.reduce(f64::min)
+        }
+    })
+}
+
+/// Leaves out of `data` the participants outside the analysis population
+/// (`[estimand] population = "per_protocol"`: those whose `per_protocol_flag` covariate says no,
+/// or has no readable value; validation has already reported the latter as errors), and notes
+/// how many with a warning `population`.
+pub fn apply_population(data: &mut Dataset, cfg: &Config, file: &str, issues: &mut Issues) {
+    if cfg.estimand.population != Population::PerProtocol {
+        return;
+    }
+    let Some(name) = &cfg.estimand.per_protocol_flag else {
+        return;
+    };
+    let keep: Vec<bool> = match data.covariate(name).map(|c| &c.values) {
+        Some(CovariateValues::Numeric(v)) => v.iter().map(|x| *x == Some(1.0)).collect(),
+        Some(CovariateValues::Categorical { levels, codes }) => codes
+            .iter()
+            .map(|c| c.and_then(|c| flag(&levels[c as usize])) == Some(true))
+            .collect(),
+        None => return, // validation reported the unknown covariate
+    };
+    let left_out: Vec<String> = data
+        .participants
+        .iter()
+        .zip(&keep)
+        .filter(|(_, k)| !**k)
+        .map(|(p, _)| p.clone())
+        .collect();
+    let n = data.participants.len();
+    data.retain_participants(&keep);
+    let more = if left_out.len() > 10 {
+        format!(" and {} more", left_out.len() - 10)
+    } else {
+        String::new()
+    };
+    issues.push(
+        file,
+        Severity::Warning,
+        "population",
+        None,
+        format!(
+            "per-protocol population (`{name}` = yes): {} of {n} participants analysed; left out: {}{more}",
+            n - left_out.len(),
+            if left_out.is_empty() {
+                "none".to_string()
+            } else {
+                left_out.iter().take(10).cloned().collect::<Vec<_>>().join(", ")
+            }
+        ),
+        "the estimand's population is per protocol; the default population is all randomised participants",
+    );
+}
+
+fn read_events(data: &Dataset, cfg: &Config) -> std::result::Result<Vec<Event>, ConfigError> {
     let Some(path) = &cfg.estimand.events else {
-        return Ok(0);
+        return Ok(Vec::new());
     };
     let shown = path.display();
     let bad = |line: usize, what: String| {
@@ -487,7 +618,7 @@ pub fn apply_events(data: &mut Dataset, cfg: &Config) -> std::result::Result<usi
         ));
     }
     let mut seen = std::collections::BTreeSet::new();
-    let mut set_aside = 0;
+    let mut events = Vec::new();
     for (k, raw) in lines {
         let line = k + 1;
         if raw.trim().is_empty() {
@@ -524,12 +655,12 @@ pub fn apply_events(data: &mut Dataset, cfg: &Config) -> std::result::Result<usi
                     ),
                 )
             })?;
-        let strategy = cfg
+        let (strategy, value) = cfg
             .estimand
             .intercurrent_events
             .iter()
             .find(|e| e.event == f[1])
-            .map(|e| e.strategy)
+            .map(|e| (e.strategy, e.value))
             .ok_or_else(|| {
                 bad(
                     line,
@@ -550,13 +681,14 @@ pub fn apply_events(data: &mut Dataset, cfg: &Config) -> std::result::Result<usi
                 ),
             ));
         }
-        if strategy == Strategy::Hypothetical {
-            for later in t + 1..data.timepoints.len() {
-                set_aside += data.set_aside(p, later);
-            }
-        }
+        events.push(Event {
+            participant: p,
+            timepoint: t,
+            strategy,
+            value,
+        });
     }
-    Ok(set_aside)
+    Ok(events)
 }
 
 /// At most 60 characters of a value from the file, control characters escaped.
@@ -565,4 +697,92 @@ fn clip(s: &str) -> String {
         .take(60)
         .flat_map(char::escape_debug)
         .collect::<String>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::IntercurrentEvent;
+    use std::path::Path;
+
+    const TRIAL: &str = "participant_id,arm,timepoint,outcome,value\n\
+        P1,backward,baseline,pain,6\nP1,backward,week3,pain,4\nP1,backward,week6,pain,3\n\
+        P2,backward,baseline,pain,7\nP2,backward,week3,pain,5\nP2,backward,week6,pain,2\n\
+        P3,forward,baseline,pain,8\nP3,forward,week3,pain,9\n\
+        P4,forward,baseline,pain,5\nP4,forward,week3,pain,4\nP4,forward,week6,pain,4\n";
+
+    fn run(strategy: Strategy, value: Option<f64>, events: &str) -> Dataset {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.csv");
+        std::fs::write(&path, format!("participant_id,event,timepoint\n{events}")).unwrap();
+        let mut cfg = Config::default();
+        cfg.estimand.events = Some(path);
+        cfg.estimand.intercurrent_events = vec![IntercurrentEvent {
+            event: "e".into(),
+            strategy,
+            value,
+        }];
+        let raw = crate::ingest::from_bytes(Path::new("t.csv"), TRIAL.into(), &cfg).unwrap();
+        let mut data = Dataset::build(&raw, &cfg.design);
+        apply_events(&mut data, &cfg).unwrap();
+        data
+    }
+
+    /// The values of participant `p` at the three timepoints.
+    fn row(d: &Dataset, p: usize) -> Vec<Option<f64>> {
+        (0..3).map(|t| d.value_at(0, p, t)).collect()
+    }
+
+    #[test]
+    fn while_on_treatment_carries_the_last_value_at_or_before_the_event() {
+        let d = run(Strategy::WhileOnTreatment, None, "P2,e,week3\nP3,e,week3\n");
+        assert_eq!(row(&d, 0), [Some(6.0), Some(4.0), Some(3.0)]); // no event
+        assert_eq!(row(&d, 1), [Some(7.0), Some(5.0), Some(5.0)]);
+        // P3 had no week6 row: the while-on-treatment value is its week3 value.
+        assert_eq!(row(&d, 2), [Some(8.0), Some(9.0), Some(9.0)]);
+    }
+
+    #[test]
+    fn composite_gives_the_declared_value_or_the_worst_observed() {
+        let d = run(Strategy::Composite, Some(10.0), "P1,e,baseline\n");
+        assert_eq!(row(&d, 0), [Some(6.0), Some(10.0), Some(10.0)]);
+        // Lower is better by default: the worst observed value is the highest, 9 (P3, week3).
+        let d = run(Strategy::Composite, None, "P4,e,week3\n");
+        assert_eq!(row(&d, 3), [Some(5.0), Some(4.0), Some(9.0)]);
+    }
+
+    #[test]
+    fn hypothetical_sets_later_values_aside_and_treatment_policy_keeps_them() {
+        let d = run(Strategy::Hypothetical, None, "P1,e,baseline\n");
+        assert_eq!(row(&d, 0), [Some(6.0), None, None]);
+        let d = run(Strategy::TreatmentPolicy, None, "P1,e,baseline\n");
+        assert_eq!(row(&d, 0), [Some(6.0), Some(4.0), Some(3.0)]);
+    }
+
+    #[test]
+    fn per_protocol_keeps_the_flagged_participants_with_their_cells() {
+        let mut cfg = Config::default();
+        cfg.estimand.population = Population::PerProtocol;
+        cfg.estimand.per_protocol_flag = Some("pp".into());
+        let raw = crate::ingest::from_bytes(Path::new("t.csv"), TRIAL.into(), &cfg).unwrap();
+        let mut data = Dataset::build(&raw, &cfg.design);
+        data.set_covariates(vec![crate::ingest::Covariate {
+            name: "pp".into(),
+            values: CovariateValues::Categorical {
+                levels: vec!["no".into(), "yes".into()],
+                codes: vec![Some(1), Some(0), Some(1), Some(1)],
+            },
+        }]);
+        let mut issues = Issues::default();
+        apply_population(&mut data, &cfg, "t.csv", &mut issues);
+        assert_eq!(data.participants, ["P1", "P3", "P4"]);
+        assert_eq!(data.arm_of, [0, 1, 1]);
+        assert_eq!(row(&data, 1), [Some(8.0), Some(9.0), None]);
+        assert_eq!(row(&data, 2), [Some(5.0), Some(4.0), Some(4.0)]);
+        assert!(
+            issues.issues[0]
+                .message
+                .contains("3 of 4 participants analysed; left out: P2")
+        );
+    }
 }

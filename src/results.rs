@@ -653,6 +653,9 @@ mod tests {
                 "multiplicity",
                 "permutation",
                 "bootstrap",
+                "subgroup",
+                "table1",
+                "harms",
                 "mi_mar",
                 "mi_j2r",
                 "mi_cr",
@@ -660,7 +663,11 @@ mod tests {
                 "tipping_point"
             ]
         );
-        for a in Analysis::ALL.into_iter().chain(Analysis::STUDY_LEVEL) {
+        for a in Analysis::ALL
+            .into_iter()
+            .chain(Analysis::STUDY_LEVEL)
+            .chain([Analysis::SubgroupInteraction])
+        {
             assert_eq!(serde_json::to_value(a).unwrap(), a.id());
             use clap::ValueEnum;
             assert_eq!(a.to_possible_value().unwrap().get_name(), a.id());

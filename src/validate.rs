@@ -9,9 +9,52 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
+use std::path::Path;
+
 use crate::config::Config;
 pub use crate::diagnostics::{Issue, Issues, MAX_PER_CODE, MAX_SHOWN, Severity, shown};
-use crate::ingest::{Dataset, EMPTY, RawData, RawValue, scan};
+use crate::ingest::{self, Dataset, EMPTY, IngestError, ParticipantTable, RawData, RawValue, scan};
+
+mod participants;
+pub use participants::check_participants;
+
+/// A trial file read and checked, with its participant covariates: what `analyze`, `validate`
+/// and the app all start from.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The file as read.
+    pub raw: RawData,
+    /// Every problem found (the dataset's own warnings are added by [`check_dataset`]).
+    pub issues: Issues,
+    /// The participant covariates as read.
+    pub covariates: ParticipantTable,
+}
+
+/// Reads a trial file and its participant covariates and checks both ([`check`],
+/// [`check_participants`]).
+///
+/// # Errors
+/// The data file or the participants file cannot be read (exit 2).
+pub fn read_and_check(path: &Path, cfg: &Config) -> Result<Checked, IngestError> {
+    let raw = ingest::load(path, cfg)?;
+    let mut issues = check(&raw, cfg);
+    let covariates = ingest::participants::load(&raw, cfg)?;
+    check_participants(&covariates, &raw, cfg, &mut issues);
+    Ok(Checked {
+        raw,
+        issues,
+        covariates,
+    })
+}
+
+impl Checked {
+    /// The analysis form with the covariates attached (call it when there are no errors).
+    pub fn dataset(&self, cfg: &Config) -> Dataset {
+        let mut data = Dataset::build(&self.raw, &cfg.design);
+        data.set_covariates(self.covariates.align(&data.participants, cfg));
+        data
+    }
+}
 
 /// More arms than this is a validation error: the pairwise contrasts grow with the square.
 pub const MAX_ARMS: usize = 20;
@@ -91,27 +134,6 @@ pub fn check(raw: &RawData, cfg: &Config) -> Issues {
                 }
             ),
             "declare [data] delimiter (and decimal) in the study file to make this explicit",
-        );
-    }
-    if !raw.extra_columns.is_empty() {
-        let names: Vec<String> = raw
-            .extra_columns
-            .iter()
-            .map(|c| {
-                if c.is_empty() {
-                    "(unnamed)".to_string()
-                } else {
-                    shown(c, MAX_SHOWN)
-                }
-            })
-            .collect();
-        out.push(
-            f,
-            Warning,
-            "extra_columns",
-            Some(1),
-            format!("extra columns are ignored: {}", names.join(", ")),
-            "remove them, or ignore this warning",
         );
     }
     for p in &raw.problems {

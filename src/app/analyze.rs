@@ -8,7 +8,6 @@ use super::Status;
 use crate::cli::AnalyzeArgs;
 use crate::config::Config;
 use crate::error::Error;
-use crate::ingest::{self, Dataset};
 use crate::output::OutDir;
 use crate::report;
 use crate::results::{Provenance, ResultSet, SCHEMA_VERSION};
@@ -57,10 +56,10 @@ pub struct RunSummary {
 pub fn analyze(data_path: &Path, cfg: &Config) -> Result<(RunSummary, ResultSet), Error> {
     let mut clock = PhaseClock::from_env();
     let out = OutDir::prepare_with(&cfg.report.out_dir, cfg.report.force)?; // fail before the long part
-    let raw = ingest::load(data_path, cfg)?;
+    let checked = validate::read_and_check(data_path, cfg)?;
     clock.lap("read");
     let file = data_path.display().to_string();
-    let mut issues = validate::check(&raw, cfg);
+    let mut issues = checked.issues.clone();
     clock.lap("validate");
     if issues.has_errors() {
         report::write_validation(&issues, &file, &out)?;
@@ -70,18 +69,20 @@ pub fn analyze(data_path: &Path, cfg: &Config) -> Result<(RunSummary, ResultSet)
             report: out.path().join("validation.md").display().to_string(),
         });
     }
-    let mut data = Dataset::build(&raw, &cfg.design);
-    crate::missing::apply_events(&mut data, cfg)?; // issue 17: the hypothetical strategy
+    let mut data = checked.dataset(cfg);
+    let input_sha256 = checked.raw.sha256.clone();
     if let Some(path) = &cfg.data.harms {
-        data.harms = Some(ingest::harms::read(path, &data, &cfg.harms)?); // issue 19
+        data.harms = Some(crate::ingest::harms::read(path, &data, &cfg.harms)?); // issue 19
     }
     if let Some(path) = &cfg.data.flow {
-        data.flow_file = Some(ingest::flow::read(path, &data)?);
+        data.flow_file = Some(crate::ingest::flow::read(path, &data)?);
     }
-    let input_sha256 = raw.sha256.clone();
     // The rows as read are not needed past this point; on a registry-sized file they are the
     // largest allocation, so they go before the analyses allocate theirs.
-    drop(raw);
+    drop(checked);
+    // Issue 17: intercurrent events by their strategies, then the analysis population.
+    crate::missing::apply_events(&mut data, cfg)?;
+    crate::missing::apply_population(&mut data, cfg, &file, &mut issues);
     validate::check_dataset(&data, &file, &mut issues);
     clock.lap("dataset");
     let plan = plan::build(&data, cfg);

@@ -4,18 +4,19 @@ use super::{Status, issues_text, json_text, print_out};
 use crate::cli::ValidateArgs;
 use crate::config::Config;
 use crate::error::Error;
-use crate::ingest::{self, Dataset};
 use crate::validate;
 
 pub(super) fn validate_cmd(a: &ValidateArgs) -> Result<Status, Error> {
     let cfg = Config::resolve(a.input.study.as_deref(), &Default::default())?;
-    let raw = ingest::load(&a.input.data, &cfg)?;
+    let checked = validate::read_and_check(&a.input.data, &cfg)?;
     let file = a.input.data.display().to_string();
-    let mut issues = validate::check(&raw, &cfg);
+    let mut issues = checked.issues.clone();
     if !issues.has_errors() {
-        let data = Dataset::build(&raw, &cfg.design);
+        let mut data = checked.dataset(&cfg);
+        crate::missing::apply_population(&mut data, &cfg, &file, &mut issues);
         validate::check_dataset(&data, &file, &mut issues);
     }
+    let raw = &checked.raw;
     let text = if a.json {
         json_text("validation issues", &issues)?
     } else {

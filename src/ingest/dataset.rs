@@ -7,6 +7,7 @@
 
 use std::cmp::Ordering;
 
+use super::participants::Covariate;
 use super::{EMPTY, RawData, RawValue};
 use crate::config::DesignConfig;
 
@@ -52,6 +53,8 @@ pub struct Dataset {
     pub flow_file: Option<Vec<super::flow::FlowEntry>>,
     /// Cells, `[outcome][participant][timepoint]`, flattened.
     cells: Vec<Cell>,
+    /// Participant covariates, aligned with `participants` (set by [`Dataset::set_covariates`]).
+    covariates: Vec<Covariate>,
 }
 
 /// An outcome's rows in long form, for the mixed model.
@@ -178,7 +181,72 @@ impl Dataset {
             harms: None,
             flow_file: None,
             cells,
+            covariates: Vec::new(),
         }
+    }
+
+    /// Attaches the participant covariates (from `ParticipantTable::align` on these
+    /// participants).
+    pub fn set_covariates(&mut self, covariates: Vec<Covariate>) {
+        self.covariates = covariates;
+    }
+
+    /// The participant covariates, data-file columns first, then the participants file's.
+    pub fn covariates(&self) -> &[Covariate] {
+        &self.covariates
+    }
+
+    /// A participant covariate by name.
+    pub fn covariate(&self, name: &str) -> Option<&Covariate> {
+        self.covariates.iter().find(|c| c.name == name)
+    }
+
+    /// Keeps only the participants whose `keep` entry is true (an analysis population), with
+    /// their cells and covariates; the order stays sorted.
+    pub fn retain_participants(&mut self, keep: &[bool]) {
+        use super::participants::CovariateValues;
+        let (np, nt) = (self.participants.len(), self.timepoints.len());
+        let kept: Vec<usize> = (0..np).filter(|&p| keep.get(p) == Some(&true)).collect();
+        let mut cells = Vec::with_capacity(self.outcomes.len() * kept.len() * nt);
+        for o in 0..self.outcomes.len() {
+            for &p in &kept {
+                cells.extend_from_slice(&self.cells[(o * np + p) * nt..(o * np + p + 1) * nt]);
+            }
+        }
+        self.cells = cells;
+        self.participants = kept.iter().map(|&p| self.participants[p].clone()).collect();
+        self.arm_of = kept.iter().map(|&p| self.arm_of[p]).collect();
+        for c in &mut self.covariates {
+            match &mut c.values {
+                CovariateValues::Numeric(v) => *v = kept.iter().map(|&p| v[p]).collect(),
+                CovariateValues::Categorical { codes, .. } => {
+                    *codes = kept.iter().map(|&p| codes[p]).collect();
+                }
+            }
+        }
+        // Harms and flow rows (issue 19) follow the population: renumbered, or dropped with
+        // their participant (flow rows of people never randomised stay).
+        let mut new_index = vec![usize::MAX; np];
+        for (k, &p) in kept.iter().enumerate() {
+            new_index[p] = k;
+        }
+        if let Some(h) = &mut self.harms {
+            h.retain(|e| new_index[e.participant] != usize::MAX);
+            h.iter_mut()
+                .for_each(|e| e.participant = new_index[e.participant]);
+        }
+        if let Some(f) = &mut self.flow_file {
+            f.retain(|e| e.participant.is_none_or(|p| new_index[p] != usize::MAX));
+            f.iter_mut()
+                .for_each(|e| e.participant = e.participant.map(|p| new_index[p]));
+        }
+    }
+
+    /// Sets the value of outcome `o`, participant `p`, timepoint `t` (an intercurrent-event
+    /// strategy's value; `None` makes it missing).
+    pub fn set_value(&mut self, o: usize, p: usize, t: usize, v: Option<f64>) {
+        let (np, nt) = (self.participants.len(), self.timepoints.len());
+        self.cells[(o * np + p) * nt + t] = v.map_or(Cell::Empty, Cell::Value);
     }
 
     fn cell(&self, o: usize, p: usize, t: usize) -> Cell {

@@ -17,6 +17,7 @@ pub mod layout;
 pub mod literature;
 mod long;
 pub mod paper;
+pub mod participants;
 pub mod scan;
 pub mod sources;
 pub mod summaries;
@@ -35,6 +36,7 @@ use crate::config::{Config, DataConfig, Decimal, Delimiter, Layout};
 
 pub use dataset::{Dataset, trailing_number};
 pub use long::*;
+pub use participants::{Covariate, CovariateValues, ParticipantTable};
 use scan::{Scanner, Unterminated};
 pub use table::*;
 use value::*;

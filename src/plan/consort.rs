@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::ingest::Dataset;
 use crate::ingest::flow::Stage;
 use crate::ingest::harms::Severity;
+use crate::ingest::participants::CovariateValues;
 use crate::results::{Analysis, ConsortArm, ConsortFlow, ReasonCount};
 
 /// The subgroup variable computed from each outcome's own baseline values.
@@ -64,6 +65,8 @@ pub enum Table1Values {
 pub struct SubgroupInput {
     /// The variable's name.
     pub variable: String,
+    /// Whether the variable exists (`baseline_severity` or a covariate).
+    pub known: bool,
     /// Level names, in order (levels without anyone are dropped).
     pub levels: Vec<String>,
     /// Cut points used (empty for a categorical variable).
@@ -158,7 +161,51 @@ pub fn table1_tasks(data: &Dataset, cfg: &Config) -> Vec<Task> {
             input: TaskInput::Table1(Table1Values::Numeric { per_arm, missing }),
         });
     }
+    for c in data.covariates() {
+        tasks.push(Task {
+            outcome: c.name.clone(),
+            analysis: Analysis::Table1,
+            contrast: "arms".into(),
+            arms: data.arms.clone(),
+            input: TaskInput::Table1(covariate_values(data, &c.values)),
+        });
+    }
     tasks
+}
+
+/// A covariate's values by arm, for Table 1.
+fn covariate_values(data: &Dataset, values: &CovariateValues) -> Table1Values {
+    let k = data.arms.len();
+    let mut missing = vec![0; k];
+    match values {
+        CovariateValues::Numeric(v) => {
+            let mut per_arm = vec![Vec::new(); k];
+            for (p, x) in v.iter().enumerate() {
+                match x {
+                    Some(x) => per_arm[data.arm_of[p]].push(*x),
+                    None => missing[data.arm_of[p]] += 1,
+                }
+            }
+            Table1Values::Numeric {
+                per_arm: per_arm.into_iter().map(sample).collect(),
+                missing,
+            }
+        }
+        CovariateValues::Categorical { levels, codes } => {
+            let mut counts = vec![vec![0; levels.len()]; k];
+            for (p, c) in codes.iter().enumerate() {
+                match c {
+                    Some(c) => counts[data.arm_of[p]][*c as usize] += 1,
+                    None => missing[data.arm_of[p]] += 1,
+                }
+            }
+            Table1Values::Categorical {
+                levels: levels.clone(),
+                counts,
+                missing,
+            }
+        }
+    }
 }
 
 /// R's `quantile(x, p, type = 7)` of unsorted values.
@@ -240,18 +287,27 @@ pub fn subgroup_tasks(
         .collect();
     let mut tasks = Vec::new();
     for variable in &cfg.analyses.subgroups {
-        let Some((levels, cuts, mut codes)) = grouping(data, cfg, variable, &rows) else {
-            continue;
-        };
-        let levels = drop_empty(levels, &mut codes);
+        // An unknown variable becomes a task without levels, which fails with its name.
+        let found = grouping(data, cfg, variable, &rows);
+        let known = found.is_some();
+        let (levels, cuts, codes) = found.unwrap_or_default();
+        // Rows without a value of the variable are left out.
+        let with: Vec<(usize, usize)> = codes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| Some((i, (*c)?)))
+            .collect();
+        let mut level: Vec<usize> = with.iter().map(|w| w.1).collect();
+        let levels = drop_empty(levels, &mut level);
         let input = SubgroupInput {
             variable: variable.clone(),
+            known,
             levels,
             cuts,
-            baseline: rows.iter().map(|r| r.1).collect(),
-            last: rows.iter().map(|r| r.2).collect(),
-            arm: rows.iter().map(|r| data.arm_of[r.0]).collect(),
-            level: codes,
+            baseline: with.iter().map(|w| rows[w.0].1).collect(),
+            last: with.iter().map(|w| rows[w.0].2).collect(),
+            arm: with.iter().map(|w| data.arm_of[rows[w.0].0]).collect(),
+            level,
             reference,
             primary,
         };
@@ -266,18 +322,21 @@ pub fn subgroup_tasks(
     tasks
 }
 
-/// Levels, cut points and each row's level of one subgroup variable, or `None` when the
-/// variable is unknown (validation has reported it).
+/// Level names, cut points, and each row's level (`None`: no value).
+type Grouping = (Vec<String>, Vec<f64>, Vec<Option<usize>>);
+
+/// Levels, cut points and each row's level (`None`: no value) of one subgroup variable, or
+/// `None` when the variable is neither `baseline_severity` nor a covariate.
 fn grouping(
-    _data: &Dataset,
+    data: &Dataset,
     cfg: &Config,
     variable: &str,
     rows: &[(usize, f64, f64)],
-) -> Option<(Vec<String>, Vec<f64>, Vec<usize>)> {
+) -> Option<Grouping> {
     if variable == BASELINE_SEVERITY {
         let b: Vec<f64> = rows.iter().map(|r| r.1).collect();
         if b.is_empty() {
-            return None;
+            return Some((Vec::new(), Vec::new(), Vec::new()));
         }
         let mut cuts = cfg
             .analyses
@@ -293,10 +352,35 @@ fn grouping(
         } else {
             vec!["low".into(), "high".into()]
         };
-        let codes = b.iter().map(|x| level_of(*x, &cuts)).collect();
+        let codes = b.iter().map(|x| Some(level_of(*x, &cuts))).collect();
         return Some((levels, cuts, codes));
     }
-    None
+    match &data.covariate(variable)?.values {
+        CovariateValues::Numeric(v) => {
+            let cuts = match cfg.analyses.subgroup_cuts.get(variable) {
+                Some(c) => c.clone(),
+                None => {
+                    let all: Vec<f64> = v.iter().flatten().copied().collect();
+                    if all.is_empty() {
+                        return Some((Vec::new(), Vec::new(), vec![None; rows.len()]));
+                    }
+                    vec![crate::stats::describe::median(&all)]
+                }
+            };
+            let codes = rows
+                .iter()
+                .map(|r| v[r.0].map(|x| level_of(x, &cuts)))
+                .collect();
+            Some((cut_levels(&cuts), cuts, codes))
+        }
+        CovariateValues::Categorical { levels, codes } => Some((
+            levels.clone(),
+            Vec::new(),
+            rows.iter()
+                .map(|r| codes[r.0].map(|c| c as usize))
+                .collect(),
+        )),
+    }
 }
 
 /// Counts of reasons, most frequent first, ties by reason (deterministic).

@@ -51,8 +51,17 @@ pub fn estimand_words(rs: &ResultSet) -> String {
     if events.is_empty() {
         events.push("every intercurrent event by treatment policy".to_string());
     }
+    let population = match (
+        config_str(rs, "estimand", "population"),
+        config_str(rs, "estimand", "per_protocol_flag"),
+    ) {
+        (Some("per_protocol"), Some(flag)) => {
+            format!("the per-protocol set (participants whose {flag} flag is yes)")
+        }
+        _ => "all randomised participants".to_string(),
+    };
     format!(
-        "difference in mean {variable} between {first} and {second} in all randomised participants, {}",
+        "difference in mean {variable} between {first} and {second} in {population}, {}",
         events.join(", ")
     )
 }
@@ -168,7 +177,13 @@ pub fn primary_sentence(rs: &ResultSet, oc: &OutcomeSummary, recs: &[&Record]) -
         ))
     })
     .collect();
-    if !sens.is_empty() {
+    if sens.is_empty() {
+        // They are opt-in (the jackknife refits the MMRM once per participant); a reader must
+        // not take their absence for robustness.
+        line.push_str(
+            " Missing-data sensitivity analyses were not run (add mi_j2r, mi_cr, mi_cir and tipping_point to [analyses] run or --only).",
+        );
+    } else {
         line.push_str(&format!(" Sensitivity: {}.", sens.join("; ")));
     }
     if let Some(w) = find(recs, Analysis::WelchT, contrast, "t") {

@@ -19,6 +19,8 @@ pub(super) fn harms(counts: &[HarmCounts]) -> Result<Vec<Record>, StatsError> {
             if h.n > 0 {
                 let p = stats::proportion::wilson(x, h.n)?;
                 r = r.statistic(p.p).estimate(p.p).ci(p.ci.low, p.ci.high);
+            } else {
+                r = r.text("reason", "no participants");
             }
             if c == 0 {
                 r = r
@@ -109,7 +111,8 @@ fn table1_numeric(
                 .num_opt("sd", None)
                 .num_opt("median", None)
                 .num_opt("q1", None)
-                .num_opt("q3", None);
+                .num_opt("q3", None)
+                .text("reason", "no values");
         }
         out.push(r);
         summaries.push(s);
@@ -123,12 +126,19 @@ fn table1_numeric(
                 &format!("{}-{}", labels[i], labels[j]),
                 "smd",
             );
-            if let (Some(a), Some(b)) = (&summaries[i], &summaries[j])
-                && let (Some(sa), Some(sb)) = (a.sd, b.sd)
-                && let Ok(d) = stats::smd::smd_continuous(a.mean, sa, b.mean, sb)
-            {
-                r = r.statistic(d).estimate(d);
-            }
+            let d = match (&summaries[i], &summaries[j]) {
+                (Some(a), Some(b)) => match (a.sd, b.sd) {
+                    (Some(sa), Some(sb)) => stats::smd::smd_continuous(a.mean, sa, b.mean, sb)
+                        .map_err(|e| e.to_string()),
+                    _ => Err("an arm has fewer than 2 values".to_string()),
+                },
+                _ => Err("an arm has no values".to_string()),
+            };
+            r = match d {
+                Ok(d) if d.is_finite() => r.statistic(d).estimate(d),
+                Ok(_) => r.text("reason", "not finite"),
+                Err(e) => r.text("reason", &e),
+            };
             out.push(r.text("method", "continuous"));
         }
     }
@@ -168,6 +178,8 @@ fn table1_categorical(
             if n > 0 {
                 let pct = 100.0 * count as f64 / n as f64;
                 r = r.statistic(pct).estimate(pct);
+            } else {
+                r = r.text("reason", "no values");
             }
             out.push(r);
         }
@@ -181,9 +193,10 @@ fn table1_categorical(
                 &format!("{}-{}", labels[i], labels[j]),
                 "smd",
             );
-            if let Ok(d) = stats::smd::smd_categorical(&counts[i], &counts[j]) {
-                r = r.statistic(d).estimate(d);
-            }
+            r = match stats::smd::smd_categorical(&counts[i], &counts[j]) {
+                Ok(d) => r.statistic(d).estimate(d),
+                Err(e) => r.text("reason", &e.to_string()),
+            };
             out.push(r.text("method", "yang_dalton"));
         }
     }
@@ -199,6 +212,12 @@ pub(super) fn subgroup(task: &Task, s: &SubgroupInput) -> Result<Vec<Record>, St
         arm: &s.arm,
         level: &s.level,
     };
+    if !s.known {
+        return Err(StatsError::InvalidArgument(format!(
+            "subgroup variable `{}` is neither baseline_severity nor a participant covariate (a column of [data] participants or an extra column of the data file)",
+            s.variable
+        )));
+    }
     if s.levels.len() < 2 {
         return Err(StatsError::InvalidArgument(format!(
             "subgroup variable `{}` has {} level(s) among the complete cases; a subgroup analysis needs at least 2",

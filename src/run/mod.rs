@@ -110,7 +110,13 @@ fn finite_or_fail(analysis: Analysis, recs: Vec<Record>) -> Result<Vec<Record>, 
             && matches!(r.statistic_name.as_str(), "risk_ratio" | "nnt")
     };
     let broken = recs.iter().find(|r| {
-        let null_stat = r.statistic.is_none() && analysis != Analysis::Flow && !may_be_infinite(r);
+        // A record that says why it has no number (an empty Table 1 cell, an undefined SMD, a
+        // subgroup level that cannot be fitted; issue 19) is not an overflow.
+        let explained = r.extra.contains_key("reason");
+        let null_stat = r.statistic.is_none()
+            && analysis != Analysis::Flow
+            && !may_be_infinite(r)
+            && !explained;
         let null_sd = analysis == Analysis::Descriptives
             && r.extra.get("n").and_then(serde_json::Value::as_u64) >= Some(2)
             && r.extra.get("sd").is_none_or(serde_json::Value::is_null);

@@ -12,7 +12,7 @@ use super::{State, lock, page};
 use crate::cli::ReproduceArgs;
 use crate::config::{Config, Overrides};
 use crate::error::Error;
-use crate::{ingest, output, validate};
+use crate::{output, validate};
 
 /// Largest JSON body (a study TOML and a few fields), whatever `--max-upload` says.
 const MAX_JSON: u64 = 16 << 20;
@@ -193,15 +193,17 @@ fn inspect(st: &State, req: &Request, len: u64, body: &mut dyn Read) -> Response
         Ok(c) => c,
         Err(e) => return failed(&e),
     };
-    let raw = match ingest::load(&data, &cfg) {
+    let checked = match validate::read_and_check(&data, &cfg) {
         Ok(r) => r,
         Err(e) => return failed(&e),
     };
-    let mut issues = validate::check(&raw, &cfg);
+    let mut issues = checked.issues.clone();
     if !issues.has_errors() {
-        let ds = ingest::Dataset::build(&raw, &cfg.design);
+        let mut ds = checked.dataset(&cfg);
+        crate::missing::apply_population(&mut ds, &cfg, &name, &mut issues);
         validate::check_dataset(&ds, &name, &mut issues);
     }
+    let raw = &checked.raw;
     let mut v = design_json(&cfg);
     v["upload"] = json!(id);
     v["file"] = json!(name);

@@ -58,6 +58,10 @@ struct Case {
     /// An adverse-events file (`--harms`, analyze only; issue 19).
     #[serde(default)]
     harms: Option<String>,
+    /// Files the case's study file names (e.g. `[data] participants`), for the check that
+    /// every corpus file is used.
+    #[serde(default)]
+    side: Vec<String>,
     /// The input is absent on purpose.
     #[serde(default)]
     missing: bool,
@@ -414,6 +418,7 @@ fn manifest_uses_every_corpus_file() {
                 .chain(c.study.as_deref())
                 .chain(c.events.as_deref())
                 .chain(c.harms.as_deref())
+                .chain(c.side.iter().map(String::as_str))
         })
         .collect();
     // Companion files named by a study file ([data] harms / flow, issue 19) are used too.

@@ -624,3 +624,53 @@ fn unknown_missing_reference_arm_is_a_task_failure() {
         "{reason}"
     );
 }
+
+/// `population = "per_protocol"`: the participants whose flag (a column of the participants
+/// file the study names, relative to the study file) says no are left out of every analysis,
+/// and the Primary result states the population.
+#[test]
+fn per_protocol_population_leaves_out_the_flagged_participants() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |study: Option<&str>| {
+        let out = dir.path().join(study.unwrap_or("all"));
+        let mut cmd = crate::common::bin();
+        cmd.current_dir(dir.path())
+            .args(["analyze"])
+            .arg(root().join("tests/data/bad/base.csv"));
+        if let Some(s) = study {
+            cmd.arg("--study")
+                .arg(root().join("tests/data/bad").join(s));
+        }
+        cmd.arg("--out")
+            .arg(&out)
+            .args(["--quiet", "--only", "descriptives,mmrm"])
+            .assert()
+            .code(0);
+        let recs: Vec<Value> =
+            serde_json::from_str(&std::fs::read_to_string(out.join("records.json")).unwrap())
+                .unwrap();
+        let n = |c: &str| {
+            recs.iter()
+                .find(|r| r["analysis"] == "descriptives" && r["contrast"] == c)
+                .map(|r| r["extra"]["n"].as_u64().unwrap())
+                .unwrap()
+        };
+        (
+            n("backward@baseline"),
+            n("forward@baseline"),
+            std::fs::read_to_string(out.join("report.md")).unwrap(),
+        )
+    };
+    let (b_all, f_all, md_all) = run(None);
+    let (b_pp, f_pp, md_pp) = run(Some("study_pp.toml"));
+    // participants_ok.csv flags P003 (backward) and P010 (forward) as not per protocol.
+    assert_eq!((b_pp, f_pp), (b_all - 1, f_all - 1));
+    assert!(
+        md_all.contains("in all randomised participants"),
+        "{md_all}"
+    );
+    assert!(
+        md_pp.contains("in the per-protocol set (participants whose pp flag is yes)"),
+        "{md_pp}"
+    );
+}

@@ -237,7 +237,7 @@ def main():
     # --- intercurrent events (issue 17; used with base.csv and study_events.toml) --------
     write("study_events.toml", '[estimand]\nintercurrent_events = [{ event = "discontinued", strategy = "hypothetical" }]\n')
     write("study_events_twice.toml", '[estimand]\nintercurrent_events = [{ event = "x", strategy = "hypothetical" }, { event = "x", strategy = "treatment_policy" }]\n')
-    write("study_unknown_strategy.toml", '[estimand]\nintercurrent_events = [{ event = "x", strategy = "composite" }]\n')
+    write("study_unknown_strategy.toml", '[estimand]\nintercurrent_events = [{ event = "x", strategy = "principal_stratum" }]\n')
     write("study_missing_one_imputation.toml", "[missing]\nimputations = 1\n")
     write("study_missing_nan_delta.toml", "[missing]\ndelta = [0.0, nan]\n")
     write("events_ok.csv", "participant_id,event,timepoint\nP001,discontinued,baseline\nP008,discontinued,week6\n")
@@ -248,6 +248,32 @@ def main():
     write("events_twice.csv", "participant_id,event,timepoint\nP001,discontinued,baseline\nP001,discontinued,week6\n")
     write("events_short_row.csv", "participant_id,event,timepoint\nP001,discontinued\n")
     write("events_binary.csv", bytes(garbage[:128]))
+    write("study_events_all.toml", '[estimand]\nintercurrent_events = [{ event = "stopped", strategy = "while_on_treatment" }, { event = "fell", strategy = "composite" }, { event = "rescue", strategy = "composite", value = 10 }]\n')
+    write("events_all.csv", "participant_id,event,timepoint\nP001,stopped,baseline\nP002,fell,baseline\nP009,rescue,baseline\n")
+    write("study_value_not_composite.toml", '[estimand]\nintercurrent_events = [{ event = "x", strategy = "hypothetical", value = 3 }]\n')
+
+    # --- participant covariates and the per-protocol population (issue 17/18/19) ----------
+    ids = ["P%03d" % k for k in range(1, 13)]
+    ph = "participant_id,age,sex,pp\n"
+    prow = lambda k, p: "%s,%d,%s,%s\n" % (p, 50 + k * 3 % 17, "F" if k % 2 else "M", "no" if k in (2, 9) else "yes")
+    write("participants_ok.csv", ph + "".join(prow(k, p) for k, p in enumerate(ids)))
+    write("participants_unknown_id.csv", ph + "".join(prow(k, p) for k, p in enumerate(ids)) + "P999,60,F,yes\n")
+    write("participants_duplicate.csv", ph + "".join(prow(k, p) for k, p in enumerate(ids)) + prow(3, "P004"))
+    write("participants_no_id.csv", ph.replace("participant_id", "id") + "".join(prow(k, p) for k, p in enumerate(ids)))
+    write("participants_missing_age.csv", ph + "".join(prow(k, p).replace(",%d," % (50 + k * 3 % 17), ",NA,") if p == "P003" else prow(k, p) for k, p in enumerate(ids)))
+    write("participants_bad_flag.csv", ph + "".join(prow(k, p).replace("yes", "maybe") if p == "P005" else prow(k, p) for k, p in enumerate(ids)))
+    write("participants_ragged.csv", ph + "".join(prow(k, p) for k, p in enumerate(ids[:5])) + "P006,61\n")
+    write("study_participants.toml", '[data]\nparticipants = "participants_ok.csv"\n\n[analyses]\ncovariates = ["age", "sex"]\n')
+    for name in ("unknown_id", "duplicate", "no_id", "missing_age", "ragged"):
+        write("study_participants_%s.toml" % name, '[data]\nparticipants = "participants_%s.csv"\n\n[analyses]\ncovariates = ["age"]\n' % name)
+    write("study_participants_absent.toml", '[data]\nparticipants = "no_such_participants.csv"\n')
+    write("study_unknown_covariate.toml", '[data]\nparticipants = "participants_ok.csv"\n\n[analyses]\ncovariates = ["bmi"]\n')
+    write("study_pp.toml", '[data]\nparticipants = "participants_ok.csv"\n\n[estimand]\npopulation = "per_protocol"\nper_protocol_flag = "pp"\n')
+    write("study_pp_bad_flag.toml", '[data]\nparticipants = "participants_bad_flag.csv"\n\n[estimand]\npopulation = "per_protocol"\nper_protocol_flag = "pp"\n')
+    write("study_pp_no_flag.toml", '[estimand]\npopulation = "per_protocol"\n')
+    site = [r + ["A" if r[0] != "P004" or r[2] == "baseline" else "B"] for r in base]
+    write("covariate_varies.csv", csv(site, header=H + ",site"))
+    write("study_covariate_site.toml", '[analyses]\ncovariates = ["site"]\n')
 
     # --- adverse events (issue 19; used with base.csv: --harms, or [data] harms) ---------
     HH = "participant_id,term,serious,severity,related,timepoint\n"

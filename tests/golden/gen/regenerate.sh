@@ -61,7 +61,9 @@ for csv in "${inputs[@]}"; do
     if [ "$case_name" = "consort" ]; then
         # Issue 19: only the CONSORT records (table1, harms, subgroup); the case's study.toml
         # restricts retrotrial to them and names its harms.csv.
-        cmd=(Rscript tests/golden/gen/consort.R "$csv" "$out_dir/expected.json" --harms "$out_dir/harms.csv")
+        cmd=(Rscript tests/golden/gen/consort.R "$csv" "$out_dir/expected.json" --harms "$out_dir/harms.csv"
+             --participants "$out_dir/participants.csv" --subgroups baseline_severity,sex,age,bmi,site
+             --cuts age=65)
         check=()
         lmm_cmd=()
         clinical_cmd=()
@@ -131,6 +133,7 @@ for csv in "${inputs[@]}"; do
         echo "# input sha256: $(sha256sum "$csv" | cut -d' ' -f1)"
         if [ "$case_name" = "consort" ]; then
             echo "# harms.csv sha256: $(sha256sum "$out_dir/harms.csv" | cut -d' ' -f1)"
+            echo "# participants.csv sha256: $(sha256sum "$out_dir/participants.csv" | cut -d' ' -f1)"
             echo "# MASS $(Rscript -e 'cat(packageDescription("MASS")$Version)')"
         fi
         if [ -f "$out_dir/study.toml" ] && [ ${#clinical_cmd[@]} -gt 0 ]; then
