@@ -64,11 +64,13 @@ pub fn subgroup_data(rs: &ResultSet, oc: &OutcomeSummary) -> Option<ForestData> 
     } else {
         "higher"
     };
+    let first = contrast.split('-').next().unwrap_or_default();
     Some(ForestData {
-        title: format!("{}: {contrast} within subgroups (exploratory)", oc.label),
-        x_label: format!(
-            "adjusted difference {contrast}{unit}; {better} favours the first arm; dashed: overall ANCOVA"
+        title: format!(
+            "{}: {contrast} by subgroup (exploratory; dashed: overall)",
+            oc.label
         ),
+        x_label: format!("adjusted difference{unit}; {better} favours {first}"),
         rows,
         reference: overall,
     })
