@@ -468,3 +468,19 @@ pub fn flow_section(rs: &ResultSet) -> Option<OutcomeSection> {
         figures: Vec::new(),
     })
 }
+
+/// The methods sentences of the CONSORT analyses that ran (issue 19).
+pub fn methods_text(rs: &ResultSet) -> String {
+    let has = |a: Analysis| rs.records.iter().any(|r| r.analysis == a);
+    let mut s = String::new();
+    if has(Analysis::Table1) {
+        s.push_str("Baseline characteristics are summarised by arm as mean (SD), median [Q1, Q3] or n (%), with standardised differences between arms ((m1 − m2)/√((s1² + s2²)/2); Yang & Dalton's multi-level SMD for categorical variables, as R tableone computes them) and no baseline significance tests. ");
+    }
+    if has(Analysis::Harms) {
+        s.push_str("Adverse events are reported per arm as participants with at least one event (any, serious, falls) among everyone randomised, with Wilson 95 % CIs; arms are compared by risk differences with Newcombe's hybrid-score CIs and Fisher's exact test (R prop.test, fisher.test). ");
+    }
+    if has(Analysis::Subgroup) {
+        s.push_str("Exploratory subgroup analyses fitted the ANCOVA within each subgroup level and tested the arm × subgroup interaction by the F test of lm(last ~ baseline + arm * subgroup) against lm(last ~ baseline + arm + subgroup) (R anova); baseline severity is cut at the tertiles of the baseline, numeric covariates at the median or declared cut points. ");
+    }
+    s
+}
