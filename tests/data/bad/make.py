@@ -304,6 +304,9 @@ def main():
     for name, text in flows.items():
         write("flow_%s.csv" % name, text)
         write("study_flow_%s.toml" % name, '[data]\nflow = "flow_%s.csv"\n' % name)
+    # subgroups (issue 19): a variable with one level among the complete cases, an unknown one
+    write("study_subgroup_one_level.toml", '[analyses]\nsubgroups = ["baseline_severity"]\nsubgroup_cuts = { baseline_severity = [100] }\n')
+    write("study_subgroup_unknown.toml", '[analyses]\nsubgroups = ["shoe_size"]\n')
     write("study_flow_counts.toml", '[flow]\nassessed = 40\nexcluded = { "not eligible" = 10, declined = 6 }\n')
 
     # Wide layout and label mapping mistakes (issue 11).
