@@ -363,6 +363,11 @@ pub struct AnalyzeArgs {
     /// the event's timepoint are set aside and treated as missing.
     #[arg(long, value_name = "EVENTS.csv")]
     pub events: Option<PathBuf>,
+    /// Adverse events, a CSV `participant_id,term,serious,severity,related,timepoint` (one
+    /// row per event; `serious` yes/no; `severity` mild/moderate/severe or empty; `related`
+    /// yes/no or empty): the harms table and records (overrides the study's `[data] harms`).
+    #[arg(long, value_name = "HARMS.csv")]
+    pub harms: Option<PathBuf>,
     /// Master seed of the permutation and bootstrap analyses [default: 20240601].
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
@@ -381,6 +386,10 @@ pub struct AnalyzeArgs {
     /// Also write PNG versions of the figures (plots/*.png).
     #[arg(long)]
     pub png: bool,
+    /// Also write report.docx (Word: the report's sections, tables as Word tables, figures as
+    /// PNG) for co-authors.
+    #[arg(long)]
+    pub docx: bool,
     /// Write into DIR even if it holds files retrotrial did not write (only its own files are
     /// added or replaced).
     #[arg(long)]
@@ -399,8 +408,10 @@ impl AnalyzeArgs {
             threads: self.threads,
             quiet: self.quiet,
             png: self.png,
+            docx: self.docx,
             force: self.force,
             events: self.events.clone(),
+            harms: self.harms.clone(),
         }
     }
 }

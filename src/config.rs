@@ -12,8 +12,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::results::Analysis;
 
+mod consort;
 mod mmrm;
 mod power;
+pub use consort::{FlowConfig, HarmsConfig};
 pub use mmrm::{MmrmConfig, MmrmContrast, MmrmDdf, MmrmGroup, MmrmSelect, MmrmVcov};
 pub use power::PowerConfig;
 
@@ -189,10 +191,14 @@ pub struct Overrides {
     pub quiet: bool,
     /// `--png`: sets `report.png`.
     pub png: bool,
+    /// `--docx`: sets `report.docx`.
+    pub docx: bool,
     /// `--force`: sets `report.force`.
     pub force: bool,
     /// `--events`: `estimand.events` (issue 17).
     pub events: Option<PathBuf>,
+    /// `--harms`: `data.harms` (issue 19).
+    pub harms: Option<PathBuf>,
 }
 
 /// Where `reproduce`, `energy` and `app` find the literature pack unless told otherwise.
@@ -237,6 +243,12 @@ pub struct Config {
     pub estimand: EstimandConfig,
     /// Missing-data sensitivity analyses (issue 17).
     pub missing: MissingConfig,
+    /// Adverse-event grouping (issue 19).
+    #[serde(skip_serializing_if = "HarmsConfig::is_default")]
+    pub harms: HarmsConfig,
+    /// People never randomised, for the CONSORT flow diagram (issue 19).
+    #[serde(skip_serializing_if = "FlowConfig::is_default")]
+    pub flow: FlowConfig,
 }
 
 /// How the data file is read.
@@ -282,6 +294,14 @@ pub struct DataConfig {
     /// participant covariates, keyed by `USUBJID`. A relative path is relative to the study file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub adsl: Option<PathBuf>,
+    /// Adverse events, a CSV `participant_id,term,serious,severity,related,timepoint`
+    /// (issue 19; `--harms` sets it). Relative to the study file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub harms: Option<PathBuf>,
+    /// Participant flow with reasons, a CSV `participant_id,stage,status,reason` (issue 19).
+    /// Relative to the study file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flow: Option<PathBuf>,
 }
 
 /// How a CDISC ADaM basic data structure (BDS) dataset is read (`[data.adam]`): `USUBJID` is
@@ -569,6 +589,12 @@ pub struct AnalysesConfig {
     pub covariates: Vec<String>,
     /// The MMRM's options (issue 18).
     pub mmrm: MmrmConfig,
+    /// Subgroup variables (issue 19): covariates, or `baseline_severity` (tertiles of the
+    /// outcome's baseline). Numeric covariates are cut at the median unless `subgroup_cuts`
+    /// names cut points.
+    pub subgroups: Vec<String>,
+    /// Declared cut points of numeric subgroup variables, e.g. `{ age = [65] }`.
+    pub subgroup_cuts: BTreeMap<String, Vec<f64>>,
 }
 
 impl Default for AnalysesConfig {
@@ -583,6 +609,8 @@ impl Default for AnalysesConfig {
             primary: PrimaryAnalysis::default(),
             covariates: Vec::new(),
             mmrm: MmrmConfig::default(),
+            subgroups: Vec::new(),
+            subgroup_cuts: BTreeMap::new(),
         }
     }
 }
@@ -630,6 +658,8 @@ pub struct ReportConfig {
     pub out_dir: PathBuf,
     /// Also write `plots/*.png` next to the SVGs.
     pub png: bool,
+    /// Also write `report.docx` (Word, issue 19).
+    pub docx: bool,
     /// Use a non-empty output directory that retrotrial did not write.
     #[serde(skip)]
     pub force: bool,
@@ -640,6 +670,7 @@ impl Default for ReportConfig {
         Self {
             out_dir: PathBuf::from("reports/analysis"),
             png: false,
+            docx: false,
             force: false,
         }
     }
@@ -664,6 +695,8 @@ layout = "long"                  # or "wide": one row per participant (see [data
 # and the columns of a participant table keyed by participant_id (path relative to this file).
 # participants = "participants.csv"
 categorical = []                 # covariates read as categories even if numeric, e.g. ["site"]
+# harms = "harms.csv"            # adverse events: participant_id,term,serious,severity,related,timepoint
+# flow = "flow.csv"              # CONSORT flow with reasons: participant_id,stage,status,reason
 
 [data.columns]
 # The file's names for the spec's columns.
@@ -725,7 +758,7 @@ baseline = "baseline"
 
 [analyses]
 # Analyses to run (spec ids). --only overrides this list.
-run = ["descriptives", "paired_t", "wilcoxon_signed_rank", "welch_t", "student_t", "mann_whitney", "hedges_g", "rank_biserial", "ancova", "anova_oneway", "welch_anova", "kruskal_wallis", "lmm", "mmrm", "responders", "tost", "non_inferiority", "flow", "multiplicity", "permutation", "bootstrap"]
+run = ["descriptives", "paired_t", "wilcoxon_signed_rank", "welch_t", "student_t", "mann_whitney", "hedges_g", "rank_biserial", "ancova", "anova_oneway", "welch_anova", "kruskal_wallis", "lmm", "mmrm", "responders", "tost", "non_inferiority", "flow", "multiplicity", "permutation", "bootstrap", "subgroup", "table1", "harms"]
 # Outcomes adjusted together by Holm and Benjamini-Hochberg. Empty: every outcome.
 multiplicity_family = []
 # The pre-specified primary analysis: "mmrm" (all post-baseline visits, baseline covariate,
@@ -734,6 +767,10 @@ multiplicity_family = []
 primary = "mmrm"
 # Participant covariates the models adjust for besides the baseline, e.g. ["age", "sex"].
 covariates = []
+# Subgroups (exploratory): covariate names, or "baseline_severity" (baseline tertiles).
+# Numeric covariates are cut at the median, or at the points of subgroup_cuts.
+subgroups = []
+# subgroup_cuts = { age = [65] }
 # Missing-data sensitivity analyses (opt-in: they refit the MMRM once per participant):
 # add "mi_mar", "mi_j2r", "mi_cr", "mi_cir", "tipping_point" to run, or use --only.
 
@@ -774,6 +811,13 @@ tipping_arms = "first"           # shift the first arm of the primary contrast, 
 delta = []
 alpha = 0.05
 
+# [harms]                        # adverse events (--harms or [data] harms)
+# fall_terms = ["fall"]          # a term containing one of these (any case) is a fall
+
+# [flow]                         # people never randomised, when there is no flow file
+# assessed = 120
+# excluded = { "not eligible" = 30, "declined" = 12 }
+
 [resampling]
 seed = 20240601
 permutations = 10000
@@ -786,6 +830,7 @@ quiet = false
 [report]
 out_dir = "reports/analysis"
 png = false                      # also write plots/*.png (--png)
+docx = false                     # also write report.docx for Word (--docx)
 
 # [power]                        # retrotrial power --simulate --study study.toml
 # arms = ["backward", "forward"] # the first minus the second is tested
@@ -849,6 +894,9 @@ impl Config {
         if let Some(e) = &o.events {
             cfg.estimand.events = Some(e.clone());
         }
+        if let Some(h) = &o.harms {
+            cfg.data.harms = Some(h.clone());
+        }
         if let Some(s) = o.seed {
             cfg.resampling.seed = s;
         }
@@ -863,6 +911,7 @@ impl Config {
         }
         cfg.run.quiet |= o.quiet;
         cfg.report.png |= o.png;
+        cfg.report.docx |= o.docx;
         cfg.report.force |= o.force;
         cfg.validate()?;
         Ok(cfg)
@@ -874,6 +923,8 @@ impl Config {
         for p in [
             &mut self.data.participants,
             &mut self.data.adsl,
+            &mut self.data.harms,
+            &mut self.data.flow,
             &mut self.estimand.events,
         ]
         .into_iter()

@@ -7,6 +7,8 @@
 
 use std::sync::Arc;
 
+pub mod consort;
+
 use crate::config::{Better, Config};
 use crate::ingest::Dataset;
 
@@ -99,6 +101,12 @@ pub enum TaskInput {
     },
     /// One outcome's cohort for the missing-data analyses (issue 17; `crate::missing`).
     Missing(Arc<crate::missing::MissingInput>),
+    /// Adverse-event counts per arm (issue 19).
+    Harms(Vec<consort::HarmCounts>),
+    /// One baseline variable by arm (Table 1, issue 19).
+    Table1(consort::Table1Values),
+    /// One outcome's complete cases by one subgroup variable (issue 19).
+    Subgroup(Arc<consort::SubgroupInput>),
     /// Primary contrast for a resampling analysis, with replicates and the stream key.
     Resample {
         /// First arm's changes.
@@ -136,6 +144,8 @@ pub struct Plan {
     pub design: DesignSummary,
     /// Participant flow.
     pub flow: Vec<FlowCell>,
+    /// The CONSORT 2025 flow with reasons (issue 19).
+    pub consort_flow: crate::results::ConsortFlow,
     /// Multiplicity family: (outcome, primary pair changes) per outcome, in outcome order.
     pub multiplicity: Vec<(String, Sample, Sample)>,
     /// Master seed.
@@ -198,6 +208,14 @@ fn margin_tasks(
 
 /// Expands the design and the selected analyses into tasks.
 pub fn build(data: &Dataset, cfg: &Config) -> Plan {
+    build_with(data, data, cfg)
+}
+
+/// [`build`] when the analysis population (`data`) is a subset of the randomised participants
+/// (`randomised`, e.g. `[estimand] population = "per_protocol"`): the analyses use `data`; Table
+/// 1, harms, the participant flow and the CONSORT diagram's randomised and allocated counts
+/// describe everyone randomised, as CONSORT asks.
+pub fn build_with(data: &Dataset, randomised: &Dataset, cfg: &Config) -> Plan {
     let arms = &data.arms;
     let reference = cfg
         .design
@@ -230,11 +248,15 @@ pub fn build(data: &Dataset, cfg: &Config) -> Plan {
             }
         }
         tasks.extend(missing_tasks(data, cfg, o, ctx.outcome, primary));
+        tasks.extend(consort::subgroup_tasks(data, cfg, o, reference, primary));
     }
+    tasks.extend(consort::table1_tasks(randomised, cfg));
+    tasks.extend(consort::harms_task(randomised, cfg));
     Plan {
         tasks,
         design: design_summary(data, cfg, reference, primary),
-        flow: flow_cells(data),
+        flow: flow_cells(randomised),
+        consort_flow: consort::consort_flow(randomised, data, cfg),
         multiplicity,
         seed: cfg.resampling.seed,
         samples,
@@ -403,6 +425,12 @@ impl<'a> OutcomeCtx<'a> {
             | Analysis::MiCr
             | Analysis::MiCir
             | Analysis::TippingPoint => Vec::new(),
+            // Trial-level (Table 1, harms) or one task per variable after the analysis loop
+            // (`consort`).
+            Analysis::Subgroup
+            | Analysis::SubgroupInteraction
+            | Analysis::Table1
+            | Analysis::Harms => Vec::new(),
         }
     }
 

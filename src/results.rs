@@ -41,6 +41,36 @@
 //!   `reml_loglik`: the REML log-likelihood; `extra.aic`, `bic`, `n_params`, `iterations`,
 //!   `converged` ("yes"/"no"), `selected`, `criterion` ("aic", "bic" or "none"), and `reason`
 //!   when the structure could not be fitted (statistic null).
+//!
+//! ## CONSORT records (issue 19)
+//! - `table1`, outcome = the variable (`OUTCOME@baseline` for each outcome's baseline value,
+//!   else a covariate name). Numeric: contrast `ARM` or `overall`, statistic_name `mean`
+//!   (statistic = estimate = mean of the non-missing values; extra `sd` (n − 1), `n`,
+//!   `n_missing`, `median`, `q1`, `q3` (type 7)). Categorical: contrast `ARM:LEVEL` or
+//!   `overall:LEVEL`, statistic_name `pct` (estimate = 100·count/n of non-missing; extra `n`,
+//!   `count`, `n_missing`). Every arm pair: contrast `A-B`, statistic_name `smd`, estimate =
+//!   (m_A − m_B)/√((s_A² + s_B²)/2) (signed) or, categorical, Yang & Dalton's √(Tᵀ S⁻ T)
+//!   (tableone's `StdDiffMulti`); extra `method` = `continuous` or `yang_dalton`. No p-values.
+//! - `harms`, outcome `harms` (with a harms file): contrast `ARM`, statistic_name `any_event`,
+//!   `serious_event`, `fall`: estimate = participants with ≥ 1 such event / everyone
+//!   randomised in the arm, Wilson 95 % CI (R `prop.test(x, n, correct = FALSE)`); extra `n`,
+//!   `participants`, `events` (and on `any_event`: `events_mild`, `events_moderate`,
+//!   `events_severe`, `events_severity_unknown`, `events_related`). Every arm pair: contrast
+//!   `A-B`, statistic_name `risk_difference_any_event` (`_serious_event`, `_fall`):
+//!   p_A − p_B, Newcombe's hybrid-score CI, p = Fisher's exact (R `fisher.test`); extra `n1`,
+//!   `n2`, `participants1`, `participants2`. A fall is a term containing one of
+//!   `[harms] fall_terms` (default `fall`), any case.
+//! - `subgroup`, per outcome and variable of `[analyses] subgroups`: contrast
+//!   `A-B@VARIABLE=LEVEL` (A-B the primary contrast), statistic_name `t`: the ANCOVA
+//!   `lm(last ~ arm + baseline)` fitted within the level, cᵀβ (= estimate), t, residual df, p,
+//!   t CI; extra `se`, `n`, `variable`, `level` (or `reason` and null numbers when the level
+//!   cannot be fitted). `baseline_severity` levels are `low`/`middle`/`high` (tertiles of the
+//!   outcome's complete-case baselines, R `quantile(type = 7)`, right-closed); numeric
+//!   covariates are cut at the median or `[analyses] subgroup_cuts` into `<=c`, `(a,b]`, `>c`.
+//! - `subgroup_interaction`, contrast `VARIABLE`, statistic_name `F`: F of the arm × subgroup
+//!   terms, `anova(lm(last ~ baseline + arm + subgroup), lm(last ~ baseline + arm *
+//!   subgroup))`; df = the residual df; p; extra `df1`, `df2`, `n`, `levels`, `cuts`,
+//!   `contrast`.
 
 use std::collections::BTreeMap;
 
@@ -119,6 +149,18 @@ pub enum Analysis {
     NonInferiority,
     /// Participant flow and differential dropout (`fisher.test`, `chisq.test`).
     Flow,
+    /// Primary contrast within subgroups and the arm × subgroup interaction F (issue 19;
+    /// `lm(last ~ baseline + arm * subgroup)`). Its task also writes `subgroup_interaction`.
+    Subgroup,
+    /// The arm × subgroup interaction F of one subgroup variable (`anova` of nested `lm`s);
+    /// written by the `subgroup` task, never selected on its own.
+    SubgroupInteraction,
+    /// Baseline characteristics by arm (Table 1 of CONSORT): mean (SD), median [Q1, Q3],
+    /// n (%), and standardised differences (tableone's `smd`).
+    Table1,
+    /// Adverse events by arm: participants with any, serious and fall events, risk
+    /// differences with Newcombe's interval and Fisher's exact p (`fisher.test`).
+    Harms,
     /// Holm and Benjamini–Hochberg across outcomes (`p.adjust`).
     Multiplicity,
     /// Permutation test of the mean difference, primary contrast.
@@ -187,7 +229,7 @@ impl Analysis {
     ];
 
     /// Every participant-level analysis of `analyze`, in plan order.
-    pub const ALL: [Analysis; 26] = [
+    pub const ALL: [Analysis; 29] = [
         Analysis::Descriptives,
         Analysis::PairedT,
         Analysis::WilcoxonSignedRank,
@@ -209,6 +251,9 @@ impl Analysis {
         Analysis::Multiplicity,
         Analysis::Permutation,
         Analysis::Bootstrap,
+        Analysis::Subgroup,
+        Analysis::Table1,
+        Analysis::Harms,
         Analysis::MiMar,
         Analysis::MiJ2r,
         Analysis::MiCr,
@@ -240,6 +285,10 @@ impl Analysis {
             Analysis::Tost => "tost",
             Analysis::NonInferiority => "non_inferiority",
             Analysis::Flow => "flow",
+            Analysis::Subgroup => "subgroup",
+            Analysis::SubgroupInteraction => "subgroup_interaction",
+            Analysis::Table1 => "table1",
+            Analysis::Harms => "harms",
             Analysis::Multiplicity => "multiplicity",
             Analysis::Permutation => "permutation",
             Analysis::Bootstrap => "bootstrap",
@@ -277,6 +326,52 @@ impl std::fmt::Display for Analysis {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.id())
     }
+}
+
+/// A reason and how many people it applies to (CONSORT flow, issue 19).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReasonCount {
+    /// The reason as written (or "reason not recorded").
+    pub reason: String,
+    /// People.
+    pub n: usize,
+}
+
+/// One arm's column of the CONSORT 2025 flow diagram.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsortArm {
+    /// Arm name.
+    pub arm: String,
+    /// Allocated (randomised to this arm).
+    pub allocated: usize,
+    /// Did not receive the allocated intervention, by reason.
+    pub not_received: Vec<ReasonCount>,
+    /// Lost to follow-up, by reason.
+    pub lost: Vec<ReasonCount>,
+    /// Discontinued the intervention, by reason.
+    pub discontinued: Vec<ReasonCount>,
+    /// Excluded from the analysis, by reason.
+    pub excluded_from_analysis: Vec<ReasonCount>,
+    /// Analysed: complete cases of the first outcome.
+    pub analysed: usize,
+}
+
+/// The CONSORT 2025 flow: assessed, excluded with reasons, randomised, and per arm allocated,
+/// lost and discontinued with reasons, analysed (issue 19).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ConsortFlow {
+    /// Where the reasons come from: `flow file`, `study file` or `data` (no reasons).
+    pub source: String,
+    /// Assessed for eligibility, when known.
+    pub assessed: Option<usize>,
+    /// Excluded before randomisation, by reason.
+    pub excluded: Vec<ReasonCount>,
+    /// Randomised.
+    pub randomised: usize,
+    /// One column per arm, in arm order.
+    pub arms: Vec<ConsortArm>,
+    /// The outcome whose complete cases are "analysed".
+    pub analysed_outcome: String,
 }
 
 /// One result line, keyed by `(outcome, analysis, contrast, statistic_name)` (spec §2).
@@ -500,6 +595,9 @@ pub struct ResultSet {
     pub issues: Vec<Issue>,
     /// Participant flow per arm and timepoint.
     pub flow: Vec<FlowCell>,
+    /// `analyze` only: the CONSORT 2025 flow with reasons (issue 19).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consort_flow: Option<ConsortFlow>,
     /// Design facts the reports need: arms, timepoints, outcomes in spec order.
     pub design: DesignSummary,
     /// `reproduce` only: one check per printed number, and the judged claims.
@@ -595,6 +693,9 @@ mod tests {
                 "multiplicity",
                 "permutation",
                 "bootstrap",
+                "subgroup",
+                "table1",
+                "harms",
                 "mi_mar",
                 "mi_j2r",
                 "mi_cr",
@@ -606,6 +707,7 @@ mod tests {
             .into_iter()
             .chain(Analysis::STUDY_LEVEL)
             .chain(Analysis::MMRM_PARTS)
+            .chain([Analysis::SubgroupInteraction])
         {
             assert_eq!(serde_json::to_value(a).unwrap(), a.id());
             use clap::ValueEnum;

@@ -88,15 +88,23 @@ pub fn analyze_watched(
     }
     let mut data = checked.dataset(cfg);
     let input_sha256 = checked.raw.sha256.clone();
+    if let Some(path) = &cfg.data.harms {
+        data.harms = Some(crate::ingest::harms::read(path, &data, &cfg.harms)?); // issue 19
+    }
+    if let Some(path) = &cfg.data.flow {
+        data.flow_file = Some(crate::ingest::flow::read(path, &data)?);
+    }
     // The rows as read are not needed past this point; on a registry-sized file they are the
     // largest allocation, so they go before the analyses allocate theirs.
     drop(checked);
     // Issue 17: intercurrent events by their strategies, then the analysis population.
     crate::missing::apply_events(&mut data, cfg)?;
+    let randomised =
+        (cfg.estimand.population != crate::config::Population::AllRandomised).then(|| data.clone());
     crate::missing::apply_population(&mut data, cfg, &file, &mut issues);
     validate::check_dataset(&data, &file, &mut issues);
     clock.lap("dataset");
-    let plan = plan::build(&data, cfg);
+    let plan = plan::build_with(&data, randomised.as_ref().unwrap_or(&data), cfg);
     clock.lap("plan");
     let output = run::execute_counted(&plan, &cfg.run, progress)?;
     clock.lap("statistics");
@@ -114,6 +122,7 @@ pub fn analyze_watched(
         failures: output.failures,
         issues: issues.warnings(),
         flow: plan.flow,
+        consort_flow: Some(plan.consort_flow),
         design: plan.design,
         samples: plan.samples,
         reproduction: None,
@@ -123,10 +132,24 @@ pub fn analyze_watched(
         message: e.to_string(),
     })?;
     progress.set_phase(run::Phase::Figures);
-    let plots = report::write_figures(crate::plot::render_all(&rs, cfg.report.png)?, &out)?;
+    // Word needs the figures as PNG; plots/*.png are written only when asked for.
+    let mut figures = crate::plot::render_all(&rs, cfg.report.png || cfg.report.docx)?;
+    let pngs: std::collections::BTreeMap<String, Vec<u8>> = figures
+        .iter()
+        .filter(|_| cfg.report.docx)
+        .filter_map(|f| Some((f.plot.file.clone(), f.png.clone()?)))
+        .collect();
+    if !cfg.report.png {
+        figures.iter_mut().for_each(|f| f.png = None);
+    }
+    let plots = report::write_figures(figures, &out)?;
     clock.lap("figures");
     progress.set_phase(run::Phase::Reports);
     report::write_all(&rs, &plots, &toml, &out)?;
+    if cfg.report.docx {
+        let view = report::view::ReportView::build(&rs, &plots);
+        out.write("report.docx", &report::docx::render(&view, &pngs)?)?;
+    }
     clock.lap("reports");
     let summary = RunSummary {
         records: rs.records.len(),

@@ -180,6 +180,7 @@ fn result_set(
             .collect(),
         issues: Vec::new(),
         flow: Vec::new(),
+        consort_flow: None,
         design: DesignSummary {
             outcomes: vec![OutcomeSummary {
                 name: outcome.to_string(),

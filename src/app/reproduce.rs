@@ -64,6 +64,7 @@ pub(super) fn reproduce_cmd(a: &ReproduceArgs) -> Result<Status, Error> {
         failures: Vec::new(),
         issues: Vec::new(),
         flow: Vec::new(),
+        consort_flow: None,
         design: Default::default(),
         samples: Vec::new(),
         reproduction: Some(crate::results::ReproductionSet {

@@ -13,6 +13,13 @@ pub(super) fn validate_cmd(a: &ValidateArgs) -> Result<Status, Error> {
     let mut issues = checked.issues.clone();
     if !issues.has_errors() {
         let mut data = checked.dataset(&cfg);
+        // The companion files of issue 19 are checked as analyze reads them (exit 2 on a bad row).
+        if let Some(p) = &cfg.data.harms {
+            crate::ingest::harms::read(p, &data, &cfg.harms)?;
+        }
+        if let Some(p) = &cfg.data.flow {
+            crate::ingest::flow::read(p, &data)?;
+        }
         crate::missing::apply_population(&mut data, &cfg, &file, &mut issues);
         validate::check_dataset(&data, &file, &mut issues);
     }

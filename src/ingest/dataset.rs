@@ -47,6 +47,10 @@ pub struct Dataset {
     pub arm_of: Vec<usize>,
     /// Index of the timepoint whose change from baseline is analysed.
     pub primary: usize,
+    /// Adverse events of the harms file (issue 19); `None` without one.
+    pub harms: Option<Vec<super::harms::HarmEvent>>,
+    /// Rows of the CONSORT flow file (issue 19); `None` without one.
+    pub flow_file: Option<Vec<super::flow::FlowEntry>>,
     /// Cells, `[outcome][participant][timepoint]`, flattened.
     cells: Vec<Cell>,
     /// Participant covariates, aligned with `participants` (set by [`Dataset::set_covariates`]).
@@ -176,6 +180,8 @@ impl Dataset {
             participants,
             arm_of,
             primary,
+            harms: None,
+            flow_file: None,
             cells,
             covariates: Vec::new(),
         }
@@ -220,6 +226,10 @@ impl Dataset {
                 }
             }
         }
+        // Harms and the CONSORT flow describe everyone randomised, not an analysis population:
+        // `plan::build_with` takes them from the dataset as it was before this call.
+        self.harms = None;
+        self.flow_file = None;
     }
 
     /// Sets the value of outcome `o`, participant `p`, timepoint `t` (an intercurrent-event

@@ -12,6 +12,8 @@
 
 pub mod adam;
 pub mod dataset;
+pub mod flow;
+pub mod harms;
 pub mod layout;
 pub mod literature;
 mod long;
@@ -99,6 +101,18 @@ pub enum IngestError {
         /// The format's name.
         format: &'static str,
         /// Where (byte offset) and what is wrong, with what to do.
+        message: String,
+    },
+    /// A row of a companion file (harms, flow) that cannot be used (issue 19).
+    #[error("{what} file {path} line {line}: {message}")]
+    Companion {
+        /// `harms` or `flow`.
+        what: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: u32,
+        /// What is wrong and what to do.
         message: String,
     },
     /// The file cannot be read as a table (a study-level table with a broken structure).

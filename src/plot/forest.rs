@@ -87,6 +87,20 @@ pub fn forest<DB: DrawingBackend>(
             theme::INK.stroke_width(1),
         )))
         .map_err(&e)?;
+    if let Some(x) = data.reference.filter(|x| x.is_finite()) {
+        // Dashed: short segments along the row span.
+        let steps = 4 * n;
+        let h = n as f64 / steps as f64;
+        chart
+            .draw_series((0..steps).step_by(2).map(|k| {
+                let y0 = -0.5 + k as f64 * h;
+                PathElement::new(
+                    vec![(x, y0), (x, y0 + h)],
+                    theme::PALETTE[1].stroke_width(2),
+                )
+            }))
+            .map_err(&e)?;
+    }
     for (i, r) in data.rows.iter().enumerate() {
         let y = (n - 1 - i) as f64;
         let colour = theme::PALETTE[0];

@@ -3,12 +3,14 @@
 //! `*.png` when asked) atomically. File names come from outcome ids through
 //! [`safe_file_name`].
 
+pub mod consort_flow;
 pub mod distribution;
 pub mod flow;
 pub mod forest;
 pub mod meta;
 pub mod power;
 pub mod responders;
+pub mod subgroup;
 pub mod theme;
 pub mod tipping;
 pub mod trajectory;
@@ -193,6 +195,8 @@ pub struct ForestData {
     pub x_label: String,
     /// Rows, top to bottom.
     pub rows: Vec<ForestRow>,
+    /// A dashed reference line (the overall estimate of a subgroup plot), if any.
+    pub reference: Option<f64>,
 }
 
 /// Data of the flow diagram.
@@ -380,6 +384,7 @@ fn forest_data(rs: &ResultSet) -> ForestData {
         title: "Standardised effects on change (Hedges' g, 95 % CI)".into(),
         x_label: "Hedges' g   ← favours the second arm  |  favours the first arm →".into(),
         rows,
+        reference: None,
     }
 }
 
@@ -475,14 +480,25 @@ pub fn render_all(rs: &ResultSet, png: bool) -> Result<Vec<Figure>, PlotError> {
             });
         }};
     }
-    figure!(
-        "flow",
-        "",
-        "Participant flow",
-        "flow".to_string(),
-        flow::size(&flow_data),
-        |a| flow::flow(a, &flow_data)
-    );
+    if let Some(cf) = &rs.consort_flow {
+        figure!(
+            "flow",
+            "",
+            "CONSORT 2025 flow diagram",
+            "flow".to_string(),
+            consort_flow::size(cf),
+            |a| consort_flow::consort_flow(a, cf)
+        );
+    } else {
+        figure!(
+            "flow",
+            "",
+            "Participant flow",
+            "flow".to_string(),
+            flow::size(&flow_data),
+            |a| flow::flow(a, &flow_data)
+        );
+    }
     for (name, traj, dist) in &per_outcome {
         let stem = stem_of(name);
         figure!(
@@ -540,6 +556,20 @@ pub fn render_all(rs: &ResultSet, png: bool) -> Result<Vec<Figure>, PlotError> {
             figure!("tipping", &oc.name, &data.title, stem, size, |a| {
                 tipping::tipping(a, &data)
             });
+        }
+    }
+    // Subgroup forest plots (issue 19), one per outcome with subgroup records.
+    for oc in &rs.design.outcomes {
+        if let Some(data) = subgroup::subgroup_data(rs, oc) {
+            let stem = format!("subgroups_{}", stem_of(&oc.name));
+            figure!(
+                "subgroup",
+                &oc.name,
+                &data.title,
+                stem,
+                forest::size(&data),
+                |a| { forest::forest(a, &data) }
+            );
         }
     }
     if !forest_data.rows.is_empty() {
@@ -665,6 +695,7 @@ pub fn render_reproduce(rs: &ResultSet, png: bool) -> Result<Vec<Figure>, PlotEr
             title: key,
             x_label: "effect: first-named arm minus comparator (95 % CI)".into(),
             rows,
+            reference: None,
         })
         .collect();
     let title =

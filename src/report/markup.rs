@@ -38,6 +38,19 @@ pub trait Markup {
         body
     }
 
+    /// A section outside the outcomes (Table 1, harms, subgroups, checklist): heading,
+    /// introduction, tables, then figures.
+    fn free_section(&self, out: &mut String, o: &crate::report::view::OutcomeSection) {
+        self.section(out, &o.heading);
+        self.paragraph(out, &o.direction, true);
+        for t in &o.tables {
+            self.table(out, t, true);
+        }
+        for p in &o.figures {
+            self.figure(out, p);
+        }
+    }
+
     /// The one walk of the report view.
     fn render(&self, v: &ReportView) -> String {
         let mut out = String::new();
@@ -63,6 +76,9 @@ pub trait Markup {
                 .collect();
             self.list(&mut out, ListKind::Warnings, &lines);
         }
+        for o in &v.baseline {
+            self.free_section(&mut out, o);
+        }
         for o in &v.outcomes {
             self.section(&mut out, &o.heading);
             self.paragraph(&mut out, &o.direction, true);
@@ -76,6 +92,9 @@ pub trait Markup {
         for p in &v.summary_figures {
             self.section(&mut out, &p.title);
             self.figure(&mut out, p);
+        }
+        for o in &v.closing {
+            self.free_section(&mut out, o);
         }
         self.section(&mut out, "Statistical methods");
         self.paragraph(&mut out, &v.methods, false);
@@ -104,7 +123,9 @@ mod tests {
                 rows: vec![vec!["1".into()]],
             }),
             flow_kind: kind,
+            baseline: Vec::new(),
             outcomes: Vec::new(),
+            closing: Vec::new(),
             warnings: Vec::new(),
             failures: Vec::new(),
             trial_figures: Vec::new(),

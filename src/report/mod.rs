@@ -2,6 +2,8 @@
 //! `results.json`, `results.csv`, Markdown, HTML), written into an [`OutDir`] by
 //! [`write_all`]. `records.json` (the plain list the golden tests read) is always written.
 
+pub mod consort;
+pub mod docx;
 pub mod estimand;
 pub mod format;
 pub mod html;

@@ -65,8 +65,12 @@ pub struct ReportView {
     pub flow: Option<Table>,
     /// What `flow` holds, which names its section.
     pub flow_kind: SectionKind,
+    /// Sections between the flow and the outcomes (Table 1, issue 19).
+    pub baseline: Vec<OutcomeSection>,
     /// Per-outcome sections.
     pub outcomes: Vec<OutcomeSection>,
+    /// Sections after the outcomes (harms, subgroups, the CONSORT checklist; issue 19).
+    pub closing: Vec<OutcomeSection>,
     /// Validation warnings as lines.
     pub warnings: Vec<String>,
     /// Failed tasks as lines.
@@ -176,13 +180,29 @@ impl ReportView {
             outcomes.push(section);
         }
         let config = config_text(&rs.provenance.config);
+        let closing = [
+            crate::report::consort::harms_section(rs),
+            crate::report::consort::subgroup_section(rs, plots),
+            Some(crate::report::consort::checklist_section(rs)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         ReportView {
             title,
             provenance,
             summary,
             flow: Some(flow),
             flow_kind: SectionKind::Flow,
+            baseline: [
+                crate::report::consort::flow_section(rs),
+                crate::report::consort::table1_section(rs),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
             outcomes,
+            closing,
             trial_figures: plots.iter().filter(|p| p.kind == "flow").cloned().collect(),
             summary_figures: plots
                 .iter()
@@ -816,6 +836,7 @@ fn methods(rs: &ResultSet) -> String {
         s.push_str("Equivalence was tested by two one-sided Welch t tests against ±margin (TOST; the margin is the outcome's equivalence_margin, else its MCID), reported with the 90 % Welch CI; non-inferiority by a one-sided Welch t test against the non_inferiority_margin (R t.test with mu = ±margin). ");
     }
     s.push_str(&crate::report::estimand::methods_text(rs));
+    s.push_str(&crate::report::consort::methods_text(rs));
     s.push_str("Missing data: descriptives use every observed value; the change analyses (t, rank and effect-size tests, ANCOVA, ANOVA family, responders, permutation, bootstrap) use complete cases, valid if data are missing completely at random; the LMM uses every observed row, the MMRM every post-baseline row of participants with a baseline, both valid under missing at random; differential dropout is tested by arm (flow). ");
     s.push_str(&format!(
         "Resampling used ChaCha8 streams derived from seed {}; all p-values are two-sided. Computations: retrotrial {}, checked against R 4.2.",
@@ -863,7 +884,9 @@ pub fn build_meta(rs: &ResultSet, plots: &[PlotRef]) -> ReportView {
         summary,
         flow: None,
         flow_kind: SectionKind::Flow,
+        baseline: Vec::new(),
         outcomes: vec![section],
+        closing: Vec::new(),
         warnings: rs.issues.iter().map(ToString::to_string).collect(),
         failures: rs
             .failures
@@ -1083,7 +1106,9 @@ pub fn build_reproduce(rs: &ResultSet, plots: &[PlotRef]) -> ReportView {
         summary,
         flow: Some(claims),
         flow_kind: SectionKind::Claims,
+        baseline: Vec::new(),
         outcomes,
+        closing: Vec::new(),
         warnings: Vec::new(),
         failures: Vec::new(),
         trial_figures: Vec::new(),

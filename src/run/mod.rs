@@ -21,6 +21,7 @@ use crate::plan::{Plan, Sample, Task, TaskInput};
 use crate::results::{Analysis, Record, TaskFailure};
 use crate::stats::{self, StatsError};
 
+mod consort;
 mod mmrm_records;
 pub mod records;
 
@@ -182,7 +183,13 @@ fn finite_or_fail(analysis: Analysis, recs: Vec<Record>) -> Result<Vec<Record>, 
                 && r.extra.get("converged").and_then(serde_json::Value::as_str) == Some("no"))
     };
     let broken = recs.iter().find(|r| {
-        let null_stat = r.statistic.is_none() && analysis != Analysis::Flow && !may_be_infinite(r);
+        // A record that says why it has no number (an empty Table 1 cell, an undefined SMD, a
+        // subgroup level that cannot be fitted; issue 19) is not an overflow.
+        let explained = r.extra.contains_key("reason");
+        let null_stat = r.statistic.is_none()
+            && analysis != Analysis::Flow
+            && !may_be_infinite(r)
+            && !explained;
         let null_sd = analysis == Analysis::Descriptives
             && r.extra.get("n").and_then(serde_json::Value::as_u64) >= Some(2)
             && r.extra.get("sd").is_none_or(serde_json::Value::is_null);

@@ -136,6 +136,9 @@ pub(super) fn run_task(task: &Task, seed: u64) -> Result<Vec<Record>, StatsError
             a,
         ) => resample(task, a, x, y, *b, seed, *stream_key),
         (TaskInput::Missing(input), _) => crate::missing::records(&task.outcome, input, seed),
+        (TaskInput::Harms(counts), _) => super::consort::harms(counts),
+        (TaskInput::Table1(values), _) => super::consort::table1(task, values),
+        (TaskInput::Subgroup(input), _) => super::consort::subgroup(task, input),
     }
 }
 

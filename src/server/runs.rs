@@ -89,6 +89,22 @@ pub(super) fn start(st: &State, v: &Value) -> Response {
         Ok(c) => c,
         Err(e) => return Response::json(422, &json!({ "run": id, "error": e.to_string() })),
     };
+    // A study file sent over HTTP must not make the server read other files of this machine
+    // (their first fields would come back in error messages).
+    let d = &cfg.data;
+    if [
+        &d.participants,
+        &d.adsl,
+        &d.harms,
+        &d.flow,
+        &cfg.estimand.events,
+    ]
+    .iter()
+    .any(|p| p.is_some())
+    {
+        let e = "the study file names companion files (data.participants, data.adsl, data.harms, data.flow, estimand.events); run such a study with the command line";
+        return Response::json(422, &json!({ "run": id, "error": e }));
+    }
     let run = Arc::new(Run::default());
     lock(&st.runs).insert(id, Arc::clone(&run));
     let analyze = st.backend.analyze;

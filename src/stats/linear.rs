@@ -96,11 +96,13 @@ pub struct Ancova {
 }
 
 /// A least-squares fit: coefficients, the R factor of X, RSS and residual df.
-struct OlsFit {
+pub(crate) struct OlsFit {
     beta: DVector<f64>,
     r: DMatrix<f64>,
-    rss: f64,
-    df: f64,
+    /// Residual sum of squares.
+    pub(crate) rss: f64,
+    /// Residual df, n − p.
+    pub(crate) df: f64,
 }
 
 impl OlsFit {
@@ -130,8 +132,8 @@ impl OlsFit {
     }
 }
 
-/// OLS of y on the full-rank design x by Householder QR.
-fn ols(x: DMatrix<f64>, y: &DVector<f64>) -> Result<OlsFit> {
+/// OLS of y on the full-rank design x by Householder QR (also the subgroup interaction's).
+pub(crate) fn ols(x: DMatrix<f64>, y: &DVector<f64>) -> Result<OlsFit> {
     let (n, p) = x.shape();
     let norms: Vec<f64> = (0..p).map(|j| x.column(j).norm()).collect();
     let qr = x.clone().qr();

@@ -40,6 +40,8 @@ pub mod power;
 pub mod proportion;
 pub mod rank;
 pub mod resample;
+pub mod smd;
+pub mod subgroup;
 pub mod t_tests;
 
 pub mod dist;

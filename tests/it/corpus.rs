@@ -55,6 +55,9 @@ struct Case {
     /// An events file (`--events`, analyze only).
     #[serde(default)]
     events: Option<String>,
+    /// An adverse-events file (`--harms`, analyze only; issue 19).
+    #[serde(default)]
+    harms: Option<String>,
     /// Files the case's study file names (e.g. `[data] participants`), for the check that
     /// every corpus file is used.
     #[serde(default)]
@@ -82,8 +85,12 @@ impl Case {
             Some(s) => format!("{} {} --study {}", self.cmd, self.file, s),
             None => format!("{} {}", self.cmd, self.file),
         };
-        match &self.events {
+        let base = match &self.events {
             Some(e) => format!("{base} --events {e}"),
+            None => base,
+        };
+        match &self.harms {
+            Some(h) => format!("{base} --harms {h}"),
             None => base,
         }
     }
@@ -162,6 +169,10 @@ fn run_case(case: &Case, defaults: &Defaults) -> Vec<String> {
         if let Some(e) = &case.events {
             args.push("--events".into());
             args.push(corpus_dir().join(e).display().to_string());
+        }
+        if let Some(h) = &case.harms {
+            args.push("--harms".into());
+            args.push(corpus_dir().join(h).display().to_string());
         }
     }
     let mut cmd = if cfg!(unix) && Path::new("/bin/sh").exists() {
@@ -398,7 +409,7 @@ fn check_analyze_outputs(out: &Path, files: &BTreeSet<String>, code: Option<i32>
 #[test]
 fn manifest_uses_every_corpus_file() {
     let manifest = load_manifest();
-    let listed: BTreeSet<&str> = manifest
+    let mut listed: BTreeSet<&str> = manifest
         .case
         .iter()
         .filter(|c| !c.missing)
@@ -406,9 +417,25 @@ fn manifest_uses_every_corpus_file() {
             std::iter::once(c.file.as_str())
                 .chain(c.study.as_deref())
                 .chain(c.events.as_deref())
+                .chain(c.harms.as_deref())
                 .chain(c.side.iter().map(String::as_str))
         })
         .collect();
+    // Companion files named by a study file ([data] harms / flow, issue 19) are used too.
+    let companions: Vec<String> = manifest
+        .case
+        .iter()
+        .filter_map(|c| c.study.as_deref())
+        .filter_map(|s| std::fs::read_to_string(corpus_dir().join(s)).ok())
+        .filter_map(|t| t.parse::<toml::Table>().ok())
+        .flat_map(|t| {
+            let data = t.get("data").and_then(|d| d.as_table()).cloned();
+            ["harms", "flow"]
+                .into_iter()
+                .filter_map(move |k| Some(data.as_ref()?.get(k)?.as_str()?.to_string()))
+        })
+        .collect();
+    listed.extend(companions.iter().map(String::as_str));
     let present = walk(&corpus_dir());
     let mut problems = Vec::new();
     for f in &present {

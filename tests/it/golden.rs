@@ -50,8 +50,9 @@ fn check_case(case: &str) {
     if header.starts_with("participant_id") {
         // A case may carry its study file (MCIDs for the responder analyses).
         let study = root().join("tests/golden").join(case).join("study.toml");
+        // resolve, so that the study's companion files (harms.csv) are read beside it.
         let mut cfg = if study.exists() {
-            Config::from_file(&study).expect("study.toml parses")
+            Config::resolve(Some(&study), &Default::default()).expect("study.toml resolves")
         } else {
             Config::default()
         };
@@ -101,6 +102,13 @@ fn golden_small40_exact_tests() {
 #[test]
 fn golden_two_arm_shuffled() {
     check_case("two_arm_shuffled");
+}
+
+#[test]
+fn golden_consort_table1_harms_subgroups() {
+    // Issue 19: records of tests/golden/gen/consort.R (base R lm, anova, prop.test,
+    // fisher.test, MASS::ginv).
+    check_case("consort");
 }
 
 #[test]

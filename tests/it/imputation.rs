@@ -669,6 +669,37 @@ fn per_protocol_population_leaves_out_the_flagged_participants() {
         md_all.contains("in all randomised participants"),
         "{md_all}"
     );
+    // Harms are counted in everyone randomised, whatever the analysis population (CONSORT):
+    // P003, left out of the per-protocol analyses, keeps its fall.
+    let harms = crate::common::write(
+        dir.path(),
+        "harms.csv",
+        "participant_id,term,serious,severity,related,timepoint\nP003,fall,yes,moderate,no,week6\n",
+    );
+    let out = dir.path().join("pp_harms");
+    crate::common::bin()
+        .current_dir(dir.path())
+        .args(["analyze"])
+        .arg(root().join("tests/data/bad/base.csv"))
+        .arg("--study")
+        .arg(root().join("tests/data/bad/study_pp.toml"))
+        .arg("--harms")
+        .arg(&harms)
+        .arg("--out")
+        .arg(&out)
+        .args(["--quiet", "--only", "descriptives,harms"])
+        .assert()
+        .code(0);
+    let recs: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(out.join("records.json")).unwrap()).unwrap();
+    let fall = recs
+        .iter()
+        .find(|r| {
+            r["analysis"] == "harms" && r["contrast"] == "backward" && r["statistic_name"] == "fall"
+        })
+        .unwrap();
+    assert_eq!(fall["extra"]["participants"], 1, "{fall}");
+    assert_eq!(fall["extra"]["n"], 6, "{fall}");
     assert!(
         md_pp.contains("in the per-protocol set (participants whose pp flag is yes)"),
         "{md_pp}"

@@ -282,6 +282,40 @@ def main():
     write("covariate_varies.csv", csv(site, header=H + ",site"))
     write("study_covariate_site.toml", '[analyses]\ncovariates = ["site"]\n')
 
+    # --- adverse events (issue 19; used with base.csv: --harms, or [data] harms) ---------
+    HH = "participant_id,term,serious,severity,related,timepoint\n"
+    write("harms_ok.csv", HH + 'P001,fall,no,mild,yes,week3\nP001,"Fall, with wrist fracture",yes,severe,yes,week6\n'
+          "P008,knee pain,No,moderate,,week3\nP010,Dizziness,n,,no,\n")
+    write("study_harms.toml", '[data]\nharms = "harms_ok.csv"\n\n[harms]\nfall_terms = ["fall", "stumble"]\n')
+    write("harms_unknown_participant.csv", HH + "P001,fall,no,mild,yes,week3\nP999,fall,no,mild,yes,week3\n")
+    write("harms_bad_serious.csv", HH + "P001,fall,maybe,mild,yes,week3\n")
+    write("harms_bad_severity.csv", HH + "P001,fall,no,grade 9,yes,week3\n")
+    write("harms_bad_related.csv", HH + "P001,fall,no,mild,perhaps,week3\n")
+    write("harms_no_serious_column.csv", "participant_id,term,severity\nP001,fall,mild\n")
+    write("harms_unknown_column.csv", "participant_id,term,serious,grade\nP001,fall,no,2\n")
+    write("harms_empty_term.csv", HH + "P001,,no,mild,yes,week3\n")
+    write("harms_header_only.csv", HH)
+    write("harms_binary.csv", bytes(garbage[:128]))
+
+    # --- CONSORT flow file (issue 19; base.csv with a study file naming the flow file) ------
+    FH = "participant_id,stage,status,reason\n"
+    flows = {
+        "ok": FH + "S001,eligible,excluded,declined\nS002,screened,excluded,\nP001,followed_up,lost,moved away\n"
+              "P008,received,not_received,illness\nP008,followed_up,discontinued,knee pain\n",
+        "unknown_stage": FH + "P001,week6,lost,moved\n",
+        "unknown_participant": FH + "S001,eligible,excluded,declined\nP999,followed_up,lost,moved\n",
+        "randomised_excluded": FH + "P001,eligible,excluded,declined\n",
+        "twice": FH + "P001,followed_up,lost,moved\nP001,followed_up,discontinued,pain\n",
+        "bad_status": FH + "P001,followed_up,excluded,moved\n",
+    }
+    for name, text in flows.items():
+        write("flow_%s.csv" % name, text)
+        write("study_flow_%s.toml" % name, '[data]\nflow = "flow_%s.csv"\n' % name)
+    # subgroups (issue 19): a variable with one level among the complete cases, an unknown one
+    write("study_subgroup_one_level.toml", '[analyses]\nsubgroups = ["baseline_severity"]\nsubgroup_cuts = { baseline_severity = [100] }\n')
+    write("study_subgroup_unknown.toml", '[analyses]\nsubgroups = ["shoe_size"]\n')
+    write("study_flow_counts.toml", '[flow]\nassessed = 40\nexcluded = { "not eligible" = 10, declined = 6 }\n')
+
     # Wide layout and label mapping mistakes (issue 11).
     write("study_wide.toml", '[data]\nlayout = "wide"\n\n[data.columns]\nparticipant_id = "ID"\narm = "Group"\n\n'
           '[design.arm_labels]\nbackward = ["RW"]\nforward = ["FW"]\n\n'

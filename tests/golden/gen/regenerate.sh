@@ -13,6 +13,8 @@
 #                                                  tests/golden/<case>/study.toml when that file
 #                                                  exists (the MCIDs; the Rust harness passes the
 #                                                  same file)
+#   the case `consort` (issue 19)               -> consort.R only (Table 1, harms, subgroups),
+#                                                  with tests/golden/consort/harms.csv
 #   study_id,arm,n,mean,sd or study_id,yi,vi    -> meta.R (study summaries, `retrotrial meta`),
 #                                                  then meta_check.R re-derives every number from
 #                                                  the spec formulas; a case named *_md runs with
@@ -56,7 +58,16 @@ for csv in "${inputs[@]}"; do
     header=$(head -n 1 "$csv" | tr -d '\r')
     out_dir="tests/golden/$case_name"
     tmp="$out_dir/.expected.json.tmp"
-    if [ "$header" = "$TRIAL_HEADER" ]; then
+    if [ "$case_name" = "consort" ]; then
+        # Issue 19: only the CONSORT records (table1, harms, subgroup); the case's study.toml
+        # restricts retrotrial to them and names its harms.csv.
+        cmd=(Rscript tests/golden/gen/consort.R "$csv" "$out_dir/expected.json" --harms "$out_dir/harms.csv"
+             --participants "$out_dir/participants.csv" --subgroups baseline_severity,sex,age,bmi,site
+             --cuts age=65)
+        check=()
+        lmm_cmd=()
+        clinical_cmd=()
+    elif [ "$header" = "$TRIAL_HEADER" ]; then
         cmd=(Rscript tests/golden/gen/analyze.R "$csv" "$out_dir/expected.json"
              --seed "$SEED" --permutations "$PERMUTATIONS" --bootstrap "$BOOTSTRAP")
         check=()
@@ -120,6 +131,11 @@ for csv in "${inputs[@]}"; do
             echo "${tost_cmd[*]}"
         fi
         echo "# input sha256: $(sha256sum "$csv" | cut -d' ' -f1)"
+        if [ "$case_name" = "consort" ]; then
+            echo "# harms.csv sha256: $(sha256sum "$out_dir/harms.csv" | cut -d' ' -f1)"
+            echo "# participants.csv sha256: $(sha256sum "$out_dir/participants.csv" | cut -d' ' -f1)"
+            echo "# MASS $(Rscript -e 'cat(packageDescription("MASS")$Version)')"
+        fi
         if [ -f "$out_dir/study.toml" ] && [ ${#clinical_cmd[@]} -gt 0 ]; then
             echo "# study.toml sha256: $(sha256sum "$out_dir/study.toml" | cut -d' ' -f1)"
         fi
