@@ -11,6 +11,7 @@ pub mod consort;
 
 use crate::config::{Better, Config};
 use crate::ingest::Dataset;
+use crate::ingest::dataset::round9;
 
 mod covariates;
 
@@ -308,6 +309,9 @@ struct OutcomeCtx<'a> {
     outcome: &'a str,
     /// Change scores per arm, in arm order.
     changes: Vec<Sample>,
+    /// (baseline, primary) complete cases per arm, in arm order: read once, shared by the
+    /// change scores, the ANCOVA and the responders.
+    complete: Vec<(Sample, Sample)>,
     /// Arms with at least one complete case, and their names.
     model_arms: Vec<usize>,
     model_names: Vec<String>,
@@ -329,7 +333,20 @@ impl<'a> OutcomeCtx<'a> {
         pairs: &'a [(usize, usize)],
     ) -> Self {
         let n_arms = data.arms.len();
-        let changes: Vec<Sample> = (0..n_arms).map(|a| sample(data.changes(o, a))).collect();
+        let complete: Vec<(Sample, Sample)> = (0..n_arms)
+            .map(|a| {
+                let (base, last) = data.complete_pairs(o, a);
+                (sample(base), sample(last))
+            })
+            .collect();
+        // As `Dataset::changes`, from the pairs already read.
+        let changes: Vec<Sample> = complete
+            .iter()
+            .map(|(base, last)| {
+                let change = base.iter().zip(last.iter());
+                change.map(|(b, l)| round9(l - b)).collect()
+            })
+            .collect();
         let model_arms: Vec<usize> = (0..n_arms).filter(|&a| !changes[a].is_empty()).collect();
         let model_names = model_arms.iter().map(|&a| data.arms[a].clone()).collect();
         OutcomeCtx {
@@ -338,6 +355,7 @@ impl<'a> OutcomeCtx<'a> {
             o,
             outcome: &data.outcomes[o],
             changes,
+            complete,
             model_arms,
             model_names,
             reference,
@@ -440,13 +458,13 @@ impl<'a> OutcomeCtx<'a> {
         let mut tasks = Vec::new();
         for (a, arm) in data.arms.iter().enumerate() {
             for (t, tp) in data.timepoints.iter().enumerate() {
-                let values = data.values(o, a, t);
+                let (values, n_empty) = data.values_and_empty(o, a, t);
                 if values.is_empty() {
                     continue;
                 }
                 let input = TaskInput::Describe {
                     values: sample(values),
-                    n_empty: Some(data.n_empty(o, a, t)),
+                    n_empty: Some(n_empty),
                 };
                 let contrast = format!("{arm}@{tp}");
                 tasks.push(self.task(Analysis::Descriptives, contrast, vec![arm.clone()], input));
@@ -501,10 +519,7 @@ impl<'a> OutcomeCtx<'a> {
         let per_arm = self
             .model_arms
             .iter()
-            .map(|&a| {
-                let (b, l) = self.data.complete_pairs(self.o, a);
-                (sample(b), sample(l))
-            })
+            .map(|&a| self.complete[a].clone())
             .collect();
         let reference = self
             .model_arms
@@ -576,10 +591,10 @@ impl<'a> OutcomeCtx<'a> {
             .model_arms
             .iter()
             .map(|&a| {
-                let (base, last) = self.data.complete_pairs(self.o, a);
+                let (base, last) = &self.complete[a];
                 let x = base
                     .iter()
-                    .zip(&last)
+                    .zip(last.iter())
                     .filter(|(b, l)| responds(**b, **l, mcid, &oc))
                     .count();
                 (self.arm(a), x, base.len())

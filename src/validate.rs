@@ -518,7 +518,7 @@ fn check_roles(raw: &RawData, d: &crate::config::DesignConfig, f: &str, out: &mu
 pub fn check_dataset(data: &Dataset, file: &str, issues: &mut Issues) {
     for (o, outcome) in data.outcomes.iter().enumerate() {
         for (a, arm) in data.arms.iter().enumerate() {
-            let n = data.changes(o, a).len();
+            let n = data.n_complete(o, a);
             if n < 2 {
                 issues.push(file, Warning, "arm_too_small", None,
                     format!("{outcome}: arm `{arm}` has {n} complete case(s) (baseline and {}); tests need at least 2",

@@ -55,6 +55,9 @@ pub struct Dataset {
     cells: Vec<Cell>,
     /// Participant covariates, aligned with `participants` (set by [`Dataset::set_covariates`]).
     covariates: Vec<Covariate>,
+    /// The participants of each arm, in participant order (`arm_of` inverted once, so that a
+    /// per-arm accessor visits its arm's participants only).
+    by_arm: Vec<Vec<u32>>,
 }
 
 /// An outcome's rows in long form, for the mixed model.
@@ -115,6 +118,17 @@ pub fn outcome_order(a: &str, b: &str) -> Ordering {
     rank(a).cmp(&rank(b)).then_with(|| a.cmp(b))
 }
 
+/// The participants of each arm, in participant order (`arm_of` inverted).
+fn members_by_arm(arm_of: &[usize], n_arms: usize) -> Vec<Vec<u32>> {
+    let mut by_arm = vec![Vec::new(); n_arms];
+    for (p, &a) in arm_of.iter().enumerate() {
+        if let Some(members) = by_arm.get_mut(a) {
+            members.push(p as u32);
+        }
+    }
+    by_arm
+}
+
 /// Rounds a change score to 9 decimals (spec §3), so equal decimal changes are equal doubles.
 pub fn round9(x: f64) -> f64 {
     (x * 1e9).round() / 1e9
@@ -130,8 +144,20 @@ impl Dataset {
             timepoint_order(a, b, &design.baseline)
         });
         let outcomes = ordered(&raw.outcomes, &[], outcome_order);
-        let mut participants = raw.participants.clone();
-        participants.sort();
+        // Sorted through indices: ids are distinct (interned), so this is the order of
+        // `sort()`, and the rank of each id comes out of it without a search per id.
+        let mut order: Vec<u32> = (0..raw.participants.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| {
+            raw.participants[a as usize].cmp(&raw.participants[b as usize])
+        });
+        let participants: Vec<String> = order
+            .iter()
+            .map(|&i| raw.participants[i as usize].clone())
+            .collect();
+        let mut pid_map = vec![usize::MAX; raw.participants.len()];
+        for (rank, &i) in order.iter().enumerate() {
+            pid_map[i as usize] = rank;
+        }
         let remap = |from: &[String], to: &[String]| -> Vec<usize> {
             from.iter()
                 .map(|n| to.iter().position(|m| m == n).unwrap_or(usize::MAX))
@@ -140,11 +166,6 @@ impl Dataset {
         let arm_map = remap(&raw.arms, &arms);
         let tp_map = remap(&raw.timepoints, &timepoints);
         let out_map = remap(&raw.outcomes, &outcomes);
-        let pid_map: Vec<usize> = raw
-            .participants
-            .iter()
-            .map(|p| participants.binary_search(p).unwrap_or(usize::MAX))
-            .collect();
         let (np, nt, no) = (participants.len(), timepoints.len(), outcomes.len());
         let mut cells = vec![Cell::Absent; np * nt * no];
         let mut arm_of = vec![usize::MAX; np];
@@ -173,6 +194,7 @@ impl Dataset {
             .as_ref()
             .and_then(|p| timepoints.iter().position(|t| t == p))
             .unwrap_or(nt.saturating_sub(1));
+        let by_arm = members_by_arm(&arm_of, arms.len());
         Dataset {
             arms,
             timepoints,
@@ -184,6 +206,7 @@ impl Dataset {
             flow_file: None,
             cells,
             covariates: Vec::new(),
+            by_arm,
         }
     }
 
@@ -218,6 +241,7 @@ impl Dataset {
         self.cells = cells;
         self.participants = kept.iter().map(|&p| self.participants[p].clone()).collect();
         self.arm_of = kept.iter().map(|&p| self.arm_of[p]).collect();
+        self.by_arm = members_by_arm(&self.arm_of, self.arms.len());
         for c in &mut self.covariates {
             match &mut c.values {
                 CovariateValues::Numeric(v) => *v = kept.iter().map(|&p| v[p]).collect(),
@@ -267,7 +291,11 @@ impl Dataset {
     }
 
     fn members(&self, arm: usize) -> impl Iterator<Item = usize> + '_ {
-        (0..self.participants.len()).filter(move |&p| self.arm_of[p] == arm)
+        self.by_arm
+            .get(arm)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|&p| p as usize)
     }
 
     /// Non-missing values of an outcome for one arm at one timepoint, in participant order.
@@ -275,6 +303,20 @@ impl Dataset {
         self.members(arm)
             .filter_map(|p| self.cell(o, p, t).value())
             .collect()
+    }
+
+    /// [`Dataset::values`] and [`Dataset::n_empty`] in one pass over the arm.
+    pub fn values_and_empty(&self, o: usize, arm: usize, t: usize) -> (Vec<f64>, usize) {
+        let mut values = Vec::with_capacity(self.n_randomised(arm));
+        let mut empty = 0;
+        for p in self.members(arm) {
+            match self.cell(o, p, t) {
+                Cell::Value(v) => values.push(v),
+                Cell::Empty => empty += 1,
+                Cell::Absent => {}
+            }
+        }
+        (values, empty)
     }
 
     /// Rows present with a missing value, for one arm and timepoint.
@@ -298,8 +340,22 @@ impl Dataset {
 
     /// Change scores (primary − baseline, rounded to 9 decimals) of one arm's complete cases.
     pub fn changes(&self, o: usize, arm: usize) -> Vec<f64> {
-        let (base, last) = self.complete_pairs(o, arm);
-        base.iter().zip(&last).map(|(b, l)| round9(l - b)).collect()
+        self.members(arm)
+            .filter_map(|p| {
+                let base = self.cell(o, p, 0).value()?;
+                Some(round9(self.cell(o, p, self.primary).value()? - base))
+            })
+            .collect()
+    }
+
+    /// How many complete cases (baseline and primary) an arm has for an outcome.
+    pub fn n_complete(&self, o: usize, arm: usize) -> usize {
+        self.members(arm)
+            .filter(|&p| {
+                self.cell(o, p, 0).value().is_some()
+                    && self.cell(o, p, self.primary).value().is_some()
+            })
+            .count()
     }
 
     /// Every non-missing row of an outcome at all timepoints (the LMM's data, spec §3), in
@@ -357,7 +413,7 @@ impl Dataset {
 
     /// Participants of an arm.
     pub fn n_randomised(&self, arm: usize) -> usize {
-        self.members(arm).count()
+        self.by_arm.get(arm).map_or(0, Vec::len)
     }
 
     /// Participants of an arm with a non-missing value for any outcome at a timepoint.

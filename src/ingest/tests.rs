@@ -161,6 +161,7 @@ fn reading_in_pieces_gives_what_one_piece_gives() {
             min_bytes: usize::MAX,
             most: 1,
         },
+        FileDigest::Bytes,
     )
     .unwrap();
     for most in [2, 3, 7] {
@@ -169,6 +170,7 @@ fn reading_in_pieces_gives_what_one_piece_gives() {
             text.clone(),
             &cfg,
             Pieces { min_bytes: 1, most },
+            FileDigest::Bytes,
         )
         .unwrap();
         assert_eq!(many.rows, one.rows, "{most} pieces");
@@ -186,4 +188,43 @@ fn reading_in_pieces_gives_what_one_piece_gives() {
     }
     assert_eq!(one.ragged.len(), 1);
     assert_eq!(one.bad_values, vec!["abc"]);
+}
+
+#[test]
+fn a_large_file_is_hashed_while_it_is_read_and_gives_the_digest_of_its_bytes() {
+    let mut text = String::from("participant_id,arm,timepoint,outcome,value\n");
+    let mut i = 0;
+    while text.len() <= FileDigest::STREAM_FROM as usize {
+        text.push_str(&format!(
+            "P{i:07},backward,baseline,pain_nrs,{}.5\n",
+            i % 10
+        ));
+        i += 1;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.csv");
+    std::fs::write(&path, &text).unwrap();
+    assert!(matches!(
+        FileDigest::start(&path),
+        FileDigest::Streaming { .. }
+    ));
+    let loaded = load(&path, &Config::default()).unwrap();
+    let from_memory = from_bytes(&path, text.clone().into_bytes(), &Config::default()).unwrap();
+    assert_eq!(loaded.sha256, hex(&Sha256::digest(text.as_bytes())));
+    assert_eq!(loaded.sha256, from_memory.sha256);
+    assert_eq!(loaded.rows, from_memory.rows);
+    // A thread that hashed other bytes than the caller holds is not believed.
+    assert_eq!(
+        FileDigest::start(&path).finish(b"other"),
+        hex(&Sha256::digest(b"other"))
+    );
+}
+
+proptest::proptest! {
+    /// The interner's inline comparison is byte equality, for every length it special-cases.
+    #[test]
+    fn same_name_is_byte_equality(a in "[ab]{0,20}", b in "[ab]{0,20}") {
+        proptest::prop_assert_eq!(long::same_name(a.as_bytes(), b.as_bytes()), a == b);
+        proptest::prop_assert!(long::same_name(a.as_bytes(), a.as_bytes()));
+    }
 }
