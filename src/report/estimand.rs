@@ -6,7 +6,7 @@
 //! Reads only records and the resolved configuration of the result set (no statistics).
 //! `view` calls these functions; they return pre-formatted strings and tables.
 
-use crate::report::format::{est_ci, num, p_value};
+use crate::report::format::{est_ci, num, p_rel, p_value};
 use crate::report::view::Table;
 use crate::results::{Analysis, OutcomeSummary, Record, ResultSet};
 
@@ -170,14 +170,14 @@ pub fn primary_sentence(rs: &ResultSet, oc: &OutcomeSummary, recs: &[&Record]) -
     let (r, name) = primary_record(rs, recs)?;
     let contrast = &d.primary_contrast;
     let mut line = format!(
-        "{}: estimand: {}. Primary analysis: {}: {} = {} (95 % CI {}), p = {}; {} ({} is better).",
+        "{}: estimand: {}. Primary analysis: {}: {} = {} (95 % CI {}), p {}; {} ({} is better).",
         oc.label,
         estimand_words(rs),
         name,
         contrast,
         num(r.estimate),
         crate::report::format::ci(r.ci_low, r.ci_high),
-        p_value(r.p_value),
+        p_rel(r.p_value),
         verdict(oc, contrast, r),
         if oc.lower_is_better {
             "lower"
@@ -204,10 +204,10 @@ pub fn primary_sentence(rs: &ResultSet, oc: &OutcomeSummary, recs: &[&Record]) -
             .iter()
             .find(|x| x.analysis == a && &x.contrast == contrast)?;
         Some(format!(
-            "{} {} (p = {})",
+            "{} {} (p {})",
             short(a),
             est_ci(s.estimate, s.ci_low, s.ci_high),
-            p_value(s.p_value)
+            p_rel(s.p_value)
         ))
     })
     .collect();
@@ -222,9 +222,9 @@ pub fn primary_sentence(rs: &ResultSet, oc: &OutcomeSummary, recs: &[&Record]) -
     }
     if let Some(w) = find(recs, Analysis::WelchT, contrast, "t") {
         line.push_str(&format!(
-            " Supportive: Welch t test on complete-case change {} (p = {}).",
+            " Supportive: Welch t test on complete-case change {} (p {}).",
             est_ci(w.estimate, w.ci_low, w.ci_high),
-            p_value(w.p_value)
+            p_rel(w.p_value)
         ));
     }
     Some(line)

@@ -13,6 +13,16 @@ pub fn p_value(p: Option<f64>) -> String {
     }
 }
 
+/// A p-value inside a sentence, with its relation: `= 0.021`, `< 0.001`, `> 0.999` (so a
+/// sentence reads "p < 0.001", never "p = <0.001"); `= —` when absent.
+pub fn p_rel(p: Option<f64>) -> String {
+    let shown = p_value(p);
+    match shown.strip_prefix('<').or_else(|| shown.strip_prefix('>')) {
+        Some(rest) => format!("{} {rest}", &shown[..1]),
+        None => format!("= {shown}"),
+    }
+}
+
 /// An estimate with two decimals at |x| ≥ 1, three below, one at |x| ≥ 100; `—` when absent.
 pub fn num(x: Option<f64>) -> String {
     match x {
@@ -82,6 +92,9 @@ mod tests {
         assert_eq!(p_value(Some(0.0123)), "0.012");
         assert_eq!(p_value(Some(0.9996)), ">0.999");
         assert_eq!(p_value(None), "—");
+        assert_eq!(p_rel(Some(1e-20)), "< 0.001");
+        assert_eq!(p_rel(Some(0.9996)), "> 0.999");
+        assert_eq!(p_rel(Some(0.0123)), "= 0.012");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! numbers come from records.
 
 use crate::plot::PlotRef;
-use crate::report::format::{count, est_ci, num, p_value};
+use crate::report::format::{count, est_ci, num, p_rel, p_value};
 use crate::results::{Analysis, Record, ResultSet};
 
 /// A titled table of strings.
@@ -265,12 +265,12 @@ fn summary_sentence(oc: &crate::results::OutcomeSummary, contrast: &str, w: &Rec
         None => String::new(),
     };
     format!(
-        "{}: difference in mean change {} = {} (95 % CI {}), Welch p = {}; {} ({} is better).{clinical}",
+        "{}: difference in mean change {} = {} (95 % CI {}), Welch p {}; {} ({} is better).{clinical}",
         oc.label,
         contrast,
         num(w.estimate),
         crate::report::format::ci(w.ci_low, w.ci_high),
-        p_value(w.p_value),
+        p_rel(w.p_value),
         verdict,
         if oc.lower_is_better {
             "lower"
@@ -306,8 +306,8 @@ fn margin_sentence(w: &Record, tost: Option<&Record>, ni: Option<&Record>) -> St
             (true, _) => format!("the 90 % CI {ci} is not within ±{margin}"),
         };
         out.push_str(&format!(
-            " Equivalence (TOST, margin ±{margin}): p = {}; {tail}.",
-            p_value(t.p_value)
+            " Equivalence (TOST, margin ±{margin}): p {}; {tail}.",
+            p_rel(t.p_value)
         ));
     }
     if let Some(n) = ni {
@@ -317,9 +317,9 @@ fn margin_sentence(w: &Record, tost: Option<&Record>, ni: Option<&Record>) -> St
             .and_then(serde_json::Value::as_bool)
             == Some(true);
         out.push_str(&format!(
-            " Non-inferiority (margin {}): one-sided p = {}; {}.",
+            " Non-inferiority (margin {}): one-sided p {}; {}.",
             num(n.extra_f64("margin")),
-            p_value(n.p_value),
+            p_rel(n.p_value),
             if ok {
                 "non-inferior"
             } else {
@@ -920,13 +920,13 @@ fn meta_summary(rs: &ResultSet, lead: &str, oc: &crate::results::OutcomeSummary)
             .zip(m.ci_high)
             .is_some_and(|(l, h)| l > 0.0 || h < 0.0);
         summary.push(format!(
-            "{} model, k = {}: pooled {} = {} (95 % CI {}), p = {}; τ² = {}, I² = {} %, prediction interval {}. {}",
+            "{} model, k = {}: pooled {} = {} (95 % CI {}), p {}; τ² = {}, I² = {} %, prediction interval {}. {}",
             lead,
             count(m.extra_f64("k")),
             oc.name,
             num(m.estimate),
             crate::report::format::ci(m.ci_low, m.ci_high),
-            p_value(m.p_value),
+            p_rel(m.p_value),
             num(m.extra_f64("tau2")),
             num(m.extra_f64("I2")),
             crate::report::format::ci(m.extra_f64("pi_low"), m.extra_f64("pi_high")),
