@@ -295,11 +295,48 @@ pub fn survival_sentence(rs: &ResultSet, oc: &OutcomeSummary, recs: &[&Record]) 
     ))
 }
 
+/// Observed and missing values of one outcome by arm and visit (CONSORT 2025 item 21 / issue
+/// 19): from the descriptives records (`extra.n` observed) and the participant flow (allocated);
+/// every run has it. Left out when the analysis population is smaller than everyone randomised
+/// (the flow counts everyone randomised, so "missing" would mix the two).
+fn observed_table(rs: &ResultSet, recs: &[&Record]) -> Option<Table> {
+    if config_str(rs, "estimand", "population").is_some_and(|p| p != "all_randomised") {
+        return None;
+    }
+    let tps = &rs.design.timepoints;
+    let mut rows = Vec::new();
+    for arm in &rs.design.arms {
+        let allocated = rs.flow.iter().find(|f| &f.arm == arm)?.n_randomised;
+        let mut row = vec![arm.clone(), allocated.to_string()];
+        for tp in tps {
+            let n = find(recs, Analysis::Descriptives, &format!("{arm}@{tp}"), "mean")
+                .and_then(|r| r.extra.get("n"))
+                .and_then(serde_json::Value::as_u64)
+                .and_then(|n| usize::try_from(n).ok())?; // descriptives did not run
+            let missing = allocated.saturating_sub(n);
+            let pct = if allocated > 0 {
+                100.0 * missing as f64 / allocated as f64
+            } else {
+                0.0
+            };
+            row.push(format!("{n} / {missing} ({pct:.1} %)"));
+        }
+        rows.push(row);
+    }
+    let mut headers = vec!["arm".to_string(), "allocated".to_string()];
+    headers.extend(tps.iter().map(|t| format!("{t}: observed / missing")));
+    Some(Table {
+        title: "Observed and missing values by arm and visit".into(),
+        headers,
+        rows,
+    })
+}
+
 /// The missing-data tables of one outcome: the pattern by arm and visit, and the sensitivity
 /// analyses with what each assumes.
 pub fn missing_tables(rs: &ResultSet, recs: &[&Record]) -> Vec<Table> {
     let contrast = &rs.design.primary_contrast;
-    let mut tables = Vec::new();
+    let mut tables: Vec<Table> = observed_table(rs, recs).into_iter().collect();
     let mi: Vec<&&Record> = recs
         .iter()
         .filter(|r| Analysis::MISSING_DATA.contains(&r.analysis))
