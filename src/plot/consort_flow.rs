@@ -8,6 +8,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::theme::{self, arm_colour};
+use super::flow::arrow;
 use super::{PlotError, draw_err};
 use crate::results::{ConsortArm, ConsortFlow, ReasonCount};
 
@@ -139,25 +140,6 @@ fn boxed<DB: DrawingBackend>(
             .map_err(&e)?;
     }
     Ok(h)
-}
-
-fn arrow<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    from: (i32, i32),
-    to: (i32, i32),
-) -> Result<(), PlotError> {
-    let e = draw_err("consort flow");
-    area.draw(&PathElement::new(
-        vec![from, to],
-        theme::INK.stroke_width(1),
-    ))
-    .map_err(&e)?;
-    area.draw(&Polygon::new(
-        vec![(to.0 - 4, to.1 - 7), (to.0 + 4, to.1 - 7), to],
-        theme::INK.filled(),
-    ))
-    .map_err(&e)?;
-    Ok(())
 }
 
 /// Draws the CONSORT 2025 flow diagram.

@@ -53,12 +53,13 @@ fn boxed<DB: DrawingBackend>(
     Ok(())
 }
 
-fn arrow<DB: DrawingBackend>(
+/// A line from `from` to `to` with an arrow head at `to` (both flow diagrams).
+pub(super) fn arrow<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     from: (i32, i32),
     to: (i32, i32),
 ) -> Result<(), PlotError> {
-    let e = draw_err("flow");
+    let e = draw_err("flow arrow");
     area.draw(&PathElement::new(
         vec![from, to],
         theme::INK.stroke_width(1),
