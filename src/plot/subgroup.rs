@@ -6,12 +6,13 @@
 use super::{ForestData, ForestRow};
 use crate::results::{Analysis, OutcomeSummary, ResultSet};
 
-/// A p-value for a label (`report::format::p_value`'s rule; `plot` must not import `report`).
+/// A p-value with its relation for a label (`report::format::p_rel`'s rule; `plot` must not
+/// import `report`).
 fn p_text(p: Option<f64>) -> String {
     match p {
-        Some(p) if p < 0.001 => "<0.001".into(),
-        Some(p) if p.is_finite() => format!("{p:.3}"),
-        _ => "—".into(),
+        Some(p) if p < 0.001 => "< 0.001".into(),
+        Some(p) if p.is_finite() => format!("= {p:.3}"),
+        _ => "= —".into(),
     }
 }
 
