@@ -7,8 +7,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::theme::{self, arm_colour};
 use super::flow::arrow;
+use super::theme::{self, arm_colour};
 use super::{PlotError, draw_err};
 use crate::results::{ConsortArm, ConsortFlow, ReasonCount};
 
