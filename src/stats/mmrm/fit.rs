@@ -294,6 +294,30 @@ pub(super) fn derivatives(
     }
 }
 
+/// Armijo backtracking from a full Newton / Fisher step, shared by both REML engines: halves
+/// the step length `alpha` until `at(alpha)` gives a finite criterion D (the closure returns the
+/// trial point, its evaluation and D) that decreases enough, `D <= d0 + ARMIJO·alpha·slope`.
+/// Near the optimum D changes by less than its rounding, so a full step that does not increase
+/// it beyond that (1e-13 relative) is accepted too. `None` when no step length down to 1e-12
+/// is accepted.
+pub(super) fn backtrack<T, E>(
+    d0: f64,
+    slope: f64,
+    mut at: impl FnMut(f64) -> Result<Option<(T, E, f64)>>,
+) -> Result<Option<(T, E)>> {
+    let noise = 1e-13 * (1.0 + d0.abs());
+    let mut alpha = 1.0;
+    while alpha > 1e-12 {
+        if let Some((trial, e, d)) = at(alpha)?
+            && (d <= d0 + ARMIJO * alpha * slope || (alpha == 1.0 && d <= d0 + noise))
+        {
+            return Ok(Some((trial, e)));
+        }
+        alpha *= 0.5;
+    }
+    Ok(None)
+}
+
 /// A starting Σ: the per-visit OLS residual variances, with the residual correlations of
 /// the participants seen at both visits, shrunk towards 0 until Σ is positive definite.
 pub(super) fn starting_sigma(prep: &Prepared) -> Result<DMatrix<f64>> {
@@ -403,22 +427,14 @@ pub(super) fn reml_optimum(
             .fold(0.0_f64, f64::max);
         let small = step.amax() <= STEP_TOL * scale;
         let slope = der.gradient.dot(&step);
-        let mut alpha = 1.0;
-        let mut accepted = None;
-        while alpha > 1e-12 {
+        let accepted = backtrack(ev.d, slope, |alpha| {
             let trial = &phi + &step * alpha;
             let sigma = sigma_from(&trial, pairs, v_n);
-            if let Some(e) = evaluate(prep, &sigma)? {
-                // Near the optimum D changes by less than its rounding; accept full steps
-                // that do not increase it beyond that.
-                let noise = 1e-13 * (1.0 + ev.d.abs());
-                if e.d <= ev.d + ARMIJO * alpha * slope || (alpha == 1.0 && e.d <= ev.d + noise) {
-                    accepted = Some((trial, e));
-                    break;
-                }
-            }
-            alpha *= 0.5;
-        }
+            Ok(evaluate(prep, &sigma)?.map(|e| {
+                let d = e.d;
+                (trial, e, d)
+            }))
+        })?;
         let Some((trial, e)) = accepted else {
             if small {
                 converged = true;

@@ -30,9 +30,6 @@ const STEP_TOL: f64 = 1e-10;
 /// Iteration limit of the optimiser.
 const MAX_ITER: usize = 200;
 
-/// Armijo constant of the backtracking line search.
-const ARMIJO: f64 = 1e-4;
-
 /// Observations with a general mean design: row r has value `y[r]`, design row
 /// `x[r·p..(r + 1)·p]`, visit, participant and covariance group (constant within a
 /// participant).
@@ -562,23 +559,17 @@ pub(super) fn gfit_from(
             step[i].abs() <= STEP_TOL * scale
         });
         let slope = der.gradient.dot(&step);
-        let mut alpha = 1.0;
-        let mut accepted = None;
-        while alpha > 1e-12 {
+        let accepted = super::fit::backtrack(ev.d, slope, |alpha| {
             let trial: Vec<f64> = theta
                 .iter()
                 .zip(step.iter())
                 .map(|(t, s)| t + alpha * s)
                 .collect();
-            if let Some(e) = gevaluate(prep, structure, &trial)? {
-                let noise = 1e-13 * (1.0 + ev.d.abs());
-                if e.d <= ev.d + ARMIJO * alpha * slope || (alpha == 1.0 && e.d <= ev.d + noise) {
-                    accepted = Some((trial, e));
-                    break;
-                }
-            }
-            alpha *= 0.5;
-        }
+            Ok(gevaluate(prep, structure, &trial)?.map(|e| {
+                let d = e.d;
+                (trial, e, d)
+            }))
+        })?;
         let Some((trial, e)) = accepted else {
             if small {
                 converged = true;
