@@ -9,6 +9,17 @@ pub const MAX_SHOWN: usize = 60;
 /// Longest message kept, in characters (a safety net; data texts are clipped first).
 const MAX_MESSAGE: usize = 2_000;
 
+/// The first `max` items joined by ", ", then " and N more" when there are more: how a message
+/// names participants without listing thousands.
+pub fn first_of<S: AsRef<str>>(items: &[S], max: usize) -> String {
+    let named: Vec<&str> = items.iter().take(max).map(AsRef::as_ref).collect();
+    let mut out = named.join(", ");
+    if items.len() > max {
+        out.push_str(&format!(" and {} more", items.len() - max));
+    }
+    out
+}
+
 /// A data text as messages show it: control characters escaped (a NUL or a terminal escape
 /// sequence from a file must not reach the terminal or the reports raw) and clipped to `max`
 /// characters with the total length named.

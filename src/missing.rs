@@ -565,23 +565,18 @@ pub fn apply_population(data: &mut Dataset, cfg: &Config, file: &str, issues: &m
         .collect();
     let n = data.participants.len();
     data.retain_participants(&keep);
-    let more = if left_out.len() > 10 {
-        format!(" and {} more", left_out.len() - 10)
-    } else {
-        String::new()
-    };
     issues.push(
         file,
         Severity::Warning,
         "population",
         None,
         format!(
-            "per-protocol population (`{name}` = yes): {} of {n} participants analysed; left out: {}{more}",
+            "per-protocol population (`{name}` = yes): {} of {n} participants analysed; left out: {}",
             n - left_out.len(),
             if left_out.is_empty() {
                 "none".to_string()
             } else {
-                left_out.iter().take(10).cloned().collect::<Vec<_>>().join(", ")
+                crate::diagnostics::first_of(&left_out, 10)
             }
         ),
         "the estimand's population is per protocol; the default population is all randomised participants",

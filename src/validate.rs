@@ -493,21 +493,15 @@ fn check_roles(raw: &RawData, d: &crate::config::DesignConfig, f: &str, out: &mu
         .map(|(i, _)| raw.participants[i].as_str())
         .collect();
     if !missing.is_empty() {
-        let shown: Vec<&str> = missing.iter().take(10).copied().collect();
-        let more = if missing.len() > 10 {
-            format!(" and {} more", missing.len() - 10)
-        } else {
-            String::new()
-        };
         out.push(
             f,
             Warning,
             "no_baseline_row",
             None,
             format!(
-                "{} participant(s) have no baseline row: {}{more}",
+                "{} participant(s) have no baseline row: {}",
                 missing.len(),
-                shown.join(", ")
+                crate::diagnostics::first_of(&missing, 10)
             ),
             "the change analyses skip them; add their baseline rows if they exist",
         );

@@ -89,28 +89,19 @@ pub fn check_participants(
             .filter(|p| !col.values.contains_key(p.as_str()))
             .collect();
         if !absent.is_empty() {
-            let mut ids: Vec<&String> = absent.clone();
-            ids.sort();
-            let more = if ids.len() > NAMED {
-                format!(" and {} more", ids.len() - NAMED)
-            } else {
-                String::new()
-            };
-            let named: Vec<String> = ids
-                .iter()
-                .take(NAMED)
-                .map(|p| shown(p, MAX_SHOWN))
-                .collect();
+            let mut sorted = absent.clone();
+            sorted.sort();
+            let ids: Vec<String> = sorted.iter().map(|p| shown(p, MAX_SHOWN)).collect();
             issues.push(
                 &f,
                 Error,
                 "covariate_missing",
                 None,
                 format!(
-                    "covariate `{}` (used by {setting}) has no value for {} participant(s): {}{more}",
+                    "covariate `{}` (used by {setting}) has no value for {} participant(s): {}",
                     shown(name, MAX_SHOWN),
                     absent.len(),
-                    named.join(", ")
+                    crate::diagnostics::first_of(&ids, NAMED)
                 ),
                 "fill in the values, or leave the covariate out of the analysis",
             );
