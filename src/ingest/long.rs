@@ -1,23 +1,28 @@
 //! The long layout's fast path: the body split into pieces on line ends, each piece scanned
 //! and interned in parallel, the pieces merged in file order (`from_bytes`).
 
+use hashbrown::HashTable;
+
 use super::*;
 
 /// Interns the names of one column: indices in order of first appearance. Consecutive rows of a
-/// long file mostly repeat a name, so the last hit is tried before the hash map.
+/// long file mostly repeat a name, so the last hit is tried before the hash table.
+///
+/// The table holds indices into the caller's name list (hashed by the name), not copies of the
+/// names: a new name is stored once, and the interner borrows nothing from the text, so a file
+/// can be read block by block ([`super::stream`]).
 #[derive(Default)]
-pub(super) struct Interner<'a> {
-    pub(super) map: FxHashMap<Cow<'a, str>, u32>,
+pub(super) struct Interner {
+    table: HashTable<u32>,
     pub(super) last: Option<u32>,
 }
 
-impl<'a> Interner<'a> {
+impl Interner {
     /// The index of a cell's name. The common cases (the previous row's name again; one of a
     /// handful of arms, timepoints or outcomes) are answered here without hashing, comparing
-    /// names with [`same_name`]; a new or rarely seen name goes to the map.
-    #[allow(clippy::ptr_arg)] // the Cow says whether the map key can borrow the input
+    /// names with [`same_name`]; a new or rarely seen name goes to the table.
     #[inline]
-    pub(super) fn get(&mut self, cell: &Cow<'a, str>, list: &mut Vec<String>) -> u32 {
+    pub(super) fn get(&mut self, cell: &str, list: &mut Vec<String>) -> u32 {
         let s = trim(cell);
         if s.is_empty() {
             return EMPTY;
@@ -38,30 +43,40 @@ impl<'a> Interner<'a> {
             self.last = Some(i as u32);
             return i as u32;
         }
-        self.hashed(cell, s, list)
+        self.hashed(s, list)
     }
 
-    /// The map's answer, or a new index (kept out of line so that `get` stays small enough to
+    /// The table's answer, or a new index (kept out of line so that `get` stays small enough to
     /// inline into the row loop).
-    #[allow(clippy::ptr_arg)]
     #[inline(never)]
-    fn hashed(&mut self, cell: &Cow<'a, str>, s: &str, list: &mut Vec<String>) -> u32 {
-        let i = match self.map.get(s) {
+    fn hashed(&mut self, s: &str, list: &mut Vec<String>) -> u32 {
+        let hash = hash_name(s);
+        let known = self
+            .table
+            .find(hash, |&i| list.get(i as usize).is_some_and(|n| n == s));
+        let i = match known {
             Some(&i) => i,
             None => {
                 let i = list.len() as u32;
                 list.push(s.to_string());
-                let key = match cell {
-                    Cow::Borrowed(b) => Cow::Borrowed(trim(b)),
-                    Cow::Owned(_) => Cow::Owned(s.to_string()),
-                };
-                self.map.insert(key, i);
+                self.table.insert_unique(hash, i, |&j| {
+                    hash_name(list.get(j as usize).map_or("", String::as_str))
+                });
                 i
             }
         };
         self.last = Some(i);
         i
     }
+}
+
+/// The hash of a name in an [`Interner`]'s table.
+#[inline]
+fn hash_name(s: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    h.write(s.as_bytes());
+    h.finish()
 }
 
 /// Byte equality of two names, inline: ids and labels are short, and for them two overlapping
@@ -114,6 +129,7 @@ pub(super) fn from_bytes_with(
         Pieces {
             min_bytes: 4 << 20,
             most: threads.min(8),
+            fast_rows: true,
         },
         digest,
     )
@@ -126,6 +142,9 @@ pub(super) struct Pieces {
     pub(super) min_bytes: usize,
     /// Most pieces.
     pub(super) most: usize,
+    /// Whether plain records may take the fast path ([`LongBuilder::fast_row`]); off only in
+    /// tests that compare it with the general path.
+    pub(super) fast_rows: bool,
 }
 
 pub(super) fn from_bytes_in_pieces(
@@ -197,9 +216,13 @@ pub(super) fn from_bytes_in_pieces(
     let body_line = scanner.line();
     let body = &text[scanner.offset()..];
     let (chunks, plain) = split_body(body, body_line, pieces);
-    let read = |&(piece, line): &(&str, u32)| {
-        read_chunk(piece, line, delim, plain, &cols, n_cols, cfg, decimal_comma)
+    let mode = match (plain, pieces.fast_rows) {
+        (false, _) => Body::Quoted,
+        (true, false) => Body::Plain,
+        (true, true) => Body::PlainFast,
     };
+    let format = RecordFormat::new(delim, mode, cols, n_cols);
+    let read = |&(piece, line): &(&str, u32)| read_chunk(piece, line, &format, cfg, decimal_comma);
     // The SHA-256 (about 40 ms per 45 MB, when not already streamed) and the chunks are computed
     // side by side.
     let (sha, results) = std::thread::scope(|s| {
@@ -263,6 +286,17 @@ pub(super) fn split_body(body: &str, first_line: u32, pieces: Pieces) -> (Vec<(&
     (pieces, plain)
 }
 
+/// How the records of a piece are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Body {
+    /// Quotes or lone CRs: the general scanner.
+    Quoted,
+    /// One record per line: the quote-free scanner.
+    Plain,
+    /// One record per line, the usual record through [`LongBuilder::fast_row`].
+    PlainFast,
+}
+
 /// What one piece of the body holds, with names interned locally.
 #[derive(Debug, Default)]
 pub(super) struct Chunk {
@@ -275,49 +309,102 @@ pub(super) struct Chunk {
     pub(super) decimal_commas: usize,
 }
 
-#[allow(clippy::too_many_arguments)] // one call site; a struct would only rename them
+/// How the records of a long file's body are cut and which of their cells are read.
+#[derive(Debug, Clone)]
+pub(super) struct RecordFormat {
+    pub(super) delim: u8,
+    pub(super) mode: Body,
+    /// The header columns of participant, arm, timepoint, outcome and value.
+    pub(super) cols: [usize; 5],
+    /// The header's field count.
+    pub(super) n_cols: usize,
+    shape: Option<RowShape>,
+}
+
+impl RecordFormat {
+    pub(super) fn new(delim: u8, mode: Body, cols: [usize; 5], n_cols: usize) -> Self {
+        let shape = (mode == Body::PlainFast)
+            .then(|| RowShape::new(&cols, n_cols, delim))
+            .flatten();
+        Self {
+            delim,
+            mode,
+            cols,
+            n_cols,
+            shape,
+        }
+    }
+
+    /// Reads every record of `piece`, whose first line is file line `first_line`, into `b`;
+    /// returns the file line after the piece.
+    ///
+    /// The usual record of a plain body goes through the fast path ([`LongBuilder::fast_row`]);
+    /// whatever it declines (blank lines, ragged records) is read here by the general path, from
+    /// the same byte and line.
+    pub(super) fn read_into(
+        &self,
+        b: &mut LongBuilder<'_>,
+        piece: &str,
+        first_line: u32,
+    ) -> Result<u32, Unterminated> {
+        let mut scanner = Scanner::starting_at(piece, self.delim, first_line);
+        let mut cells: Vec<Cow<'_, str>> = Vec::with_capacity(self.n_cols);
+        let plain = self.mode != Body::Quoted;
+        let cols = &self.cols;
+        let (mut pos, mut at_line) = (0, first_line);
+        loop {
+            if let Some(shape) = &self.shape {
+                if let Some(next) = b.fast_row(piece, pos, at_line, shape) {
+                    pos = next;
+                    at_line += 1;
+                    continue;
+                }
+                scanner.seek(pos, at_line);
+            }
+            let next = if plain {
+                scanner.next_plain_record(&mut cells)
+            } else {
+                scanner.next_record(&mut cells)?
+            };
+            let Some(line) = next else { break };
+            (pos, at_line) = (scanner.offset(), scanner.line());
+            if cells.len() != self.n_cols {
+                b.ragged(line, cells.len());
+                continue;
+            }
+            b.push(
+                line,
+                [
+                    &cells[cols[0]],
+                    &cells[cols[1]],
+                    &cells[cols[2]],
+                    &cells[cols[3]],
+                ],
+                &cells[cols[4]],
+            );
+        }
+        // The scanner is past any blank lines at the end; the fast path, past its last record.
+        Ok(at_line.max(scanner.line()))
+    }
+}
+
+/// One piece of the body read into its own [`Chunk`].
 pub(super) fn read_chunk(
     piece: &str,
     first_line: u32,
-    delim: u8,
-    plain: bool,
-    cols: &[usize; 5],
-    n_cols: usize,
+    format: &RecordFormat,
     cfg: &DataConfig,
     decimal_comma: bool,
 ) -> Result<Chunk, Unterminated> {
-    let mut scanner = Scanner::starting_at(piece, delim, first_line);
-    let mut cells: Vec<Cow<'_, str>> = Vec::with_capacity(n_cols);
     // A long file has about 40 bytes per row; reserving avoids regrowing a million-row Vec.
     let mut b = LongBuilder::new(cfg, decimal_comma, piece.len() / 36);
-    loop {
-        let next = if plain {
-            scanner.next_plain_record(&mut cells)
-        } else {
-            scanner.next_record(&mut cells)?
-        };
-        let Some(line) = next else { break };
-        if cells.len() != n_cols {
-            b.ragged(line, cells.len());
-            continue;
-        }
-        b.push(
-            line,
-            [
-                &cells[cols[0]],
-                &cells[cols[1]],
-                &cells[cols[2]],
-                &cells[cols[3]],
-            ],
-            &cells[cols[4]],
-        );
-    }
+    format.read_into(&mut b, piece, first_line)?;
     Ok(b.finish())
 }
 
 /// Interns rows into a [`Chunk`].
 pub(super) struct LongBuilder<'a> {
-    pub(super) interners: [Interner<'a>; 4],
+    pub(super) interners: [Interner; 4],
     pub(super) chunk: Chunk,
     pub(super) cfg: &'a DataConfig,
     pub(super) decimal_comma: bool,
@@ -360,13 +447,13 @@ impl<'a> LongBuilder<'a> {
     }
 
     /// One row: participant, arm, timepoint, outcome cells and the value cell.
-    pub(super) fn push(&mut self, line: u32, ids: [&Cow<'a, str>; 4], value: &str) {
+    pub(super) fn push(&mut self, line: u32, ids: [&str; 4], value: &str) {
         let value = self.value(value);
         self.push_value(line, ids, value);
     }
 
     /// As [`LongBuilder::push`], but a missing value gives no row.
-    pub(super) fn push_present(&mut self, line: u32, ids: [&Cow<'a, str>; 4], value: &str) {
+    pub(super) fn push_present(&mut self, line: u32, ids: [&str; 4], value: &str) {
         let declared = value == DECLARED_MISSING;
         let value = self.value(value);
         if value != RawValue::Missing || declared {
@@ -374,7 +461,7 @@ impl<'a> LongBuilder<'a> {
         }
     }
 
-    pub(super) fn push_value(&mut self, line: u32, ids: [&Cow<'a, str>; 4], value: RawValue) {
+    pub(super) fn push_value(&mut self, line: u32, ids: [&str; 4], value: RawValue) {
         let [ip, ia, it, io] = &mut self.interners;
         let [np, na, nt, no] = &mut self.chunk.names;
         self.chunk.rows.push(RawRow {
@@ -397,6 +484,7 @@ impl<'a> LongBuilder<'a> {
 pub(super) fn merge_chunks(raw: &mut RawData, parts: Vec<Chunk>) {
     let mut maps: [FxHashMap<String, u32>; 4] = Default::default();
     let total: usize = parts.iter().map(|p| p.rows.len()).sum();
+    let n_parts = parts.len();
     for (k, part) in parts.into_iter().enumerate() {
         let Chunk {
             mut rows,
@@ -420,7 +508,10 @@ pub(super) fn merge_chunks(raw: &mut RawData, parts: Vec<Chunk>) {
             .zip(remap.iter_mut())
         {
             if k == 0 {
-                map.extend(local.iter().cloned().zip(0u32..));
+                // The maps serve the later pieces only.
+                if n_parts > 1 {
+                    map.extend(local.iter().cloned().zip(0u32..));
+                }
                 *re = (0..local.len() as u32).collect();
                 *list = local;
                 continue;

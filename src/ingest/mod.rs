@@ -12,6 +12,7 @@
 
 pub mod adam;
 pub mod dataset;
+mod fast_row;
 pub mod flow;
 pub mod harms;
 pub mod layout;
@@ -22,6 +23,7 @@ pub mod participants;
 pub mod redcap;
 pub mod scan;
 pub mod sources;
+mod stream;
 pub mod summaries;
 mod table;
 #[cfg(test)]
@@ -37,6 +39,7 @@ use sha2::{Digest, Sha256};
 use crate::config::{Config, DataConfig, Decimal, Delimiter, Layout};
 
 pub use dataset::{Dataset, trailing_number};
+use fast_row::RowShape;
 pub use long::*;
 pub use participants::{Covariate, CovariateValues, ParticipantTable};
 use scan::{Scanner, Unterminated};
@@ -244,6 +247,11 @@ impl RawData {
 /// `Read`, `NotUtf8`, `UnterminatedQuote`, `Parquet` or `Sheet`; every other problem is left
 /// for `validate`.
 pub fn load(path: &Path, cfg: &Config) -> Result<RawData, IngestError> {
+    if stream::applies(path, cfg)
+        && let Some(raw) = stream::load(path, cfg, stream::BLOCK, true)?
+    {
+        return Ok(raw);
+    }
     let digest = FileDigest::start(path);
     let (bytes, table) = read_file(path, &cfg.data)?;
     let Some(table) = table else {
@@ -342,22 +350,35 @@ fn read_file(path: &Path, cfg: &DataConfig) -> Result<(Vec<u8>, Option<TextTable
         path: path.to_path_buf(),
         source,
     })?;
+    let table = match table_format(path) {
+        Some(TableFormat::Parquet) => Some(sources::parquet(path, &bytes)?),
+        Some(TableFormat::Sheet) => Some(sources::sheet(path, &bytes, cfg.sheet.as_deref())?),
+        Some(TableFormat::Labelled(format)) => Some(sources::labelled(path, &bytes, format)?),
+        None => None,
+    };
+    Ok((bytes, table))
+}
+
+/// A file that is read as a table rather than as CSV text.
+#[derive(Debug, Clone, Copy)]
+enum TableFormat {
+    Parquet,
+    Sheet,
+    Labelled(sources::Labelled),
+}
+
+/// The table format a file's extension names, or `None` for CSV text.
+fn table_format(path: &Path) -> Option<TableFormat> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
-    let table = match ext.as_str() {
-        "parquet" | "pq" => Some(sources::parquet(path, &bytes)?),
-        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => {
-            Some(sources::sheet(path, &bytes, cfg.sheet.as_deref())?)
-        }
-        other => match sources::Labelled::of_extension(other) {
-            Some(format) => Some(sources::labelled(path, &bytes, format)?),
-            None => None,
-        },
-    };
-    Ok((bytes, table))
+    match ext.as_str() {
+        "parquet" | "pq" => Some(TableFormat::Parquet),
+        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => Some(TableFormat::Sheet),
+        other => sources::Labelled::of_extension(other).map(TableFormat::Labelled),
+    }
 }
 
 /// Which header columns hold the spec's columns: indices (long: all five; wide: participant and

@@ -134,6 +134,13 @@ impl<'a> Scanner<'a> {
         self.line
     }
 
+    /// Moves the scanner to byte `pos` of its text, on file line `line` (a caller that read
+    /// the records before `pos` itself).
+    pub fn seek(&mut self, pos: usize, line: u32) {
+        self.pos = pos;
+        self.line = line;
+    }
+
     /// Skips a line holding nothing but spaces (and tabs, unless tab is the delimiter).
     /// Returns whether a blank line was skipped.
     fn skip_blank_line(&mut self) -> bool {

@@ -119,8 +119,8 @@ fn from_columns(table: &TextTable, cfg: &Config, decimal_comma: bool) -> RawData
         Layout::Long => {
             let mut b = LongBuilder::new(&cfg.data, decimal_comma, table.rows.len());
             for (line, cells) in &table.rows {
-                let c = |k: usize| Cow::Borrowed(cells[cols[k]].as_str());
-                b.push(*line, [&c(0), &c(1), &c(2), &c(3)], &cells[cols[4]]);
+                let c = |k: usize| cells[cols[k]].as_str();
+                b.push(*line, [c(0), c(1), c(2), c(3)], &cells[cols[4]]);
             }
             b.finish()
         }
@@ -138,15 +138,10 @@ fn from_columns(table: &TextTable, cfg: &Config, decimal_comma: bool) -> RawData
             }
             raw.extra_columns = mapping.ignored.clone();
             raw.problems.extend(mapping.problems.iter().cloned());
-            let names: Vec<[Cow<'_, str>; 2]> = mapping
+            let names: Vec<[&str; 2]> = mapping
                 .columns
                 .iter()
-                .map(|c| {
-                    [
-                        Cow::Borrowed(c.timepoint.as_str()),
-                        Cow::Borrowed(c.outcome.as_str()),
-                    ]
-                })
+                .map(|c| [c.timepoint.as_str(), c.outcome.as_str()])
                 .collect();
             let mut b = LongBuilder::new(
                 &cfg.data,
@@ -154,14 +149,11 @@ fn from_columns(table: &TextTable, cfg: &Config, decimal_comma: bool) -> RawData
                 table.rows.len() * mapping.columns.len(),
             );
             for (line, cells) in &table.rows {
-                let (pid, arm) = (
-                    Cow::Borrowed(cells[cols[0]].as_str()),
-                    Cow::Borrowed(cells[cols[1]].as_str()),
-                );
-                for (c, [tp, out]) in mapping.columns.iter().zip(&names) {
+                let (pid, arm) = (cells[cols[0]].as_str(), cells[cols[1]].as_str());
+                for (c, &[tp, out]) in mapping.columns.iter().zip(&names) {
                     // An empty cell of a wide file is a measurement not taken: like an absent
                     // row of a long file, not an empty value.
-                    b.push_present(*line, [&pid, &arm, tp, out], &cells[c.index]);
+                    b.push_present(*line, [pid, arm, tp, out], &cells[c.index]);
                 }
             }
             b.finish()

@@ -160,6 +160,7 @@ fn reading_in_pieces_gives_what_one_piece_gives() {
         Pieces {
             min_bytes: usize::MAX,
             most: 1,
+            fast_rows: true,
         },
         FileDigest::Bytes,
     )
@@ -169,7 +170,11 @@ fn reading_in_pieces_gives_what_one_piece_gives() {
             Path::new("t.csv"),
             text.clone(),
             &cfg,
-            Pieces { min_bytes: 1, most },
+            Pieces {
+                min_bytes: 1,
+                most,
+                fast_rows: true,
+            },
             FileDigest::Bytes,
         )
         .unwrap();
@@ -218,6 +223,189 @@ fn a_large_file_is_hashed_while_it_is_read_and_gives_the_digest_of_its_bytes() {
         FileDigest::start(&path).finish(b"other"),
         hex(&Sha256::digest(b"other"))
     );
+}
+
+/// Reads `text` with the row fast path on or off (one piece, or `most` pieces).
+fn read_with(text: &str, cfg: &Config, fast_rows: bool, most: usize) -> RawData {
+    from_bytes_in_pieces(
+        Path::new("t.csv"),
+        text.as_bytes().to_vec(),
+        cfg,
+        Pieces {
+            min_bytes: 1,
+            most,
+            fast_rows,
+        },
+        FileDigest::Bytes,
+    )
+    .unwrap()
+}
+
+/// The fast path gives exactly what the general path gives.
+fn same_as_general(text: &str, cfg: &Config) -> Result<(), String> {
+    let general = read_with(text, cfg, false, 1);
+    for most in [1, 3] {
+        let fast = read_with(text, cfg, true, most);
+        let same = fast.rows == general.rows
+            && fast.participants == general.participants
+            && fast.arms == general.arms
+            && fast.timepoints == general.timepoints
+            && fast.outcomes == general.outcomes
+            && fast.bad_values == general.bad_values
+            && fast.ragged == general.ragged
+            && fast.ragged_count == general.ragged_count
+            && fast.decimal_commas == general.decimal_commas;
+        if !same {
+            return Err(format!(
+                "{text:?} ({most} pieces):\nfast {fast:?}\ngeneral {general:?}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn the_row_fast_path_gives_what_the_general_path_gives() {
+    let header = "participant_id,arm,timepoint,outcome,value\n";
+    let bodies = [
+        // the usual file, CRLF line ends, no final line end
+        "P1,back,baseline,pain,5\nP1,back,week6,pain,4.5\r\nP2,backward,baseline,pain,-3",
+        // a name that is a prefix of another; spaces around names and values; empty cells
+        "P1,backward,t0,pain,1\nP1,back,t0,pain,2\nP1, back ,t0,pain, 3 \nP1,back,,pain,\n,,,,\n",
+        // blank lines, ragged records (too few, too many, trailing delimiter), then good rows
+        "P1,a,t0,o,1\n\n   \nP1,a,t0\nP1,a,t0,o,1,9\nP1,a,t0,o,1,\nP9,new,t9,o9,2\n",
+        // a name first seen in a ragged record is not interned by it
+        "P1,a,t0,o,1\nP2,zz,t0\nP3,a,t0,o,NA\nP3,a,t0,o,abc\nP3,a,t0,o,1e3\n",
+        // more than eight timepoints (the candidate scan stops), declared codes, a CR-only line
+        "P1,a,t1,o,1\nP1,a,t2,o,1\nP1,a,t3,o,1\nP1,a,t4,o,1\nP1,a,t5,o,1\nP1,a,t6,o,1\n\
+         P1,a,t7,o,1\nP1,a,t8,o,1\nP1,a,t9,o,1\nP1,a,t10,o,1\nP1,a,t1,o,-99\n\r\nP1,a,t9,o,1\n",
+    ];
+    let mut cfg = Config::default();
+    cfg.data.missing_values = vec!["-99".into()];
+    for body in bodies {
+        same_as_general(&format!("{header}{body}"), &cfg).unwrap();
+    }
+    // Columns in another order, with columns retrotrial does not read.
+    let text = "site,value,outcome,note,timepoint,arm,participant_id\n\
+                s1,1,pain,,t0,a,P1\ns1,2,pain,x,t1,a,P1\ns2,3,pain,,t0,b,P2\r\ns2,,pain\n";
+    same_as_general(text, &cfg).unwrap();
+    // A semicolon file with decimal commas.
+    same_as_general(
+        "participant_id;arm;timepoint;outcome;value\nP1;a;t0;o;4,5\nP1;a;t1;o;5\n",
+        &cfg,
+    )
+    .unwrap();
+}
+
+/// `text` written to a file and read by the block reader with `block`-byte reads: `None` when
+/// it declined the file. Otherwise the result must be exactly what reading it whole gives.
+fn streamed(text: &[u8], cfg: &Config, block: usize) -> Option<RawData> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.csv");
+    std::fs::write(&path, text).unwrap();
+    let got = stream::load(&path, cfg, block, true).unwrap()?;
+    let whole = from_bytes(&path, text.to_vec(), cfg).unwrap();
+    assert_eq!(
+        format!("{got:?}"),
+        format!("{whole:?}"),
+        "{:?} in blocks of {block}",
+        String::from_utf8_lossy(text)
+    );
+    Some(got)
+}
+
+#[test]
+fn reading_block_by_block_gives_what_reading_whole_gives() {
+    let mut cfg = Config::default();
+    cfg.data.missing_values = vec!["-99".into()];
+    let texts = [
+        // BOM, CRLF, blank lines, ragged records, bad values, names that come back later,
+        // no final line end
+        "\u{feff}participant_id,arm,timepoint,outcome,value\r\nP1,a,t0,o,1\r\n\r\n  \n\
+         P1,a,t0\nP2,b,t1,o,abc\nP2,b,t1,o,-99\nP3, a ,t0,o2,4.5\nP1,a,t1,o,2\nP4,c,t9,o,7",
+        // columns in another order, one not read, a semicolon file with decimal commas
+        "value;outcome;site;timepoint;arm;participant_id\n4,5;pain;s1;t0;a;P1\n5;pain;s2;t1;a;P1\n",
+        // a header alone
+        "participant_id,arm,timepoint,outcome,value\n",
+    ];
+    for text in texts {
+        for block in [1, 2, 7, 64, 4096] {
+            assert!(streamed(text.as_bytes(), &cfg, block).is_some(), "{text:?}");
+        }
+    }
+}
+
+#[test]
+fn the_block_reader_declines_what_the_general_path_must_read() {
+    let cfg = Config::default();
+    let head = "participant_id,arm,timepoint,outcome,value\n";
+    let many = "P1,a,t0,o,1\n".repeat(50);
+    let declined: [Vec<u8>; 6] = [
+        format!("{head}{many}P2,\"b\",t0,o,1\n").into_bytes(), // a quote late in the file
+        format!("{head}{many}P2,b,t0,o,1\rP3,b,t0,o,1\n").into_bytes(), // a lone CR
+        [head.as_bytes(), many.as_bytes(), b"P2,\xff,t0,o,1\n"].concat(), // not UTF-8
+        format!("participant_id,arm,outcome,value\n{many}").into_bytes(), // a missing column
+        "   \n\n".repeat(20).into_bytes(),                     // blank
+        Vec::new(),                                            // empty
+    ];
+    for text in &declined {
+        for block in [3, 64, 1 << 20] {
+            assert!(
+                streamed(text, &cfg, block).is_none(),
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
+    // `load` then reads such a file whole: a large file with a quote in its last line.
+    let mut text = head.to_string();
+    let mut i = 0;
+    while text.len() <= stream::STREAM_FROM as usize {
+        text.push_str(&format!(
+            "P{i:07},backward,baseline,pain_nrs,{}.5\n",
+            i % 10
+        ));
+        i += 1;
+    }
+    text.push_str("\"P9\",backward,baseline,pain_nrs,1\n");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.csv");
+    std::fs::write(&path, &text).unwrap();
+    assert!(stream::applies(&path, &cfg));
+    let loaded = load(&path, &cfg).unwrap();
+    let whole = from_bytes(&path, text.clone().into_bytes(), &cfg).unwrap();
+    assert_eq!(format!("{loaded:?}"), format!("{whole:?}"));
+    assert_eq!(loaded.participants.last().map(String::as_str), Some("P9"));
+}
+
+proptest::proptest! {
+    /// Random bodies from an alphabet of delimiters, line ends, spaces and name pieces.
+    #[test]
+    fn the_row_fast_path_agrees_on_random_bodies(
+        parts in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "P1", "P2", "a", "ab", "t0", "t1", "o", ",", ",", ",", ",", "\n", "\n", "\r\n",
+                " ", "", "1", "-2.5", "NA", "x", "\r",
+            ]),
+            0..80,
+        )
+    ) {
+        let text = format!("participant_id,arm,timepoint,outcome,value\n{}", parts.concat());
+        let cfg = Config::default();
+        if let Err(e) = same_as_general(&text, &cfg) {
+            return Err(proptest::test_runner::TestCaseError::fail(e));
+        }
+        // Read block by block: declined only for a quote, a lone CR, or a file without data.
+        for block in [5, 64] {
+            let got = streamed(text.as_bytes(), &cfg, block);
+            let bytes = text.as_bytes();
+            let lone_cr = bytes
+                .iter()
+                .enumerate()
+                .any(|(i, &c)| c == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+            proptest::prop_assert!(got.is_some() || text.contains('"') || lone_cr);
+        }
+    }
 }
 
 proptest::proptest! {
