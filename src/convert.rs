@@ -29,7 +29,7 @@ pub fn csv(raw: &RawData) -> Vec<u8> {
             name(&raw.arms, r.arm),
             name(&raw.timepoints, r.timepoint),
             name(&raw.outcomes, r.outcome),
-            field(&value_text(raw, r.value))
+            field(&value_text(raw, r.value.get()))
         ));
     }
     out.into_bytes()
@@ -55,7 +55,7 @@ pub fn parquet(raw: &RawData, out: &Path) -> Result<Vec<u8>, IngestError> {
     let values = raw
         .rows
         .iter()
-        .map(|r| match r.value {
+        .map(|r| match r.value.get() {
             RawValue::Number(x) => Some(x),
             _ => None,
         })

@@ -482,7 +482,7 @@ pub fn template_with(raw: &RawData, wide: Option<&WideGuess>) -> String {
             .rows
             .iter()
             .filter(|r| r.outcome == idx)
-            .filter_map(|r| match r.value {
+            .filter_map(|r| match r.value.get() {
                 RawValue::Number(v) => Some(v),
                 _ => None,
             });

@@ -260,7 +260,7 @@ fn check_rows(raw: &RawData, cfg: &Config, f: &str, out: &mut Issues) {
             );
         }
         let name = |list: &[String], i: u32| shown(RawData::name(list, i), MAX_SHOWN);
-        match r.value {
+        match r.value.get() {
             RawValue::Invalid(i) => out.push(f, Error, "non_numeric_value", Some(r.line),
                 format!("value `{}` of {}/{}/{} is not a finite number",
                     shown(raw.bad_values.get(i as usize).map_or("", String::as_str), MAX_SHOWN),

@@ -216,7 +216,7 @@ impl Dataset {
             }
             let cell = &mut cells[(o * np + p) * nt + t];
             if *cell == Slot::ABSENT {
-                *cell = Slot::of(match r.value {
+                *cell = Slot::of(match r.value.get() {
                     RawValue::Number(v) => Cell::Value(v),
                     _ => Cell::Empty,
                 });

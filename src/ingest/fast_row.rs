@@ -140,7 +140,7 @@ impl LongBuilder<'_> {
             arm: ids[1],
             timepoint: ids[2],
             outcome: ids[3],
-            value,
+            value: value.into(),
         });
         Some(p)
     }

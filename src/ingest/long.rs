@@ -470,7 +470,7 @@ impl<'a> LongBuilder<'a> {
             arm: ia.get(ids[1], na),
             timepoint: it.get(ids[2], nt),
             outcome: io.get(ids[3], no),
-            value,
+            value: value.into(),
         });
     }
 
@@ -535,8 +535,8 @@ pub(super) fn merge_chunks(raw: &mut RawData, parts: Vec<Chunk>) {
                 r.arm = re(&remap[1], r.arm);
                 r.timepoint = re(&remap[2], r.timepoint);
                 r.outcome = re(&remap[3], r.outcome);
-                if let RawValue::Invalid(i) = r.value {
-                    r.value = RawValue::Invalid(i + offset);
+                if let RawValue::Invalid(i) = r.value.get() {
+                    r.value = RawValue::Invalid(i + offset).into();
                 }
             }
         }

@@ -139,6 +139,46 @@ pub enum RawValue {
     Invalid(u32),
 }
 
+/// A [`RawValue`] in 8 bytes, so that a [`RawRow`] takes 32 bytes instead of 40: a number is
+/// its bits, and missing and invalid are NaN patterns (a number read is finite, and a NaN given
+/// as a number is stored as the canonical NaN, so no number can be taken for them). A large
+/// file has millions of rows; a fifth less memory is a fifth fewer page faults while reading.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct PackedValue(u64);
+
+impl PackedValue {
+    const MISSING: u64 = 0x7ffc_0000_0000_0000;
+    const INVALID: u64 = 0x7ffd_0000_0000_0000;
+
+    /// The value.
+    #[inline]
+    pub fn get(self) -> RawValue {
+        match self.0 {
+            Self::MISSING => RawValue::Missing,
+            bits if bits >> 32 == Self::INVALID >> 32 => RawValue::Invalid(bits as u32),
+            bits => RawValue::Number(f64::from_bits(bits)),
+        }
+    }
+}
+
+impl From<RawValue> for PackedValue {
+    #[inline]
+    fn from(v: RawValue) -> Self {
+        PackedValue(match v {
+            RawValue::Missing => Self::MISSING,
+            RawValue::Invalid(i) => Self::INVALID | u64::from(i),
+            RawValue::Number(x) if x.is_nan() => f64::NAN.to_bits(),
+            RawValue::Number(x) => x.to_bits(),
+        })
+    }
+}
+
+impl std::fmt::Debug for PackedValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
 /// One data row, with its names interned.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RawRow {
@@ -152,8 +192,8 @@ pub struct RawRow {
     pub timepoint: u32,
     /// Index into [`RawData::outcomes`]; `u32::MAX` when empty.
     pub outcome: u32,
-    /// The value.
-    pub value: RawValue,
+    /// The value (`.get()` gives the [`RawValue`]).
+    pub value: PackedValue,
 }
 
 /// Marks an empty name cell in a [`RawRow`].

@@ -17,9 +17,9 @@ fn reads_rows_with_bom_crlf_and_missing_codes() {
         "\u{feff}participant_id,arm,timepoint,outcome,value\r\nP1,backward,baseline,pain,5\r\nP1,backward,week6,pain,\r\nP2,forward,baseline,pain,NA\r\n",
     );
     assert_eq!(raw.rows.len(), 3);
-    assert_eq!(raw.rows[0].value, RawValue::Number(5.0));
-    assert_eq!(raw.rows[1].value, RawValue::Missing);
-    assert_eq!(raw.rows[2].value, RawValue::Missing);
+    assert_eq!(raw.rows[0].value.get(), RawValue::Number(5.0));
+    assert_eq!(raw.rows[1].value.get(), RawValue::Missing);
+    assert_eq!(raw.rows[2].value.get(), RawValue::Missing);
     assert_eq!(raw.rows[2].line, 4);
     assert_eq!(raw.arms, vec!["backward", "forward"]);
     assert!(raw.missing_columns.is_empty());
@@ -33,7 +33,7 @@ fn invalid_values_are_kept_for_validation() {
     assert!(
         raw.rows
             .iter()
-            .all(|r| matches!(r.value, RawValue::Invalid(_)))
+            .all(|r| matches!(r.value.get(), RawValue::Invalid(_)))
     );
     assert_eq!(raw.bad_values, vec!["abc", "inf", "1e999", "NaN"]);
 }
@@ -50,7 +50,7 @@ fn header_problems_and_empty_files_are_reported_not_errors() {
 #[test]
 fn columns_may_come_in_any_order() {
     let raw = read("value,outcome,timepoint,arm,participant_id\n3.5,pain,baseline,forward,P9\n");
-    assert_eq!(raw.rows[0].value, RawValue::Number(3.5));
+    assert_eq!(raw.rows[0].value.get(), RawValue::Number(3.5));
     assert_eq!(raw.participants, vec!["P9"]);
 }
 
@@ -71,16 +71,16 @@ fn semicolon_files_with_decimal_commas_are_detected() {
         read("participant_id;arm;timepoint;outcome;value\nP1;a;baseline;o;4,5\nP1;a;week6;o;-0\n");
     assert_eq!(raw.delimiter, b';');
     assert!(raw.delimiter_detected);
-    assert_eq!(raw.rows[0].value, RawValue::Number(4.5));
+    assert_eq!(raw.rows[0].value.get(), RawValue::Number(4.5));
     assert_eq!(raw.decimal_commas, 1);
     // -0 is read as +0, so it prints like 0.
-    let RawValue::Number(z) = raw.rows[1].value else {
+    let RawValue::Number(z) = raw.rows[1].value.get() else {
         panic!()
     };
     assert!(z == 0.0 && z.is_sign_positive());
     // In a comma-separated file a quoted "4,5" is not a number (declare decimal = "comma").
     let raw = read("participant_id,arm,timepoint,outcome,value\nP1,a,baseline,o,\"4,5\"\n");
-    assert!(matches!(raw.rows[0].value, RawValue::Invalid(_)));
+    assert!(matches!(raw.rows[0].value.get(), RawValue::Invalid(_)));
     let mut cfg = Config::default();
     cfg.data.decimal = Decimal::Comma;
     let raw = from_bytes(
@@ -89,7 +89,7 @@ fn semicolon_files_with_decimal_commas_are_detected() {
         &cfg,
     )
     .unwrap();
-    assert_eq!(raw.rows[0].value, RawValue::Number(4.5));
+    assert_eq!(raw.rows[0].value.get(), RawValue::Number(4.5));
 }
 
 #[test]
@@ -414,5 +414,43 @@ proptest::proptest! {
     fn same_name_is_byte_equality(a in "[ab]{0,20}", b in "[ab]{0,20}") {
         proptest::prop_assert_eq!(long::same_name(a.as_bytes(), b.as_bytes()), a == b);
         proptest::prop_assert!(long::same_name(a.as_bytes(), a.as_bytes()));
+    }
+}
+
+#[test]
+fn a_row_takes_32_bytes_and_its_packed_value_round_trips() {
+    assert_eq!(std::mem::size_of::<RawRow>(), 32);
+    let values = [
+        RawValue::Missing,
+        RawValue::Invalid(0),
+        RawValue::Invalid(u32::MAX),
+        RawValue::Number(0.0),
+        RawValue::Number(-1.5e-310),
+        RawValue::Number(f64::MAX),
+        RawValue::Number(f64::INFINITY),
+    ];
+    for v in values {
+        assert_eq!(PackedValue::from(v).get(), v);
+    }
+    // A NaN stays a number (the canonical NaN), never missing or invalid.
+    let nan = PackedValue::from(RawValue::Number(f64::NAN)).get();
+    assert!(matches!(nan, RawValue::Number(x) if x.is_nan()));
+}
+
+proptest::proptest! {
+    #[test]
+    fn packed_values_round_trip(bits in proptest::num::u64::ANY, i in proptest::num::u32::ANY) {
+        let x = f64::from_bits(bits);
+        let back = PackedValue::from(RawValue::Number(x)).get();
+        match back {
+            RawValue::Number(y) => proptest::prop_assert!(
+                y.to_bits() == x.to_bits() || (x.is_nan() && y.is_nan())
+            ),
+            other => proptest::prop_assert!(false, "{x} came back as {other:?}"),
+        }
+        proptest::prop_assert_eq!(
+            PackedValue::from(RawValue::Invalid(i)).get(),
+            RawValue::Invalid(i)
+        );
     }
 }

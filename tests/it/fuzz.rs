@@ -134,7 +134,7 @@ fn pipeline(bytes: Vec<u8>, cfg: &Config) {
         ] {
             assert!(idx == ingest::EMPTY || (idx as usize) < list.len());
         }
-        match r.value {
+        match r.value.get() {
             RawValue::Number(v) => assert!(v.is_finite()),
             RawValue::Invalid(i) => assert!((i as usize) < raw.bad_values.len()),
             RawValue::Missing => {}
