@@ -200,8 +200,8 @@ pub fn ancova(arms: &[AncovaArm<'_>], reference: usize) -> Result<Ancova> {
     ancova_with(arms, reference, None)
 }
 
-/// [`ancova`] with participant covariates as main effects: R `lm(last ~ baseline + age + sex
-/// + arm)` (categorical covariates treatment-coded by the caller), the adjusted means of
+/// [`ancova`] with participant covariates as main effects: R `lm(last ~ baseline + age +
+/// sex + arm)` (categorical covariates treatment-coded by the caller), the adjusted means of
 /// `emmeans(fit, "arm")` at the covariates' `at` values, and the arm F test of
 /// `anova(lm(last ~ baseline + age + sex), fit)`. Without covariates it is [`ancova`], bit for
 /// bit (the covariate columns follow the baseline column).
