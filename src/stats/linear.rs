@@ -200,21 +200,13 @@ pub fn ancova(arms: &[AncovaArm<'_>], reference: usize) -> Result<Ancova> {
     ancova_with(arms, reference, None)
 }
 
-/// [`ancova`] with participant covariates as main effects: R `lm(last ~ baseline + age +
-/// sex + arm)` (categorical covariates treatment-coded by the caller), the adjusted means of
-/// `emmeans(fit, "arm")` at the covariates' `at` values, and the arm F test of
-/// `anova(lm(last ~ baseline + age + sex), fit)`. Without covariates it is [`ancova`], bit for
-/// bit (the covariate columns follow the baseline column).
-///
-/// # Errors
-/// As [`ancova`]; `InvalidArgument` when the covariates do not have one row per participant
-/// or `at` is not one value per column; `NonFinite` for a NaN covariate; `Singular` for a
-/// constant or collinear covariate column.
-pub fn ancova_with(
+/// Checks the ANCOVA's input (see [`ancova_with`]'s errors); returns the number of
+/// participants and of covariate columns.
+fn check_input(
     arms: &[AncovaArm<'_>],
     reference: usize,
     covariates: Option<&AncovaCovariates<'_>>,
-) -> Result<Ancova> {
+) -> Result<(usize, usize)> {
     let k = arms.len();
     if k < 2 {
         return Err(StatsError::InvalidArgument(format!(
@@ -257,6 +249,26 @@ pub fn ancova_with(
         check_finite(c.values)?;
         check_finite(c.at)?;
     }
+    Ok((n, n_cov))
+}
+
+/// [`ancova`] with participant covariates as main effects: R `lm(last ~ baseline + age +
+/// sex + arm)` (categorical covariates treatment-coded by the caller), the adjusted means of
+/// `emmeans(fit, "arm")` at the covariates' `at` values, and the arm F test of
+/// `anova(lm(last ~ baseline + age + sex), fit)`. Without covariates it is [`ancova`], bit for
+/// bit (the covariate columns follow the baseline column).
+///
+/// # Errors
+/// As [`ancova`]; `InvalidArgument` when the covariates do not have one row per participant
+/// or `at` is not one value per column; `NonFinite` for a NaN covariate; `Singular` for a
+/// constant or collinear covariate column.
+pub fn ancova_with(
+    arms: &[AncovaArm<'_>],
+    reference: usize,
+    covariates: Option<&AncovaCovariates<'_>>,
+) -> Result<Ancova> {
+    let (n, n_cov) = check_input(arms, reference, covariates)?;
+    let k = arms.len();
     // Columns: intercept, the arm indicators, baseline (column b), then the covariates.
     let b = k;
     let p = k + 1 + n_cov;
