@@ -30,6 +30,8 @@ pub(super) struct PatternTerms {
 pub(super) struct Evaluation {
     /// The REML deviance D = −2·logLik.
     pub(super) d: f64,
+    /// Σ, the covariance this evaluation is at.
+    pub(super) sigma: DMatrix<f64>,
     /// β̂ as V × q (row v: the coefficients at visit v).
     pub(super) beta: DMatrix<f64>,
     /// Φ = (XᵀV⁻¹X)⁻¹, p × p, index v·q + k.
@@ -171,6 +173,7 @@ pub(super) fn evaluate(prep: &Prepared, sigma: &DMatrix<f64>) -> Result<Option<E
     let d = n_minus_p * (2.0 * std::f64::consts::PI).ln() + log_det_v + log_det_a + quad;
     Ok(Some(Evaluation {
         d,
+        sigma: sigma.clone(),
         beta,
         phi,
         terms,
