@@ -5,7 +5,7 @@
 //!
 //! Owns spec §4.1's `mi_mar`, `mi_j2r`, `mi_cr`, `mi_cir` and `tipping_point` numbers. The
 //! imputation model is the MMRM of `stats::mmrm` (`value ~ baseline * timepoint + arm *
-//! timepoint`, unstructured Σ common to the arms, fitted by the general REML engine); the
+//! timepoint`, unstructured Σ common to the arms; `stats::mmrm::mmrm_parameters_with`); the
 //! analysis model is the ANCOVA of `stats::linear` at the primary visit on the completed data.
 //! Participant covariates ([`Covariates`], `[analyses] covariates`, issue 18) enter both, as
 //! rbmi's `vars$covariates` do: `+ age + sex` in the MMRM and in the ANCOVA. Under MAR the conditional-mean
