@@ -15,8 +15,8 @@ use super::Result;
 use super::covstruct::Structure;
 use super::design::prepare;
 use super::fit::reml_optimum;
-use super::general::{GeneralData, gfit, gprepare};
-use super::model::{MmrmCovariates, cell_design};
+use super::general::gfit;
+use super::model::{MmrmCovariates, cell_design, prepare_cells};
 use super::structures::parameter_pairs;
 
 /// The fitted MMRM as a per-arm multivariate normal given baseline and covariates:
@@ -117,17 +117,7 @@ pub fn mmrm_parameters_with(
         return mmrm_parameters(data);
     }
     let design = cell_design(data, covariates)?;
-    let group = vec![0; data.y.len()];
-    let prep = gprepare(&GeneralData {
-        y: data.y,
-        x: &design.x,
-        p: design.p,
-        visit: data.visit,
-        participant: data.participant,
-        group: &group,
-        n_groups: 1,
-        n_visits: data.n_visits,
-    })?;
+    let prep = prepare_cells(data, &design, false)?;
     let fit = gfit(&prep, Structure::Us)?;
     let beta = &fit.ev.beta;
     let (v_n, q) = (design.n_visits, design.q);
