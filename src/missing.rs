@@ -22,7 +22,8 @@ use crate::ingest::participants::flag;
 use crate::ingest::{CovariateValues, Dataset};
 use crate::results::{Analysis, Record};
 use crate::stats::imputation::{
-    Assumption, Cohort, Completed, bayes, condmean, tipping::against_effect, tipping::default_grid,
+    Assumption, Cohort, Completed, Covariates, bayes, condmean, tipping::against_effect,
+    tipping::default_grid,
 };
 use crate::stats::{Result, StatsError};
 
@@ -67,6 +68,13 @@ pub struct MissingInput {
     pub stream_key: u64,
     /// Randomised participants left out for want of a baseline value.
     pub n_without_baseline: usize,
+    /// Each participant's index into the dataset's participants (for the covariates).
+    pub source: Vec<usize>,
+    /// `[analyses] covariates` (issue 18); empty without.
+    pub covariate_names: Vec<String>,
+    /// Their design columns for the participants (row-major, and the number of columns; see
+    /// `plan::covariate_columns`), or why they cannot be built: the task then fails with it.
+    pub covariates: std::result::Result<(Vec<f64>, usize), String>,
 }
 
 /// The missing-data task input of outcome `o` for `analyses` (a subset of
@@ -95,12 +103,14 @@ pub fn input_for(
     };
     let n_visits = data.timepoints.len() - 1;
     let (mut y, mut baseline, mut arm) = (Vec::new(), Vec::new(), Vec::new());
+    let mut source = Vec::new();
     let mut n_without_baseline = 0;
     for p in 0..data.participants.len() {
         let Some(b) = data.value_at(o, p, 0) else {
             n_without_baseline += 1;
             continue;
         };
+        source.push(p);
         baseline.push(b);
         arm.push(data.arm_of[p]);
         y.extend((1..=n_visits).map(|t| data.value_at(o, p, t)));
@@ -131,10 +141,24 @@ pub fn input_for(
         tipping_arms: cfg.missing.tipping_arms,
         stream_key,
         n_without_baseline,
+        source,
+        covariate_names: Vec::new(),
+        covariates: Ok((Vec::new(), 0)),
     })
 }
 
 impl MissingInput {
+    /// The covariates of the models; an error names the participants without a value.
+    fn covariates(&self) -> Result<Covariates<'_>> {
+        match &self.covariates {
+            Ok((values, n_columns)) => Ok(Covariates {
+                values,
+                n_columns: *n_columns,
+            }),
+            Err(message) => Err(StatsError::InvalidArgument(message.clone())),
+        }
+    }
+
     fn cohort(&self) -> Cohort<'_> {
         Cohort {
             y: &self.y,
@@ -191,6 +215,7 @@ fn complete(
     seed: u64,
 ) -> Result<Vec<Vec<Completed>>> {
     let c = input.cohort();
+    let cov = input.covariates()?;
     let n = c.n();
     let mut out: Vec<Vec<Completed>> = vec![Vec::new(); assumptions.len()];
     let runs: Vec<Vec<Completed>> = match input.method {
@@ -198,19 +223,20 @@ fn complete(
             let skips: Vec<Option<usize>> = std::iter::once(None).chain((0..n).map(Some)).collect();
             skips
                 .into_par_iter()
-                .map(|s| condmean::replicate(&c, assumptions, input.reference, s))
+                .map(|s| condmean::replicate(&c, cov, assumptions, input.reference, s))
                 .collect::<Result<_>>()?
         }
         ImputationMethod::Bayes => {
-            let start = bayes::start(&c)?;
+            let start = bayes::start_with(&c, cov)?;
             let key = input.stream_key;
             (0..input.m)
                 .into_par_iter()
                 .map(|k| {
                     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ key);
                     rng.set_stream(k as u64);
-                    bayes::impute_once(
+                    bayes::impute_once_with(
                         &c,
+                        cov,
                         &start,
                         assumptions,
                         input.reference,
@@ -243,7 +269,10 @@ pub fn records(outcome: &str, input: &MissingInput, seed: u64) -> Result<Vec<Rec
     }
     let c = input.cohort();
     crate::stats::imputation::validate(&c)?;
+    let cov = input.covariates()?;
+    cov.validate(&c)?;
     let assumptions = input.assumptions();
+    let named = (!input.covariate_names.is_empty()).then(|| input.covariate_names.join(", "));
     let done = complete(input, &assumptions, seed)?;
     let n_imputed = c.n_missing_primary();
     let pattern = pattern_json(input);
@@ -253,7 +282,7 @@ pub fn records(outcome: &str, input: &MissingInput, seed: u64) -> Result<Vec<Rec
     for (&a, sets) in assumptions.iter().zip(&done) {
         let analysis = analysis_of(a);
         let base = |contrast: &str, name: &str| {
-            Record::new(outcome, analysis, contrast, name)
+            with_covariates(Record::new(outcome, analysis, contrast, name), &named)
                 .text("method", method_id(input.method))
                 .text("assumption", a.describe())
                 .text("reference_arm", &input.arms[input.reference])
@@ -265,8 +294,14 @@ pub fn records(outcome: &str, input: &MissingInput, seed: u64) -> Result<Vec<Rec
         };
         let recs: Vec<Record> = match input.method {
             ImputationMethod::Condmean => {
-                let fit =
-                    condmean::pool(&c, a, input.reference, sets[0].clone(), sets[1..].to_vec())?;
+                let fit = condmean::pool(
+                    &c,
+                    cov,
+                    a,
+                    input.reference,
+                    sets[0].clone(),
+                    sets[1..].to_vec(),
+                )?;
                 let recs = fit
                     .contrasts
                     .iter()
@@ -290,7 +325,7 @@ pub fn records(outcome: &str, input: &MissingInput, seed: u64) -> Result<Vec<Rec
                 recs
             }
             ImputationMethod::Bayes => {
-                let pooled = bayes::pool(&c, sets, None)?;
+                let pooled = bayes::pool_with(&c, cov, sets, None)?;
                 if a == Assumption::Mar {
                     mar = Some(Sensitivity::Bayes(sets.clone()));
                 }
@@ -321,9 +356,18 @@ pub fn records(outcome: &str, input: &MissingInput, seed: u64) -> Result<Vec<Rec
     if input.analyses.contains(&Analysis::TippingPoint)
         && let Some(m) = mar
     {
-        out.push(tipping_record(outcome, input, &m)?);
+        out.push(with_covariates(tipping_record(outcome, input, &m)?, &named));
     }
     Ok(out)
+}
+
+/// `extra.covariates` names the models' covariates when there are any (issue 18), so the
+/// records of a study without covariates stay as they were.
+fn with_covariates(r: Record, named: &Option<String>) -> Record {
+    match named {
+        Some(n) => r.text("covariates", n),
+        None => r,
+    }
 }
 
 /// Per arm: missing values at each post-baseline visit, participants who stop before the last
@@ -403,7 +447,8 @@ fn tipping_record(outcome: &str, input: &MissingInput, mar: &Sensitivity) -> Res
             condmean::tipping_point(&c, fit, f, s, &per_arm, &grid, input.alpha)?
         }
         Sensitivity::Bayes(sets) => {
-            bayes::tipping_point(&c, sets, f, s, &per_arm, &grid, input.alpha)?
+            let cov = input.covariates()?;
+            bayes::tipping_point_with(&c, cov, sets, (f, s), &per_arm, &grid, input.alpha)?
         }
     };
     let col = |g: &dyn Fn(&crate::stats::imputation::tipping::TippingPoint) -> f64| {

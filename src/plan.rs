@@ -43,6 +43,9 @@ pub enum TaskInput {
         arms: Vec<(Sample, Sample)>,
         /// Index of the reference arm.
         reference: usize,
+        /// With `[analyses] covariates`: their columns for the complete cases (arm by arm, in
+        /// the order of `arms`), or why they cannot be built (the task then fails with it).
+        covariates: Option<Arc<Result<CovariateColumns, String>>>,
     },
     /// One outcome's rows at all timepoints for the mixed model, with the names of its levels.
     Long {
@@ -526,9 +529,27 @@ impl<'a> OutcomeCtx<'a> {
             .iter()
             .position(|&a| a == self.reference)
             .unwrap_or(0);
+        let names = &self.cfg.analyses.covariates;
+        let covariates = (!names.is_empty()).then(|| {
+            // The complete cases' participants, in the order `complete_pairs` reads them.
+            let (data, o) = (self.data, self.o);
+            let source: Vec<usize> = self
+                .model_arms
+                .iter()
+                .flat_map(|&a| {
+                    (0..data.participants.len()).filter(move |&p| {
+                        data.arm_of[p] == a
+                            && data.value_at(o, p, 0).is_some()
+                            && data.value_at(o, p, data.primary).is_some()
+                    })
+                })
+                .collect();
+            Arc::new(covariate_columns(data, names, &source))
+        });
         let input = TaskInput::Ancova {
             arms: per_arm,
             reference,
+            covariates,
         };
         self.task(
             Analysis::Ancova,
@@ -686,7 +707,15 @@ fn missing_tasks(
         .into_iter()
         .filter_map(|(tipping, contrast)| {
             let key = stream_key(&[outcome, "missing_data", contrast]);
-            let input = crate::missing::input_for(data, cfg, o, primary, key, selected(tipping))?;
+            let mut input =
+                crate::missing::input_for(data, cfg, o, primary, key, selected(tipping))?;
+            let names = &cfg.analyses.covariates;
+            if !names.is_empty() {
+                // The imputation and analysis models adjust for the covariates too (issue 18).
+                input.covariate_names = names.clone();
+                input.covariates =
+                    covariate_columns(data, names, &input.source).map(|c| (c.values, c.n_columns));
+            }
             Some(Task {
                 outcome: outcome.to_string(),
                 analysis: input.analyses[0],
@@ -756,6 +785,80 @@ mod tests {
         );
         assert_eq!(primary_pair(&names(&["backward", "control"])), Some((0, 1)));
         assert_eq!(primary_pair(&names(&["backward"])), None);
+    }
+
+    /// `[analyses] covariates` reach the ANCOVA and the missing-data tasks as columns over
+    /// their participants, and a covariate without a value for one of them makes the tasks
+    /// fail with a message that names the participant (issue 18).
+    #[test]
+    fn covariates_reach_the_ancova_and_the_missing_data_tasks() {
+        use crate::ingest::{Covariate, CovariateValues};
+        let trial = "participant_id,arm,timepoint,outcome,value\n\
+            P1,backward,baseline,pain,6\nP1,backward,week3,pain,4\n\
+            P2,backward,baseline,pain,7\nP2,backward,week3,pain,5\n\
+            P3,forward,baseline,pain,5\nP3,forward,week3,pain,5\n\
+            P4,forward,baseline,pain,8\nP4,forward,week3,pain,6\n\
+            P5,forward,baseline,pain,7\n";
+        let mut cfg = Config::default();
+        cfg.analyses.covariates = vec!["age".into()];
+        cfg.analyses.run = vec![Analysis::Ancova, Analysis::MiMar];
+        let raw =
+            crate::ingest::from_bytes(std::path::Path::new("t.csv"), trial.into(), &cfg).unwrap();
+        let mut data = Dataset::build(&raw, &cfg.design);
+        let age = |v: Vec<Option<f64>>| {
+            vec![Covariate {
+                name: "age".into(),
+                values: CovariateValues::Numeric(v),
+            }]
+        };
+        data.set_covariates(age(vec![
+            Some(60.0),
+            Some(70.0),
+            Some(50.0),
+            Some(65.0),
+            Some(55.0),
+        ]));
+        let plan = build(&data, &cfg);
+        let ancova = plan
+            .tasks
+            .iter()
+            .find_map(|t| match &t.input {
+                TaskInput::Ancova { covariates, .. } => covariates.clone(),
+                _ => None,
+            })
+            .unwrap();
+        // Complete cases arm by arm (backward P1, P2; forward P3, P4): P5 has no week3 value.
+        let cols = ancova.as_ref().as_ref().unwrap();
+        assert_eq!(cols.values, [60.0, 70.0, 50.0, 65.0]);
+        assert_eq!(cols.at, [61.25]);
+        let missing = plan
+            .tasks
+            .iter()
+            .find_map(|t| match &t.input {
+                TaskInput::Missing(m) => Some(m.clone()),
+                _ => None,
+            })
+            .unwrap();
+        // Everyone with a baseline, in participant order.
+        assert_eq!(
+            missing.covariates,
+            Ok((vec![60.0, 70.0, 50.0, 65.0, 55.0], 1))
+        );
+        data.set_covariates(age(vec![Some(60.0), None, Some(50.0), Some(65.0), None]));
+        let plan = build(&data, &cfg);
+        for t in &plan.tasks {
+            let err = match &t.input {
+                TaskInput::Ancova { covariates, .. } => {
+                    covariates.as_ref().unwrap().as_ref().clone().unwrap_err()
+                }
+                TaskInput::Missing(m) => m.covariates.clone().unwrap_err(),
+                _ => continue,
+            };
+            assert!(
+                err.contains("`age` has no value for participant(s) P2"),
+                "{err}"
+            );
+        }
     }
 
     #[test]

@@ -120,7 +120,8 @@ pub enum Analysis {
     HedgesG,
     /// Rank-biserial correlation from U.
     RankBiserial,
-    /// ANCOVA of the last value on arm and baseline (`lm(last ~ arm + baseline)`).
+    /// ANCOVA of the last value on arm and baseline (`lm(last ~ arm + baseline)`), and the
+    /// participant covariates of `[analyses] covariates` (issue 18).
     Ancova,
     /// One-way ANOVA on change (`oneway.test(var.equal = TRUE)`).
     AnovaOneway,

@@ -81,7 +81,24 @@ pub(super) fn run_task(task: &Task, seed: u64) -> Result<Vec<Record>, StatsError
         }
         (TaskInput::TwoSample(x, y), a) => two_sample(task, a, x, y),
         (TaskInput::Groups(groups), a) => groups_task(task, a, groups),
-        (TaskInput::Ancova { arms, reference }, _) => ancova(task, arms, *reference),
+        (
+            TaskInput::Ancova {
+                arms,
+                reference,
+                covariates,
+            },
+            _,
+        ) => {
+            let covariates = match covariates {
+                Some(c) => Some(
+                    c.as_ref()
+                        .as_ref()
+                        .map_err(|m| StatsError::InvalidArgument(m.clone()))?,
+                ),
+                None => None,
+            };
+            ancova(task, arms, *reference, covariates)
+        }
         (
             TaskInput::Mmrm {
                 rows,
@@ -328,6 +345,7 @@ pub(super) fn ancova(
     task: &Task,
     arms: &[(Sample, Sample)],
     reference: usize,
+    covariates: Option<&crate::plan::CovariateColumns>,
 ) -> Result<Vec<Record>, StatsError> {
     let input: Vec<stats::linear::AncovaArm<'_>> = arms
         .iter()
@@ -336,9 +354,22 @@ pub(super) fn ancova(
             last: l,
         })
         .collect();
-    let fit = stats::linear::ancova(&input, reference)?;
-    let rec =
-        |contrast: &str, name: &str| Record::new(&task.outcome, Analysis::Ancova, contrast, name);
+    let cov = covariates.map(|c| stats::linear::AncovaCovariates {
+        values: &c.values,
+        n_columns: c.n_columns,
+        at: &c.at,
+    });
+    let fit = stats::linear::ancova_with(&input, reference, cov.as_ref())?;
+    // `extra.covariates` names the adjustment only when there is one, so the records of a
+    // study without covariates stay as they were.
+    let named = covariates.map(|c| c.names.join(", "));
+    let rec = |contrast: &str, name: &str| {
+        let r = Record::new(&task.outcome, Analysis::Ancova, contrast, name);
+        match &named {
+            Some(n) => r.text("covariates", n),
+            None => r,
+        }
+    };
     let names = &task.arms;
     // A coefficient-like estimate: t, residual df, p, estimate, t CI and its SE.
     let estimate = |r: Record, e: &stats::linear::Estimate| {

@@ -3,7 +3,12 @@
 //! Owns spec §5.4 (records `ancova`: pairwise adjusted differences, the baseline slope,
 //! adjusted means and the arm F test). The model is R's `lm(last ~ arm + baseline)` with
 //! treatment coding and the reference arm as the first level; contrasts are cᵀβ with
-//! `vcov(fit)` = σ̂²(XᵀX)⁻¹, and the F test is `anova(lm(last ~ baseline), fit)`.
+//! `vcov(fit)` = σ̂²(XᵀX)⁻¹, and the F test is `anova(lm(last ~ baseline), fit)`. With
+//! participant covariates (issue 18, [`ancova_with`]) the model is `lm(last ~ baseline + age +
+//! sex + arm)`, the adjusted means are emmeans's (`emmeans(fit, "arm")`: covariates at the
+//! values the caller gives, i.e. a numeric one at its mean and a factor's indicators at
+//! 1/levels) and the F test is `anova(lm(last ~ baseline + age + sex), fit)`, which for a
+//! model without interactions is also the Type III (`drop1(fit, test = "F")`) test of arm.
 //!
 //! Linear algebra: Householder QR from nalgebra (`QR::solve` is square-only, so β = R⁻¹Qᵀy),
 //! and cᵀ(XᵀX)⁻¹c = ‖R⁻ᵀc‖², which never forms XᵀX. A column whose QR pivot falls below
@@ -66,6 +71,20 @@ pub struct AdjustedMean {
     pub df: f64,
     /// 95 % t interval.
     pub ci: Interval,
+}
+
+/// Participant covariates of the ANCOVA as extra design columns (issue 18): numeric
+/// covariates as they are, a categorical one as its treatment-coded indicators.
+#[derive(Debug, Clone, Copy)]
+pub struct AncovaCovariates<'a> {
+    /// Row-major, `n_columns` values per participant, the participants in the order of the
+    /// arms' slices (arm 0's rows first).
+    pub values: &'a [f64],
+    /// Number of covariate columns.
+    pub n_columns: usize,
+    /// Where the adjusted means put each column (emmeans: a numeric covariate at its mean
+    /// over the model's rows, an indicator at 1/levels).
+    pub at: &'a [f64],
 }
 
 /// The ANCOVA `last ~ arm + baseline` (spec §5.4).
@@ -178,6 +197,16 @@ pub(crate) fn ols(x: DMatrix<f64>, y: &DVector<f64>) -> Result<OlsFit> {
 /// assert_eq!(fit.df, 5.0);
 /// ```
 pub fn ancova(arms: &[AncovaArm<'_>], reference: usize) -> Result<Ancova> {
+    ancova_with(arms, reference, None)
+}
+
+/// Checks the ANCOVA's input (see [`ancova_with`]'s errors); returns the number of
+/// participants and of covariate columns.
+fn check_input(
+    arms: &[AncovaArm<'_>],
+    reference: usize,
+    covariates: Option<&AncovaCovariates<'_>>,
+) -> Result<(usize, usize)> {
     let k = arms.len();
     if k < 2 {
         return Err(StatsError::InvalidArgument(format!(
@@ -208,7 +237,41 @@ pub fn ancova(arms: &[AncovaArm<'_>], reference: usize) -> Result<Ancova> {
         check_finite(arm.last)?;
     }
     let n: usize = arms.iter().map(|a| a.last.len()).sum();
-    let p = k + 1;
+    let n_cov = covariates.map_or(0, |c| c.n_columns);
+    if let Some(c) = covariates {
+        if c.values.len() != n * n_cov || c.at.len() != n_cov {
+            return Err(StatsError::InvalidArgument(format!(
+                "the covariates have {} values and {} mean values for {n} participants x {n_cov} columns",
+                c.values.len(),
+                c.at.len()
+            )));
+        }
+        check_finite(c.values)?;
+        check_finite(c.at)?;
+    }
+    Ok((n, n_cov))
+}
+
+/// [`ancova`] with participant covariates as main effects: R `lm(last ~ baseline + age +
+/// sex + arm)` (categorical covariates treatment-coded by the caller), the adjusted means of
+/// `emmeans(fit, "arm")` at the covariates' `at` values, and the arm F test of
+/// `anova(lm(last ~ baseline + age + sex), fit)`. Without covariates it is [`ancova`], bit for
+/// bit (the covariate columns follow the baseline column).
+///
+/// # Errors
+/// As [`ancova`]; `InvalidArgument` when the covariates do not have one row per participant
+/// or `at` is not one value per column; `NonFinite` for a NaN covariate; `Singular` for a
+/// constant or collinear covariate column.
+pub fn ancova_with(
+    arms: &[AncovaArm<'_>],
+    reference: usize,
+    covariates: Option<&AncovaCovariates<'_>>,
+) -> Result<Ancova> {
+    let (n, n_cov) = check_input(arms, reference, covariates)?;
+    let k = arms.len();
+    // Columns: intercept, the arm indicators, baseline (column b), then the covariates.
+    let b = k;
+    let p = k + 1 + n_cov;
     if n <= p {
         return Err(StatsError::TooFewValues {
             group: "all",
@@ -236,17 +299,24 @@ pub fn ancova(arms: &[AncovaArm<'_>], reference: usize) -> Result<Ancova> {
         .collect();
     let lasts: Vec<f64> = arms.iter().flat_map(|a| a.last.iter().copied()).collect();
     let mut x = DMatrix::<f64>::zeros(n, p);
-    let mut x0 = DMatrix::<f64>::zeros(n, 2);
+    let mut x0 = DMatrix::<f64>::zeros(n, 2 + n_cov);
     let mut row = 0;
     for (i, arm) in arms.iter().enumerate() {
-        for &b in arm.baseline {
+        for &base in arm.baseline {
             x[(row, 0)] = 1.0;
             if let Some(c) = column[i] {
                 x[(row, c)] = 1.0;
             }
-            x[(row, p - 1)] = b;
+            x[(row, b)] = base;
             x0[(row, 0)] = 1.0;
-            x0[(row, 1)] = b;
+            x0[(row, 1)] = base;
+            if let Some(cov) = covariates {
+                for j in 0..n_cov {
+                    let v = cov.values[row * n_cov + j];
+                    x[(row, b + 1 + j)] = v;
+                    x0[(row, 2 + j)] = v;
+                }
+            }
             row += 1;
         }
     }
@@ -278,14 +348,19 @@ pub fn ancova(arms: &[AncovaArm<'_>], reference: usize) -> Result<Ancova> {
         }
     }
     let mut c_slope = DVector::zeros(p);
-    c_slope[p - 1] = 1.0;
+    c_slope[b] = 1.0;
     let slope = fit.contrast(&c_slope)?;
     let baseline_mean = mean(&baselines);
     let mut adjusted_means = Vec::with_capacity(k);
     for i in 0..k {
         let mut c = indicator(i);
         c[0] = 1.0;
-        c[p - 1] = baseline_mean;
+        c[b] = baseline_mean;
+        if let Some(cov) = covariates {
+            for (j, &at) in cov.at.iter().enumerate() {
+                c[b + 1 + j] = at;
+            }
+        }
         let e = fit.contrast(&c)?;
         adjusted_means.push(AdjustedMean {
             arm: i,
@@ -476,6 +551,165 @@ mod tests {
         assert_rel(fit.p_f, 0.832486081847827, REL_P, "p F");
         assert_rel(fit.rss, 48.39758095981272, REL_1E8, "rss");
         assert_rel(fit.sigma, 1.4506007894753954, REL_1E8, "sigma");
+    }
+
+    /// Participant covariates of the three-arm data, in arm order (A, B, C): age, and site
+    /// coded 0 = a, 1 = b, 2 = c (R: `i <- 0:38; age <- 40 + (i * 7) %% 23`, `site <-
+    /// c("a", "b", "c")[(i * 5 + i %/% 4) %% 3 + 1]`).
+    fn covariates() -> (Vec<f64>, Vec<f64>) {
+        let mut values = Vec::new();
+        for i in 0..39_u32 {
+            let age = 40 + (i * 7) % 23;
+            let site = (i * 5 + i / 4) % 3;
+            values.extend([
+                f64::from(age),
+                f64::from(u8::from(site == 1)),
+                f64::from(u8::from(site == 2)),
+            ]);
+        }
+        // emmeans: age at its mean, each site indicator at 1/3.
+        let at = vec![50.92307692307692, 1.0 / 3.0, 1.0 / 3.0];
+        (values, at)
+    }
+
+    #[test]
+    fn covariate_adjusted_ancova_matches_r_lm_and_emmeans() {
+        // testdata as above plus `covariates()`; R 4.2.2, emmeans 1.8.4-1:
+        //   fit <- lm(last ~ baseline + age + site + arm), arm levels forward, backward, control;
+        //   pairs cᵀβ with vcov(fit); emmeans(fit, "arm"); anova(lm(last ~ baseline + age +
+        //   site), fit) (= drop1(fit, test = "F")["arm", ]).
+        let (values, at) = covariates();
+        let cov = AncovaCovariates {
+            values: &values,
+            n_columns: 3,
+            at: &at,
+        };
+        let fit = ancova_with(&arms(), 1, Some(&cov)).unwrap();
+        assert_eq!((fit.n, fit.df), (39, 32.0));
+        let expected = [
+            [
+                -0.12166829191157114,
+                0.60267068269630875,
+                -0.20188188243575289,
+                32.0,
+                0.84128701098134362,
+                -1.3492683006215453,
+                1.1059317167984029,
+            ],
+            [
+                -1.3409061525891053,
+                0.57425176352728013,
+                -2.3350492549691664,
+                32.0,
+                0.025973985170550697,
+                -2.5106187172585877,
+                -0.17119358791962291,
+            ],
+            [
+                -1.2192378606775343,
+                0.60204206833903218,
+                -2.0251705400608921,
+                32.0,
+                0.051259436528836466,
+                -2.445557423842994,
+                0.0070817024879255008,
+            ],
+        ];
+        for (pair, e) in fit.pairs.iter().zip(expected) {
+            check(&pair.est, e, "pair with covariates");
+        }
+        check(
+            &fit.slope,
+            [
+                0.47652787833090193,
+                0.16327619250763512,
+                2.9185386492192888,
+                32.0,
+                0.0063879305857788447,
+                0.14394515761888954,
+                0.80911059904291438,
+            ],
+            "slope with covariates",
+        );
+        // summary(emmeans(fit, "arm")): emmean, SE, lower.CL, upper.CL (averaged over site).
+        let adj = [
+            [
+                4.847662011732039,
+                0.40725006751146342,
+                4.0181207700915618,
+                5.6772032533725163,
+            ],
+            [
+                4.9693303036436101,
+                0.4447239691866528,
+                4.0634572221713938,
+                5.8752033851158263,
+            ],
+            [
+                6.1885681643211443,
+                0.41535611334651834,
+                5.3425154476356278,
+                7.0346208810066608,
+            ],
+        ];
+        for (a, e) in fit.adjusted_means.iter().zip(adj) {
+            assert_rel(a.mean, e[0], REL_1E8, "emmean");
+            assert_rel(a.se, e[1], REL_1E8, "emmean se");
+            assert_rel(a.ci.low, e[2], REL_1E8, "emmean low");
+            assert_rel(a.ci.high, e[3], REL_1E8, "emmean high");
+        }
+        assert_rel(fit.f, 3.2662883147726336, REL_1E8, "F");
+        assert_eq!(fit.df1, 2.0);
+        assert_rel(fit.p_f, 0.051185958582892911, REL_P, "p F");
+        assert_rel(fit.rss, 69.616454720542151, REL_1E8, "rss");
+        assert_rel(fit.sigma, 1.4749624435954096, REL_1E8, "sigma");
+        assert_rel(fit.baseline_mean, 5.8205128205128203, REL_1E8, "bbar");
+    }
+
+    #[test]
+    fn no_covariates_is_the_plain_ancova_bit_for_bit() {
+        let cov = AncovaCovariates {
+            values: &[],
+            n_columns: 0,
+            at: &[],
+        };
+        assert_eq!(ancova_with(&arms(), 1, Some(&cov)), ancova(&arms(), 1));
+    }
+
+    #[test]
+    fn bad_covariates_are_errors() {
+        let (values, at) = covariates();
+        let short = AncovaCovariates {
+            values: &values[..30],
+            n_columns: 3,
+            at: &at,
+        };
+        assert!(matches!(
+            ancova_with(&arms(), 1, Some(&short)),
+            Err(StatsError::InvalidArgument(_))
+        ));
+        // A constant covariate is collinear with the intercept.
+        let constant = vec![1.0; 39];
+        let one = AncovaCovariates {
+            values: &constant,
+            n_columns: 1,
+            at: &[1.0],
+        };
+        assert!(matches!(
+            ancova_with(&arms(), 1, Some(&one)),
+            Err(StatsError::Singular(_))
+        ));
+        let mut nan = values.clone();
+        nan[4] = f64::NAN;
+        let bad = AncovaCovariates {
+            values: &nan,
+            n_columns: 3,
+            at: &at,
+        };
+        assert_eq!(
+            ancova_with(&arms(), 1, Some(&bad)),
+            Err(StatsError::NonFinite)
+        );
     }
 
     #[test]

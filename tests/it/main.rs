@@ -10,6 +10,7 @@ mod determinism;
 mod formats;
 mod fuzz;
 mod golden;
+mod golden_covariates;
 mod golden_mmrm;
 mod imputation;
 mod labelled;

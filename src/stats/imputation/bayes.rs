@@ -14,12 +14,20 @@
 //! parameter draw then imputes under each assumption (rbmi: parameters from the MAR
 //! posterior, reference-based means at imputation), with one set of normal deviates shared by
 //! the assumptions.
+//!
+//! Participant covariates (issue 18) are further columns of z_i; in this multivariate
+//! regression each has its own coefficient at every visit (covariate × visit), the
+//! unrestricted model whose posterior has the closed form above, while the REML start and the
+//! conditional-mean method use them as main effects. Both analyse by the ANCOVA with the
+//! covariates.
 
 use nalgebra::{DMatrix, DVector};
 use rand::{Rng, RngExt};
 
 use super::rubin::{Pooled, rubin};
-use super::{Assumption, Cohort, Completed, Shift, analyse, fit_model, scenario_mean, validate};
+use super::{
+    Assumption, Cohort, Completed, Covariates, Shift, analyse, fit_model, scenario_mean, validate,
+};
 use crate::stats::mmrm::MmrmParameters;
 use crate::stats::{Result, StatsError};
 
@@ -66,9 +74,11 @@ struct Design {
     ztz_inv_chol: DMatrix<f64>,
     base_mean: f64,
     arm_column: Vec<Option<usize>>,
+    /// The first covariate column (after the arm indicators).
+    first_covariate: usize,
 }
 
-fn design(c: &Cohort<'_>) -> Result<Design> {
+fn design(c: &Cohort<'_>, cov: Covariates<'_>) -> Result<Design> {
     let n = c.n();
     let base_mean = c.baseline.iter().sum::<f64>() / n as f64;
     let mut arm_column = vec![None; c.n_arms];
@@ -79,7 +89,8 @@ fn design(c: &Cohort<'_>) -> Result<Design> {
             col += 1;
         }
     }
-    let q = col;
+    let first_covariate = col;
+    let q = col + cov.n_columns;
     if n < q + c.n_visits {
         return Err(StatsError::TooFewValues {
             group: "participants",
@@ -90,6 +101,7 @@ fn design(c: &Cohort<'_>) -> Result<Design> {
     let z = DMatrix::from_fn(n, q, |i, k| match k {
         0 => 1.0,
         1 => c.baseline[i] - base_mean,
+        _ if k >= first_covariate => cov.row(i)[k - first_covariate],
         _ => f64::from(u8::from(arm_column[c.arm[i]] == Some(k))),
     });
     let ztz_inv = (z.transpose() * &z)
@@ -109,6 +121,7 @@ fn design(c: &Cohort<'_>) -> Result<Design> {
         ztz_inv_chol,
         base_mean,
         arm_column,
+        first_covariate,
     })
 }
 
@@ -128,9 +141,18 @@ impl Design {
                     .collect()
             })
             .collect();
+        let q = self.z.ncols();
+        let covariate = if q == self.first_covariate {
+            Vec::new()
+        } else {
+            (0..v_n)
+                .map(|v| (self.first_covariate..q).map(|k| b[(k, v)]).collect())
+                .collect()
+        };
         MmrmParameters {
             intercept,
             slope,
+            covariate,
             sigma,
         }
     }
@@ -282,13 +304,38 @@ pub fn impute_once<R: Rng>(
     burn_in: usize,
     rng: &mut R,
 ) -> Result<Vec<Completed>> {
-    let d = design(c)?;
+    impute_once_with(
+        c,
+        Covariates::NONE,
+        start,
+        assumptions,
+        reference,
+        burn_in,
+        rng,
+    )
+}
+
+/// [`impute_once`] with participant covariates in the imputation model (module header).
+///
+/// # Errors
+/// As [`impute_once`].
+pub fn impute_once_with<R: Rng>(
+    c: &Cohort<'_>,
+    cov: Covariates<'_>,
+    start: &MmrmParameters,
+    assumptions: &[Assumption],
+    reference: usize,
+    burn_in: usize,
+    rng: &mut R,
+) -> Result<Vec<Completed>> {
+    let d = design(c, cov)?;
     let pats = patterns(c);
     let mut y = DMatrix::from_fn(c.n(), c.n_visits, |i, v| {
         c.y[i * c.n_visits + v].unwrap_or(0.0)
     });
     // Start: the conditional means at the REML fit (a draw with ε = 0).
-    let mar = |p: &MmrmParameters, i: usize| scenario_mean(c, p, Assumption::Mar, reference, i);
+    let mar =
+        |p: &MmrmParameters, i: usize| scenario_mean(c, cov, p, Assumption::Mar, reference, i);
     for (obs, missing, people) in &pats {
         let pd = pattern_draw(&start.sigma, obs.clone(), missing.clone())?;
         for &i in people {
@@ -323,7 +370,7 @@ pub fn impute_once<R: Rng>(
         for (obs, missing, people) in &pats {
             let pd = pattern_draw(&p.sigma, obs.clone(), missing.clone())?;
             for &i in people {
-                let mu = scenario_mean(c, &p, a, reference, i);
+                let mu = scenario_mean(c, cov, &p, a, reference, i);
                 let resid = DVector::from_iterator(
                     pd.obs.len(),
                     pd.obs.iter().map(|&v| ya[(i, v)] - mu[v]),
@@ -351,8 +398,17 @@ pub fn impute_once<R: Rng>(
 /// # Errors
 /// Those of `stats::mmrm::mmrm`.
 pub fn start(c: &Cohort<'_>) -> Result<MmrmParameters> {
+    start_with(c, Covariates::NONE)
+}
+
+/// [`start`] with participant covariates (main effects in the REML fit).
+///
+/// # Errors
+/// As [`start`]; `InvalidArgument` for covariates without one row per participant.
+pub fn start_with(c: &Cohort<'_>, cov: Covariates<'_>) -> Result<MmrmParameters> {
     validate(c)?;
-    fit_model(c, None)
+    cov.validate(c)?;
+    fit_model(c, cov, None)
 }
 
 /// Rubin's rules over the imputations for every arm pair at the primary visit, imputed
@@ -365,12 +421,25 @@ pub fn pool(
     imputations: &[Completed],
     shift: Option<&Shift>,
 ) -> Result<Vec<(usize, usize, Pooled)>> {
+    pool_with(c, Covariates::NONE, imputations, shift)
+}
+
+/// [`pool`] with the ANCOVA adjusted for participant covariates (ν_com its residual df).
+///
+/// # Errors
+/// As [`pool`].
+pub fn pool_with(
+    c: &Cohort<'_>,
+    cov: Covariates<'_>,
+    imputations: &[Completed],
+    shift: Option<&Shift>,
+) -> Result<Vec<(usize, usize, Pooled)>> {
     let mut est: Vec<Vec<f64>> = Vec::new();
     let mut var: Vec<Vec<f64>> = Vec::new();
     let mut pairs = Vec::new();
     let mut df = 0.0;
     for done in imputations {
-        let fit = analyse(c, done, None, shift)?;
+        let fit = analyse(c, cov, done, None, shift)?;
         df = fit.df;
         if pairs.is_empty() {
             pairs = fit.pairs.iter().map(|p| (p.first, p.second)).collect();
@@ -450,8 +519,25 @@ pub fn tipping_point(
     grid: &[f64],
     alpha: f64,
 ) -> Result<super::tipping::Tipping> {
+    let pair = (first, second);
+    tipping_point_with(c, Covariates::NONE, imputations, pair, per_arm, grid, alpha)
+}
+
+/// [`tipping_point`] of the pair (first, second) with the ANCOVA adjusted for covariates.
+///
+/// # Errors
+/// As [`tipping_point`].
+pub fn tipping_point_with(
+    c: &Cohort<'_>,
+    cov: Covariates<'_>,
+    imputations: &[Completed],
+    (first, second): (usize, usize),
+    per_arm: &[f64],
+    grid: &[f64],
+    alpha: f64,
+) -> Result<super::tipping::Tipping> {
     super::tipping::tipping(grid, per_arm, alpha, |shift| {
-        let all = pool(c, imputations, Some(shift))?;
+        let all = pool_with(c, cov, imputations, Some(shift))?;
         let (_, _, p) = all
             .iter()
             .find(|(f, s, _)| *f == first && *s == second)

@@ -11,7 +11,7 @@
 //! parallel; `pool` combines them.
 
 use super::{
-    Assumption, Cohort, Completed, MiContrast, Shift, analyse, conditional, fit_model,
+    Assumption, Cohort, Completed, Covariates, MiContrast, Shift, analyse, conditional, fit_model,
     scenario_mean, validate,
 };
 use crate::stats::mmrm::MmrmParameters;
@@ -35,6 +35,22 @@ pub struct Condmean {
     pub completed: Completed,
     /// The completed values of each jackknife replicate (replicate j leaves participant j out).
     pub jackknife: Vec<Completed>,
+    /// The covariate columns of the models (issue 18), row-major per participant; empty
+    /// without covariates.
+    pub covariates: Vec<f64>,
+    /// Number of covariate columns.
+    pub n_covariates: usize,
+}
+
+impl Condmean {
+    /// The covariates the fit used.
+    #[must_use]
+    pub fn covariates(&self) -> Covariates<'_> {
+        Covariates {
+            values: &self.covariates,
+            n_columns: self.n_covariates,
+        }
+    }
 }
 
 /// Fills every missing value by its conditional mean under the assumption.
@@ -43,6 +59,7 @@ pub struct Condmean {
 /// `Singular` when Σ̂ of a participant's observed visits is not positive definite.
 pub fn impute(
     c: &Cohort<'_>,
+    cov: Covariates<'_>,
     params: &MmrmParameters,
     assumption: Assumption,
     reference: usize,
@@ -56,7 +73,7 @@ pub fn impute(
             imputed.push(false);
             continue;
         }
-        let mu = scenario_mean(c, params, assumption, reference, i);
+        let mu = scenario_mean(c, cov, params, assumption, reference, i);
         let cond = conditional(c, &params.sigma, &mu, i)?;
         let k = cond
             .missing
@@ -70,22 +87,24 @@ pub fn impute(
 }
 
 /// One MMRM fit (without participant `skip`, or on all data) and the completed values under
-/// each assumption, in the order given.
+/// each assumption, in the order given; `cov` are the models' covariates.
 ///
 /// # Errors
-/// Those of `stats::mmrm::mmrm` for the refit, and of `impute`.
+/// Those of `stats::mmrm::mmrm_parameters_with` for the refit, and of `impute`.
 pub fn replicate(
     c: &Cohort<'_>,
+    cov: Covariates<'_>,
     assumptions: &[Assumption],
     reference: usize,
     skip: Option<usize>,
 ) -> Result<Vec<Completed>> {
     validate(c)?;
+    cov.validate(c)?;
     check_reference(c, reference)?;
-    let params = fit_model(c, skip)?;
+    let params = fit_model(c, cov, skip)?;
     assumptions
         .iter()
-        .map(|&a| impute(c, &params, a, reference))
+        .map(|&a| impute(c, cov, &params, a, reference))
         .collect()
 }
 
@@ -106,6 +125,7 @@ fn check_reference(c: &Cohort<'_>, reference: usize) -> Result<()> {
 /// `InvalidArgument` when the replicates are not one per participant; the ANCOVA's errors.
 pub fn jackknife_contrasts(
     c: &Cohort<'_>,
+    cov: Covariates<'_>,
     full: &Completed,
     jackknife: &[Completed],
     shift: Option<&Shift>,
@@ -117,10 +137,10 @@ pub fn jackknife_contrasts(
             jackknife.len()
         )));
     }
-    let point = analyse(c, full, None, shift)?;
+    let point = analyse(c, cov, full, None, shift)?;
     let mut reps: Vec<Vec<f64>> = vec![Vec::with_capacity(n); point.pairs.len()];
     for (j, done) in jackknife.iter().enumerate() {
-        let fit = analyse(c, done, Some(j), shift)?;
+        let fit = analyse(c, cov, done, Some(j), shift)?;
         for (k, pair) in fit.pairs.iter().enumerate() {
             reps[k].push(pair.est.estimate);
         }
@@ -170,12 +190,13 @@ pub(crate) fn normal_contrast(first: usize, second: usize, estimate: f64, se: f6
 /// As `jackknife_contrasts`.
 pub fn pool(
     c: &Cohort<'_>,
+    cov: Covariates<'_>,
     assumption: Assumption,
     reference: usize,
     completed: Completed,
     jackknife: Vec<Completed>,
 ) -> Result<Condmean> {
-    let contrasts = jackknife_contrasts(c, &completed, &jackknife, None)?;
+    let contrasts = jackknife_contrasts(c, cov, &completed, &jackknife, None)?;
     Ok(Condmean {
         assumption,
         reference,
@@ -184,6 +205,8 @@ pub fn pool(
         n_imputed: completed.imputed.iter().filter(|&&b| b).count(),
         completed,
         jackknife,
+        covariates: cov.values.to_vec(),
+        n_covariates: cov.n_columns,
     })
 }
 
@@ -202,10 +225,24 @@ pub fn condmean(
     assumptions: &[Assumption],
     reference: usize,
 ) -> Result<Vec<Condmean>> {
-    let full = replicate(c, assumptions, reference, None)?;
+    condmean_with(c, Covariates::NONE, assumptions, reference)
+}
+
+/// [`condmean`] with participant covariates in the imputation MMRM and the ANCOVA (issue 18;
+/// `tests/golden/gen/covariates.R`).
+///
+/// # Errors
+/// As [`condmean`]; `InvalidArgument` for covariates without one row per participant.
+pub fn condmean_with(
+    c: &Cohort<'_>,
+    cov: Covariates<'_>,
+    assumptions: &[Assumption],
+    reference: usize,
+) -> Result<Vec<Condmean>> {
+    let full = replicate(c, cov, assumptions, reference, None)?;
     let mut jack: Vec<Vec<Completed>> = vec![Vec::with_capacity(c.n()); assumptions.len()];
     for j in 0..c.n() {
-        for (k, done) in replicate(c, assumptions, reference, Some(j))?
+        for (k, done) in replicate(c, cov, assumptions, reference, Some(j))?
             .into_iter()
             .enumerate()
         {
@@ -216,7 +253,7 @@ pub fn condmean(
         .iter()
         .zip(full)
         .zip(jack)
-        .map(|((&a, done), j)| pool(c, a, reference, done, j))
+        .map(|((&a, done), j)| pool(c, cov, a, reference, done, j))
         .collect()
 }
 
@@ -244,7 +281,13 @@ pub fn tipping_point(
             StatsError::InvalidArgument(format!("no contrast {first}-{second} in the fit"))
         })?;
     super::tipping::tipping(grid, per_arm, alpha, |shift| {
-        let all = jackknife_contrasts(c, &fit.completed, &fit.jackknife, Some(shift))?;
+        let all = jackknife_contrasts(
+            c,
+            fit.covariates(),
+            &fit.completed,
+            &fit.jackknife,
+            Some(shift),
+        )?;
         let x = all[k];
         Ok((x.estimate, x.se, x.p, x.ci))
     })

@@ -5,8 +5,10 @@
 //!
 //! Owns spec §4.1's `mi_mar`, `mi_j2r`, `mi_cr`, `mi_cir` and `tipping_point` numbers. The
 //! imputation model is the MMRM of `stats::mmrm` (`value ~ baseline * timepoint + arm *
-//! timepoint`, unstructured Σ common to the arms); the analysis model is the ANCOVA of
-//! `stats::linear` at the primary visit on the completed data. Under MAR the conditional-mean
+//! timepoint`, unstructured Σ common to the arms; `stats::mmrm::mmrm_parameters_with`); the
+//! analysis model is the ANCOVA of `stats::linear` at the primary visit on the completed data.
+//! Participant covariates ([`Covariates`], `[analyses] covariates`, issue 18) enter both, as
+//! rbmi's `vars$covariates` do: `+ age + sex` in the MMRM and in the ANCOVA. Under MAR the conditional-mean
 //! estimate equals the MMRM contrast at that visit (GLS normal equations: the completed
 //! residuals are Σ·E_oᵀΣ_oo⁻¹r_o, orthogonal to the design), which the tests check.
 //!
@@ -25,8 +27,8 @@ pub mod tipping;
 
 use nalgebra::{DMatrix, DVector};
 
-use super::linear::{Ancova, AncovaArm, ancova};
-use super::mmrm::{MmrmData, MmrmParameters, mmrm_parameters};
+use super::linear::{Ancova, AncovaArm, AncovaCovariates, ancova_with};
+use super::mmrm::{MmrmCovariates, MmrmData, MmrmParameters, mmrm_parameters_with};
 use super::{Interval, Result, StatsError, check_finite};
 
 /// What the missing values after a participant's last observed visit are assumed to follow.
@@ -132,6 +134,47 @@ impl Cohort<'_> {
     }
 }
 
+/// Participant covariates of the imputation and analysis models (issue 18): the design
+/// columns of `[analyses] covariates` (numeric columns as they are, categorical ones as
+/// treatment-coded indicators), one row per participant of the cohort.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Covariates<'a> {
+    /// Row-major, `n_columns` values per participant, in cohort order.
+    pub values: &'a [f64],
+    /// Number of columns (0: no covariates).
+    pub n_columns: usize,
+}
+
+impl<'a> Covariates<'a> {
+    /// No covariates: the models of issue 17.
+    pub const NONE: Covariates<'static> = Covariates {
+        values: &[],
+        n_columns: 0,
+    };
+
+    /// Participant i's columns (empty without covariates).
+    #[must_use]
+    pub fn row(&self, i: usize) -> &'a [f64] {
+        &self.values[i * self.n_columns..(i + 1) * self.n_columns]
+    }
+
+    /// Checks that there is one finite row per participant of `c`.
+    ///
+    /// # Errors
+    /// `InvalidArgument` for the wrong number of values; `NonFinite` for NaN or infinity.
+    pub fn validate(&self, c: &Cohort<'_>) -> Result<()> {
+        if self.values.len() != c.n() * self.n_columns {
+            return Err(StatsError::InvalidArgument(format!(
+                "{} covariate values do not make {} participants x {} columns",
+                self.values.len(),
+                c.n(),
+                self.n_columns
+            )));
+        }
+        check_finite(self.values)
+    }
+}
+
 /// Checks sizes, indices and finiteness.
 ///
 /// # Errors
@@ -172,14 +215,19 @@ pub fn validate(c: &Cohort<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Fits the imputation model (the MMRM) on the observed values, leaving participant `skip`
-/// out.
-pub(crate) fn fit_model(c: &Cohort<'_>, skip: Option<usize>) -> Result<MmrmParameters> {
+/// Fits the imputation model (the MMRM, with the covariates as main effects) on the observed
+/// values, leaving participant `skip` out.
+pub(crate) fn fit_model(
+    c: &Cohort<'_>,
+    cov: Covariates<'_>,
+    skip: Option<usize>,
+) -> Result<MmrmParameters> {
     let mut y = Vec::new();
     let mut baseline = Vec::new();
     let mut arm = Vec::new();
     let mut visit = Vec::new();
     let mut participant = Vec::new();
+    let mut values = Vec::new();
     for i in (0..c.n()).filter(|&i| Some(i) != skip) {
         for v in 0..c.n_visits {
             if let Some(x) = c.value(i, v) {
@@ -188,19 +236,30 @@ pub(crate) fn fit_model(c: &Cohort<'_>, skip: Option<usize>) -> Result<MmrmParam
                 arm.push(c.arm[i]);
                 visit.push(v);
                 participant.push(i);
+                values.extend_from_slice(cov.row(i));
             }
         }
     }
-    mmrm_parameters(&MmrmData {
-        y: &y,
-        baseline: &baseline,
-        arm: &arm,
-        visit: &visit,
-        participant: &participant,
-        n_arms: c.n_arms,
-        n_visits: c.n_visits,
-        reference_arm: c.coding_reference,
-    })
+    let at = vec![0.0; cov.n_columns];
+    let mmrm_cov = MmrmCovariates {
+        values: &values,
+        n_columns: cov.n_columns,
+        at: &at,
+    };
+    let with = (cov.n_columns > 0).then_some(&mmrm_cov);
+    mmrm_parameters_with(
+        &MmrmData {
+            y: &y,
+            baseline: &baseline,
+            arm: &arm,
+            visit: &visit,
+            participant: &participant,
+            n_arms: c.n_arms,
+            n_visits: c.n_visits,
+            reference_arm: c.coding_reference,
+        },
+        with,
+    )
 }
 
 /// Participant i's mean vector under the assumption, with `reference` the reference arm
@@ -208,14 +267,15 @@ pub(crate) fn fit_model(c: &Cohort<'_>, skip: Option<usize>) -> Result<MmrmParam
 /// visit).
 pub(crate) fn scenario_mean(
     c: &Cohort<'_>,
+    cov: Covariates<'_>,
     params: &MmrmParameters,
     assumption: Assumption,
     reference: usize,
     i: usize,
 ) -> Vec<f64> {
-    let (a, b) = (c.arm[i], c.baseline[i]);
-    let own = |v: usize| params.mean(a, v, b);
-    let refm = |v: usize| params.mean(reference, v, b);
+    let (a, b, x) = (c.arm[i], c.baseline[i], cov.row(i));
+    let own = |v: usize| params.mean_with(a, v, b, x);
+    let refm = |v: usize| params.mean_with(reference, v, b, x);
     if a == reference || assumption == Assumption::Mar {
         return (0..c.n_visits).map(own).collect();
     }
@@ -285,16 +345,18 @@ pub struct Shift {
 }
 
 /// The ANCOVA `y ~ arm + baseline` at the primary visit on completed values (R
-/// `lm(y ~ arm + baseline)`), leaving participant `skip` out and shifting imputed values by
-/// `shift`.
+/// `lm(y ~ arm + baseline)`, with covariates `lm(y ~ baseline + age + sex + arm)`), leaving
+/// participant `skip` out and shifting imputed values by `shift`.
 pub(crate) fn analyse(
     c: &Cohort<'_>,
+    cov: Covariates<'_>,
     done: &Completed,
     skip: Option<usize>,
     shift: Option<&Shift>,
 ) -> Result<Ancova> {
     let mut base = vec![Vec::new(); c.n_arms];
     let mut last = vec![Vec::new(); c.n_arms];
+    let mut cols: Vec<Vec<f64>> = vec![Vec::new(); c.n_arms];
     for i in (0..c.n()).filter(|&i| Some(i) != skip) {
         let a = c.arm[i];
         let mut y = done.y[i];
@@ -303,7 +365,16 @@ pub(crate) fn analyse(
         }
         base[a].push(c.baseline[i]);
         last[a].push(y);
+        cols[a].extend_from_slice(cov.row(i));
     }
+    // The ANCOVA takes the covariate rows arm by arm, as its arms' slices.
+    let values: Vec<f64> = cols.concat();
+    let at = vec![0.0; cov.n_columns];
+    let covariates = AncovaCovariates {
+        values: &values,
+        n_columns: cov.n_columns,
+        at: &at,
+    };
     let arms: Vec<AncovaArm<'_>> = base
         .iter()
         .zip(&last)
@@ -312,7 +383,11 @@ pub(crate) fn analyse(
             last: l,
         })
         .collect();
-    ancova(&arms, c.coding_reference)
+    ancova_with(
+        &arms,
+        c.coding_reference,
+        (cov.n_columns > 0).then_some(&covariates),
+    )
 }
 
 /// One arm difference at the primary visit from an imputation analysis.
@@ -347,6 +422,7 @@ mod tests {
         MmrmParameters {
             intercept: vec![vec![1.0, 2.0, 3.0], vec![0.5, 0.5, 0.5]],
             slope: vec![1.0, 1.0, 1.0],
+            covariate: Vec::new(),
             sigma: DMatrix::from_row_slice(3, 3, &[4.0, 2.0, 1.0, 2.0, 5.0, 2.5, 1.0, 2.5, 6.0]),
         }
     }
@@ -369,7 +445,7 @@ mod tests {
         let y = [Some(2.5), None, None, None, None, None];
         let c = cohort(&y, &[1.0, 2.0], &[0, 0]);
         let p = params();
-        let mean = |a| scenario_mean(&c, &p, a, 1, 0);
+        let mean = |a| scenario_mean(&c, Covariates::NONE, &p, a, 1, 0);
         assert_eq!(mean(Assumption::Mar), vec![2.0, 3.0, 4.0]);
         assert_eq!(mean(Assumption::JumpToReference), vec![2.0, 1.5, 1.5]);
         assert_eq!(mean(Assumption::CopyReference), vec![1.5, 1.5, 1.5]);
@@ -380,7 +456,7 @@ mod tests {
         );
         // Participant 1 has no value: reference-based means are the reference's throughout.
         assert_eq!(
-            scenario_mean(&c, &p, Assumption::JumpToReference, 1, 1),
+            scenario_mean(&c, Covariates::NONE, &p, Assumption::JumpToReference, 1, 1),
             vec![2.5, 2.5, 2.5]
         );
         assert_eq!(c.last_observed(0), Some(0));
@@ -396,7 +472,10 @@ mod tests {
         };
         let p = params();
         for a in Assumption::ALL {
-            assert_eq!(scenario_mean(&c, &p, a, 1, 0), vec![1.5, 1.5, 1.5]);
+            assert_eq!(
+                scenario_mean(&c, Covariates::NONE, &p, a, 1, 0),
+                vec![1.5, 1.5, 1.5]
+            );
         }
     }
 

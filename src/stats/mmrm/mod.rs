@@ -48,7 +48,7 @@ pub use model::{
     ArmDifference, Criterion, DfMethod, Estimate, LsMean, MmrmCovariates, MmrmModel, MmrmOptions,
     StructureChoice, StructureFit, TermTest, VcovMethod, mmrm_model, mmrm_model_with,
 };
-pub use parameters::{MmrmParameters, mmrm_parameters};
+pub use parameters::{MmrmParameters, mmrm_parameters, mmrm_parameters_with};
 #[cfg(test)]
 mod tests;
 

@@ -317,6 +317,29 @@ fn check_covariates(data: &MmrmData<'_>, c: &MmrmCovariates<'_>) -> Result<()> {
     Ok(())
 }
 
+/// The general engine's data for the cell-means design: one Σ, or one per arm.
+pub(super) fn prepare_cells(
+    data: &MmrmData<'_>,
+    design: &CellDesign,
+    group_by_arm: bool,
+) -> Result<GPrepared> {
+    let group: Vec<usize> = if group_by_arm {
+        data.arm.to_vec()
+    } else {
+        vec![0; data.y.len()]
+    };
+    gprepare(&GeneralData {
+        y: data.y,
+        x: &design.x,
+        p: design.p,
+        visit: data.visit,
+        participant: data.participant,
+        group: &group,
+        n_groups: if group_by_arm { data.n_arms } else { 1 },
+        n_visits: data.n_visits,
+    })
+}
+
 /// Fits every candidate structure and keeps the chosen fit.
 fn choose_fit(
     prep: &GPrepared,
@@ -413,21 +436,7 @@ pub fn mmrm_model_with(
     options: &MmrmOptions,
 ) -> Result<MmrmModel> {
     let design = cell_design(data, covariates)?;
-    let group: Vec<usize> = if options.group_by_arm {
-        data.arm.to_vec()
-    } else {
-        vec![0; data.y.len()]
-    };
-    let prep = gprepare(&GeneralData {
-        y: data.y,
-        x: &design.x,
-        p: design.p,
-        visit: data.visit,
-        participant: data.participant,
-        group: &group,
-        n_groups: if options.group_by_arm { data.n_arms } else { 1 },
-        n_visits: data.n_visits,
-    })?;
+    let prep = prepare_cells(data, &design, options.group_by_arm)?;
     let (fit, fits, criterion) = choose_fit(&prep, options)?;
     let one_visit = data.n_visits == 1;
     let bw = bw_categories(&prep, &design, data.reference_arm);

@@ -274,6 +274,11 @@ def main():
     for name in ("unknown_id", "duplicate", "no_id", "missing_age", "ragged"):
         write("study_participants_%s.toml" % name, '[data]\nparticipants = "participants_%s.csv"\n\n[analyses]\ncovariates = ["age"]\n' % name)
     write("study_participants_absent.toml", '[data]\nparticipants = "no_such_participants.csv"\n')
+    # issue 18: the ANCOVA and the estimand analyses adjust for the covariates; a participant
+    # without a value of one (age missing; sex empty) stops validation naming them.
+    write("participants_missing_sex.csv", ph + "".join(prow(k, p).replace(",F,", ",,") if p in ("P004", "P008") else prow(k, p) for k, p in enumerate(ids)))
+    write("study_covariates_ancova_missing_age.toml", '[data]\nparticipants = "participants_missing_age.csv"\n\n[analyses]\ncovariates = ["age", "sex"]\nrun = ["ancova", "mi_mar", "mi_j2r", "tipping_point"]\n')
+    write("study_covariates_estimand_missing_sex.toml", '[data]\nparticipants = "participants_missing_sex.csv"\n\n[analyses]\ncovariates = ["sex"]\nrun = ["ancova", "mi_mar", "mi_cr"]\n\n[missing]\nmethod = "bayes"\nimputations = 5\n')
     write("study_unknown_covariate.toml", '[data]\nparticipants = "participants_ok.csv"\n\n[analyses]\ncovariates = ["bmi"]\n')
     write("study_pp.toml", '[data]\nparticipants = "participants_ok.csv"\n\n[estimand]\npopulation = "per_protocol"\nper_protocol_flag = "pp"\n')
     write("study_pp_bad_flag.toml", '[data]\nparticipants = "participants_bad_flag.csv"\n\n[estimand]\npopulation = "per_protocol"\nper_protocol_flag = "pp"\n')
