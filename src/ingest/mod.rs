@@ -5,10 +5,12 @@
 //! facts, and each row interned into a compact [`RawRow`]. Values are parsed here (decimal commas
 //! included) but judged in `validate`; ordering and the analysis matrix live in [`dataset`].
 //!
-//! Files: `long.rs` (the long layout's parallel fast path), `table.rs` (whole-table scans for
-//! wide files, `init` and study-level tables), `value.rs` (one cell's number), [`layout`] (wide
-//! and label mapping), [`sources`] (Parquet, spreadsheets, SPSS/Stata/SAS), [`summaries`] and
-//! `literature.rs` (study-level inputs).
+//! Files: `stream.rs` (a large long file read block by block, hashed and parsed side by side),
+//! `long.rs` (the long layout's records, names interned; a file in memory read in parallel
+//! pieces), `fast_row.rs` (the usual record read and interned in one pass), `table.rs`
+//! (whole-table scans for wide files, `init` and study-level tables), `value.rs` (one cell's
+//! number), [`layout`] (wide and label mapping), [`sources`] (Parquet, spreadsheets,
+//! SPSS/Stata/SAS), [`summaries`] and `literature.rs` (study-level inputs).
 
 pub mod adam;
 pub mod dataset;
