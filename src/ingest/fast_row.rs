@@ -1,21 +1,19 @@
-//! The row fast path of a plain long file (issue 24): one pass over a record's bytes that
-//! finds its fields and interns its names together, for the usual record whose names are the
-//! previous row's or one of a handful.
+//! The row fast path of a plain long file (issue 24): the field boundaries of a run of records
+//! from one SIMD search for the delimiter and the line end, then the cells straight to the
+//! interner and the value parser.
 //!
-//! The general path ([`Scanner::next_plain_record`] then [`Interner::get`]) looks at every byte
-//! three times (delimiter, line end, visible) and then compares each name again. Here a name
-//! cell is first tried against the names it most likely is, where it stands: `P000123,` is
-//! recognised by one word compare and a delimiter test, without scanning it. A record is taken
-//! only when it is a single line with exactly the header's field count; anything else (a blank
-//! line, a ragged record, more columns than [`MAX_FIELDS`]) returns `None` and the caller reads
-//! it through the general path, so messages, line numbers and names are the general path's.
+//! The general path ([`Scanner::next_plain_record`]) looks at every byte three times (delimiter,
+//! line end, visible) with a branch each, and keeps a `Cow` per cell. Here `memchr2` yields the
+//! positions of the separators 32 bytes at a time, and a record is taken only when it is a
+//! single line with exactly the header's field count; anything else (a blank line, a ragged
+//! record, more columns than [`MAX_FIELDS`]) stops the run and the caller reads that record
+//! through the general path, so messages, line numbers and names are the general path's.
 //!
-//! Exactness: a name is accepted from a candidate only when the cell's bytes equal the name, in
-//! which case the general path (which trims the cell, then looks it up) gives the same index;
-//! other cells are cut exactly where the general path cuts them (at each delimiter; the last
-//! one at the line end, without the `\r` of a CRLF) and handed to the same interner and value
-//! parser. Names are interned only after the record's shape is known to be right, so a ragged
-//! record adds no name (as in the general path, which skips it).
+//! Exactness: cells are cut exactly where the general path cuts them (at each delimiter; the
+//! last one at the line end, without the `\r` of a CRLF) and handed to the same interner and
+//! value parser; a record is interned only after its shape is known to be right, so a ragged
+//! record adds no name (as in the general path, which skips it). Tests compare both paths on
+//! fixed and random files.
 
 use super::long::{LongBuilder, same_name};
 use super::*;
@@ -39,6 +37,9 @@ pub(super) enum Role {
 pub(super) struct RowShape {
     roles: Vec<Role>,
     delim: u8,
+    /// How many leading fields a record may share with the one before (those before the value
+    /// column, and never the last field).
+    shareable: usize,
 }
 
 impl RowShape {
@@ -53,147 +54,174 @@ impl RowShape {
         for (k, &c) in cols.iter().enumerate() {
             *roles.get_mut(c)? = if k == 4 { Role::Value } else { Role::Name(k) };
         }
-        Some(Self { roles, delim })
+        let shareable = cols[4].min(n_cols - 1);
+        Some(Self {
+            roles,
+            delim,
+            shareable,
+        })
     }
-}
-
-/// Where a field of the record lies, and the name index when a candidate matched.
-#[derive(Debug, Clone, Copy, Default)]
-struct Field {
-    start: usize,
-    end: usize,
-    id: Option<u32>,
 }
 
 impl LongBuilder<'_> {
-    /// Reads the record starting at byte `pos` of `text` if it has the usual shape, pushing its
-    /// row (with `line`); returns the offset of the next record, or `None` (nothing pushed,
-    /// nothing interned) when the general path must read it.
-    pub(super) fn fast_row(
+    /// Reads records from byte `pos` of `text` (file line `line`) for as long as they have the
+    /// usual shape, pushing their rows; returns the offset and line of the first record it
+    /// declines (nothing of it pushed or interned), or of the end of the text.
+    ///
+    /// Consecutive records of a long file mostly repeat their first fields (the participant,
+    /// arm and timepoint of `P000123,backward,week6,pain_nrs,5`): the bytes a record shares with
+    /// the one before are found by comparing eight bytes at a time, and every field that lies
+    /// with its delimiter inside them has the previous record's name, unread. The other fields
+    /// are cut by a byte loop (they are short) and interned.
+    pub(super) fn fast_rows(
         &mut self,
         text: &str,
-        pos: usize,
-        line: u32,
+        mut pos: usize,
+        mut line: u32,
         shape: &RowShape,
-    ) -> Option<usize> {
+    ) -> (usize, u32) {
         let b = text.as_bytes();
-        let delim = shape.delim;
         let n = shape.roles.len();
-        let mut fields = [Field::default(); MAX_FIELDS];
-        let mut p = pos;
-        for (c, (role, field)) in shape.roles.iter().zip(fields.iter_mut()).enumerate() {
-            let last = c + 1 == n;
-            field.start = p;
-            field.end = match *role {
-                Role::Name(k) => match self.candidate(k, b, p, delim, last) {
-                    Some((id, len)) => {
-                        field.id = Some(id);
-                        p + len
-                    }
-                    None => field_end(b, p, delim),
-                },
-                _ => field_end(b, p, delim),
-            };
-            let end = field.end;
-            match b.get(end) {
-                Some(&d) if d == delim => {
-                    if last {
-                        return None; // more fields than the header
-                    }
-                    p = end + 1;
-                }
-                // A line end (or the end of the text) before the last field: too few fields,
-                // or a blank line.
-                _ if !last => return None,
-                Some(b'\r') => {
-                    // In a plain body a CR is always part of a CRLF.
-                    p = end + 2;
-                }
-                Some(_) => p = end + 1,
-                None => p = end,
-            }
-        }
-        // The record is well formed: intern and push it.
+        let delim = shape.delim;
+        // The previous record read here (its start), and where each of its fields ends
+        // (offsets from its start). `ids` keeps its names.
+        let mut prev: Option<usize> = None;
+        let mut prev_ends = [0usize; MAX_FIELDS];
+        let mut ends = [0usize; MAX_FIELDS];
         let mut ids = [EMPTY; 4];
-        let mut value = RawValue::Missing;
-        for (role, field) in shape.roles.iter().zip(fields.iter()) {
-            match *role {
-                Role::Name(k) => {
-                    ids[k] = match field.id {
-                        Some(id) => {
-                            self.interners[k].last = Some(id);
-                            id
-                        }
-                        None => {
-                            let cell = &text[field.start..field.end];
-                            self.interners[k].get(cell, &mut self.chunk.names[k])
-                        }
-                    };
+        while pos < b.len() {
+            let mut shared = 0;
+            if let Some(p0) = prev {
+                let common = common_prefix(&b[p0..pos], b.get(pos..).unwrap_or_default());
+                while shared < shape.shareable && prev_ends[shared] < common {
+                    ends[shared] = prev_ends[shared];
+                    shared += 1;
                 }
-                Role::Value => value = self.value(&text[field.start..field.end]),
-                Role::Skip => {}
             }
+            // The other fields: a delimiter after each but the last, then a line end or the end
+            // of the text. Anything else (a blank line, too few or too many fields) is the
+            // general path's.
+            let mut start = if shared == 0 {
+                pos
+            } else {
+                pos + ends[shared - 1] + 1
+            };
+            let mut known = [EMPTY; MAX_FIELDS];
+            for (c, end) in ends.iter_mut().enumerate().take(n).skip(shared) {
+                let last = c + 1 == n;
+                let mut i = start;
+                // A name that is one of a handful (an arm, timepoint, outcome) is recognised
+                // where it stands, without scanning it: its bytes, then the delimiter.
+                if let Some(Role::Name(k)) = shape.roles.get(c)
+                    && !last
+                    && let Some((id, len)) = self.candidate(*k, b, start, delim)
+                {
+                    known[c] = id;
+                    i = start + len;
+                }
+                while let Some(&x) = b.get(i) {
+                    if x == delim || x == b'\n' {
+                        break;
+                    }
+                    i += 1;
+                }
+                match b.get(i) {
+                    Some(&x) if x == delim && !last => {}
+                    Some(b'\n') | None if last => {}
+                    _ => return (pos, line),
+                }
+                *end = i - pos;
+                start = i + 1;
+            }
+            let mut value = RawValue::Missing;
+            let mut start = if shared == 0 {
+                pos
+            } else {
+                pos + ends[shared - 1] + 1
+            };
+            for (c, (role, &end)) in shape.roles.iter().zip(&ends).enumerate().skip(shared) {
+                let end = pos + end;
+                // The CR of a CRLF is not part of the last cell (a plain body has no other CR).
+                let stop = if c + 1 == n && end > start && b.get(end - 1) == Some(&b'\r') {
+                    end - 1
+                } else {
+                    end
+                };
+                let cell = text.get(start..stop).unwrap_or_default();
+                match *role {
+                    Role::Name(k) if known[c] != EMPTY => {
+                        ids[k] = known[c];
+                        self.interners[k].last = Some(known[c]);
+                    }
+                    Role::Name(k) => {
+                        ids[k] = self.interners[k].get(cell, &mut self.chunk.names[k]);
+                    }
+                    Role::Value => value = self.value(cell),
+                    Role::Skip => {}
+                }
+                start = end + 1;
+            }
+            self.chunk.rows.push(RawRow {
+                line,
+                participant: ids[0],
+                arm: ids[1],
+                timepoint: ids[2],
+                outcome: ids[3],
+                value: value.into(),
+            });
+            prev = Some(pos);
+            prev_ends = ends;
+            pos = start.min(b.len());
+            line += 1;
         }
-        self.chunk.rows.push(RawRow {
-            line,
-            participant: ids[0],
-            arm: ids[1],
-            timepoint: ids[2],
-            outcome: ids[3],
-            value: value.into(),
-        });
-        Some(p)
+        (pos, line)
     }
+}
 
-    /// The index and length of the name that stands at `p` followed by the field's end (the delimiter, or
-    /// for the last field a line end or the end of the text): the previous row's name, then,
-    /// for a short list, each name. `None` when no candidate matches (the cell may still be a
-    /// known name with spaces around it, or a new one: the interner decides).
+impl LongBuilder<'_> {
+    /// The index and length of the name of list `k` whose bytes stand at `p`, followed by the
+    /// delimiter: the previous row's name, then, for a short list, each name. `None` when none
+    /// does (the cell may still be a known name with spaces around it, or a new one: the
+    /// interner decides). A name equal to the cell's bytes is what the interner would give.
     #[inline]
-    fn candidate(
-        &self,
-        k: usize,
-        b: &[u8],
-        p: usize,
-        delim: u8,
-        last: bool,
-    ) -> Option<(u32, usize)> {
-        let list = &self.chunk.names[k];
+    fn candidate(&self, k: usize, b: &[u8], p: usize, delim: u8) -> Option<(u32, usize)> {
+        let list = self.chunk.names.get(k)?;
         let fits = |name: &String| {
             let n = name.len();
-            b.get(p..p + n)
-                .is_some_and(|cell| same_name(cell, name.as_bytes()))
-                && match b.get(p + n) {
-                    Some(&d) if d == delim => !last,
-                    Some(b'\n' | b'\r') | None => last,
-                    Some(_) => false,
-                }
+            b.get(p + n) == Some(&delim)
+                && b.get(p..p + n)
+                    .is_some_and(|cell| same_name(cell, name.as_bytes()))
         };
-        if let Some(i) = self.interners[k].last
+        if let Some(i) = self.interners.get(k)?.last
             && let Some(name) = list.get(i as usize)
             && fits(name)
         {
             return Some((i, name.len()));
         }
         if list.len() <= 8 {
-            return list
-                .iter()
-                .position(fits)
-                .map(|i| (i as u32, list[i].len()));
+            let i = list.iter().position(fits)?;
+            return Some((i as u32, list.get(i)?.len()));
         }
         None
     }
 }
 
-/// The end of the field starting at `p`: the next delimiter or line end (a CR only ever comes
-/// before a LF in a plain body, and is left out of the cell as the general path does).
+/// The length of the common prefix of two byte strings, eight bytes at a time.
 #[inline]
-fn field_end(b: &[u8], p: usize, delim: u8) -> usize {
-    let mut i = p;
-    while let Some(&c) = b.get(i) {
-        if c == delim || c == b'\n' || c == b'\r' {
-            return i;
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while let (Some(x), Some(y)) = (
+        a.get(i..n).and_then(<[u8]>::first_chunk::<8>),
+        b.get(i..n).and_then(<[u8]>::first_chunk::<8>),
+    ) {
+        let diff = u64::from_le_bytes(*x) ^ u64::from_le_bytes(*y);
+        if diff != 0 {
+            return i + (diff.trailing_zeros() / 8) as usize;
         }
+        i += 8;
+    }
+    while i < n && a.get(i) == b.get(i) {
         i += 1;
     }
     i

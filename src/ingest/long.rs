@@ -142,7 +142,7 @@ pub(super) struct Pieces {
     pub(super) min_bytes: usize,
     /// Most pieces.
     pub(super) most: usize,
-    /// Whether plain records may take the fast path ([`LongBuilder::fast_row`]); off only in
+    /// Whether plain records may take the fast path ([`LongBuilder::fast_rows`]); off only in
     /// tests that compare it with the general path.
     pub(super) fast_rows: bool,
 }
@@ -293,7 +293,7 @@ pub(super) enum Body {
     Quoted,
     /// One record per line: the quote-free scanner.
     Plain,
-    /// One record per line, the usual record through [`LongBuilder::fast_row`].
+    /// One record per line, the usual records through [`LongBuilder::fast_rows`].
     PlainFast,
 }
 
@@ -338,7 +338,7 @@ impl RecordFormat {
     /// Reads every record of `piece`, whose first line is file line `first_line`, into `b`;
     /// returns the file line after the piece.
     ///
-    /// The usual record of a plain body goes through the fast path ([`LongBuilder::fast_row`]);
+    /// The usual records of a plain body go through the fast path ([`LongBuilder::fast_rows`]);
     /// whatever it declines (blank lines, ragged records) is read here by the general path, from
     /// the same byte and line.
     pub(super) fn read_into(
@@ -354,11 +354,7 @@ impl RecordFormat {
         let (mut pos, mut at_line) = (0, first_line);
         loop {
             if let Some(shape) = &self.shape {
-                if let Some(next) = b.fast_row(piece, pos, at_line, shape) {
-                    pos = next;
-                    at_line += 1;
-                    continue;
-                }
+                (pos, at_line) = b.fast_rows(piece, pos, at_line, shape);
                 scanner.seek(pos, at_line);
             }
             let next = if plain {
@@ -408,14 +404,25 @@ pub(super) struct LongBuilder<'a> {
     pub(super) chunk: Chunk,
     pub(super) cfg: &'a DataConfig,
     pub(super) decimal_comma: bool,
+    /// No declared missing-value code is a plain decimal (see [`LongBuilder::value`]).
+    plain_numbers: bool,
 }
 
 impl<'a> LongBuilder<'a> {
     pub(super) fn new(cfg: &'a DataConfig, decimal_comma: bool, rows: usize) -> Self {
         let mut chunk = Chunk::default();
         chunk.rows.reserve(rows);
+        // A long file has about ten rows per participant: sizing the participant table for that
+        // saves regrowing it (rehashing every id) a dozen times on a large file.
+        let mut interners: [Interner; 4] = Default::default();
+        interners[0].table.reserve(rows / 10, |_| 0);
+        let plain_numbers = cfg
+            .missing_values
+            .iter()
+            .all(|m| simple_decimal(trim(m).as_bytes(), b'.').is_none());
         Self {
-            interners: Default::default(),
+            plain_numbers,
+            interners,
             chunk,
             cfg,
             decimal_comma,
@@ -431,7 +438,16 @@ impl<'a> LongBuilder<'a> {
         );
     }
 
+    #[inline]
     pub(super) fn value(&mut self, cell: &str) -> RawValue {
+        // The usual cell, a plain decimal, read here without the missing-code checks when no
+        // code could be one (the same double `parse_value` gives: its first step for such a
+        // cell is this one).
+        if self.plain_numbers
+            && let Some(x) = simple_decimal(cell.as_bytes(), b'.')
+        {
+            return RawValue::Number(x + 0.0);
+        }
         let c = &mut self.chunk;
         match parse_value(cell, self.cfg, self.decimal_comma) {
             Parsed::Value(v) => v,

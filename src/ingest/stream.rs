@@ -31,6 +31,16 @@ pub(super) const BLOCK: usize = 512 << 10;
 /// Blocks read ahead of the parser at most.
 const AHEAD: usize = 4;
 
+/// What a row vector is filled with while it is faulted in.
+const PLACEHOLDER: RawRow = RawRow {
+    line: 0,
+    participant: EMPTY,
+    arm: EMPTY,
+    timepoint: EMPTY,
+    outcome: EMPTY,
+    value: PackedValue(PackedValue::MISSING),
+};
+
 /// What the reader thread sends.
 enum Msg {
     /// Whole lines (the last block may end without a line end), UTF-8 and plain.
@@ -186,28 +196,47 @@ fn parse_blocks(
         Body::Plain
     };
     let format = RecordFormat::new(delim, mode, cols, raw.header.len());
-    let mut b = LongBuilder::new(cfg, decimal_comma, size / 36);
+    let mut b = LongBuilder::new(cfg, decimal_comma, 0);
     let Ok(mut line) = format.read_into(&mut b, &text[scanner.offset()..], scanner.line()) else {
         return Ok(None);
     };
+    // The rows the whole file will have, from the first block's density (5 % over).
+    let expect = (size as f64 * b.chunk.rows.len() as f64 / first.len().max(1) as f64 * 1.05)
+        .min(size as f64) as usize;
     let _ = pool.send(first.into_bytes());
-    loop {
-        match rx.recv() {
-            Ok(Msg::Block(text)) => {
-                let Ok(next) = format.read_into(&mut b, &text, line) else {
-                    return Ok(None);
-                };
-                line = next;
-                let _ = pool.send(text.into_bytes());
+    let done = std::thread::scope(|s| {
+        // The row vector is faulted in by another thread while this one parses: a million rows
+        // are about 9,000 fresh pages, whose faults otherwise stall the parser (the reader
+        // thread leaves the second core half idle).
+        let mut prefault = Some(s.spawn(move || {
+            let mut rows: Vec<RawRow> = Vec::with_capacity(expect);
+            rows.resize(expect, PLACEHOLDER);
+            rows.clear();
+            rows
+        }));
+        loop {
+            match rx.recv() {
+                Ok(Msg::Block(text)) => {
+                    let Ok(next) = format.read_into(&mut b, &text, line) else {
+                        return Ok(None);
+                    };
+                    line = next;
+                    let _ = pool.send(text.into_bytes());
+                }
+                Ok(Msg::Done(sha)) => return Ok(Some(sha)),
+                Ok(Msg::Failed(e)) => return Err(e),
+                Ok(Msg::Decline) | Err(_) => return Ok(None),
             }
-            Ok(Msg::Done(sha)) => {
-                raw.sha256 = sha;
-                break;
+            if prefault.as_ref().is_some_and(|h| h.is_finished())
+                && let Some(Ok(mut rows)) = prefault.take().map(|h| h.join())
+            {
+                rows.extend_from_slice(&b.chunk.rows);
+                b.chunk.rows = rows;
             }
-            Ok(Msg::Failed(e)) => return Err(e),
-            Ok(Msg::Decline) | Err(_) => return Ok(None),
         }
-    }
+    })?;
+    let Some(sha) = done else { return Ok(None) };
+    raw.sha256 = sha;
     merge_chunks(&mut raw, vec![b.finish()]);
     layout::apply_labels(&mut raw, &config.design);
     Ok(Some(raw))

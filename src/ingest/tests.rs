@@ -282,6 +282,21 @@ fn the_row_fast_path_gives_what_the_general_path_gives() {
     ];
     let mut cfg = Config::default();
     cfg.data.missing_values = vec!["-99".into()];
+    // Records that share bytes with the one before but not whole fields (`P1,` and `P12,`,
+    // `a,` and `ab,`), identical records (the last field is never taken from the one before),
+    // and a value column before the names.
+    let shared = [
+        "P1,a,t0,o,1\nP12,a,t0,o,1\nP12,a,t0,o2,2\nP12,ab,t0,o2,3\nP12,a,t0,o,4\nP12,a,t0,o,4\n\
+         P12,a,t0,o,4\r\nP12,a,t0,o,45\nP12,a,t0,o,\n",
+    ];
+    for body in shared {
+        same_as_general(&format!("{header}{body}"), &cfg).unwrap();
+    }
+    same_as_general(
+        "value,participant_id,arm,timepoint,outcome\n1,P1,a,t0,o\n1,P1,a,t0,o\n2,P1,a,t0,o\n",
+        &cfg,
+    )
+    .unwrap();
     for body in bodies {
         same_as_general(&format!("{header}{body}"), &cfg).unwrap();
     }
@@ -453,4 +468,17 @@ proptest::proptest! {
             RawValue::Invalid(i)
         );
     }
+}
+
+#[test]
+fn a_numeric_missing_code_is_missing_and_other_numbers_are_read() {
+    let text = "participant_id,arm,timepoint,outcome,value\nP1,a,t0,o,-99\nP1,a,t1,o,-99.5\n";
+    let mut cfg = Config::default();
+    cfg.data.missing_values = vec!["-99".into()];
+    let raw = from_bytes(Path::new("t.csv"), text.as_bytes().to_vec(), &cfg).unwrap();
+    assert_eq!(raw.rows[0].value.get(), RawValue::Missing);
+    assert_eq!(raw.rows[1].value.get(), RawValue::Number(-99.5));
+    // Without the code, -99 is a number.
+    let raw = read(text);
+    assert_eq!(raw.rows[0].value.get(), RawValue::Number(-99.0));
 }
