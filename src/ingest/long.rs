@@ -438,6 +438,15 @@ impl<'a> LongBuilder<'a> {
         );
     }
 
+    /// Makes room in the participant table for `more` names (a large file read block by
+    /// block learns its size late; regrowing rehashes every id seen so far).
+    pub(super) fn reserve_participants(&mut self, more: usize) {
+        let list = &self.chunk.names[0];
+        self.interners[0].table.reserve(more, |&j| {
+            hash_name(list.get(j as usize).map_or("", String::as_str))
+        });
+    }
+
     #[inline]
     pub(super) fn value(&mut self, cell: &str) -> RawValue {
         // The usual cell, a plain decimal, read here without the missing-code checks when no

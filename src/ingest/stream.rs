@@ -203,6 +203,7 @@ fn parse_blocks(
     // The rows the whole file will have, from the first block's density (5 % over).
     let expect = (size as f64 * b.chunk.rows.len() as f64 / first.len().max(1) as f64 * 1.05)
         .min(size as f64) as usize;
+    b.reserve_participants(expect / 10);
     let _ = pool.send(first.into_bytes());
     let done = std::thread::scope(|s| {
         // The row vector is faulted in by another thread while this one parses: a million rows
