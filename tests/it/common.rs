@@ -101,6 +101,19 @@ fn field(r: &Value, name: &str) -> Option<f64> {
 }
 
 /// Compares our records with R's under the rules; returns every mismatch and missing record.
+/// Asserts that `ours` matches the R `reference` of a golden case under the spec's rules,
+/// listing every mismatch.
+pub fn assert_matches_r(case: &str, ours: &[Value], reference: &[Value]) {
+    let problems = compare(ours, reference, &rules());
+    assert!(
+        problems.is_empty(),
+        "{case}: {} mismatch(es) against R ({} R records):\n{}",
+        problems.len(),
+        reference.len(),
+        problems.join("\n")
+    );
+}
+
 pub fn compare(ours: &[Value], reference: &[Value], rules: &[Rule]) -> Vec<String> {
     let index: std::collections::HashMap<String, &Value> =
         ours.iter().map(|r| (key(r), r)).collect();

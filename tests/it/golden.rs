@@ -8,7 +8,7 @@ use clap::Parser;
 use retrotrial::config::Config;
 use serde_json::Value;
 
-use crate::common::{compare, root, rules};
+use crate::common::{assert_matches_r, root};
 
 fn check_case(case: &str) {
     let expected_path = root().join("tests/golden").join(case).join("expected.json");
@@ -79,14 +79,7 @@ fn check_case(case: &str) {
         &std::fs::read_to_string(dir.path().join("records.json")).expect("records.json"),
     )
     .expect("parses");
-    let problems = compare(&ours, &reference, &rules());
-    assert!(
-        problems.is_empty(),
-        "{case}: {} mismatch(es) against R ({} R records):\n{}",
-        problems.len(),
-        reference.len(),
-        problems.join("\n")
-    );
+    assert_matches_r(case, &ours, &reference);
 }
 
 #[test]

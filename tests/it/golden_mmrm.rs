@@ -9,7 +9,7 @@ use std::path::Path;
 use retrotrial::config::Config;
 use serde_json::Value;
 
-use crate::common::{compare, root, rules};
+use crate::common::{assert_matches_r, root};
 
 fn check_mmrm_case(case: &str) {
     let dir = root().join("tests/golden/mmrm").join(case);
@@ -31,14 +31,7 @@ fn check_mmrm_case(case: &str) {
         &std::fs::read_to_string(out.path().join("records.json")).expect("records.json"),
     )
     .expect("parses");
-    let problems = compare(&ours, &reference, &rules());
-    assert!(
-        problems.is_empty(),
-        "{case}: {} mismatch(es) against R ({} R records):\n{}",
-        problems.len(),
-        reference.len(),
-        problems.join("\n")
-    );
+    assert_matches_r(case, &ours, &reference);
 }
 
 #[test]
