@@ -1,19 +1,23 @@
-//! The row fast path of a plain long file (issue 24): the field boundaries of a run of records
-//! from one SIMD search for the delimiter and the line end, then the cells straight to the
-//! interner and the value parser.
+//! The row fast path of a plain long file (issue 24): a run of one-line records read and
+//! interned without the general scanner.
 //!
 //! The general path ([`Scanner::next_plain_record`]) looks at every byte three times (delimiter,
-//! line end, visible) with a branch each, and keeps a `Cow` per cell. Here `memchr2` yields the
-//! positions of the separators 32 bytes at a time, and a record is taken only when it is a
-//! single line with exactly the header's field count; anything else (a blank line, a ragged
-//! record, more columns than [`MAX_FIELDS`]) stops the run and the caller reads that record
-//! through the general path, so messages, line numbers and names are the general path's.
+//! line end, visible) with a branch each, and keeps a `Cow` per cell. Here the leading fields a
+//! record shares byte for byte with the record before keep its names unread (found by comparing
+//! eight bytes at a time), a short name is recognised where it stands, and the other fields are
+//! cut by one comparison per byte. A record is taken only when it is a single line with exactly
+//! the header's field count; anything else (a blank line, a ragged record, more columns than
+//! [`MAX_FIELDS`]) stops the run and the caller reads that record through the general path, so
+//! messages, line numbers and names are the general path's.
 //!
 //! Exactness: cells are cut exactly where the general path cuts them (at each delimiter; the
 //! last one at the line end, without the `\r` of a CRLF) and handed to the same interner and
-//! value parser; a record is interned only after its shape is known to be right, so a ragged
-//! record adds no name (as in the general path, which skips it). Tests compare both paths on
-//! fixed and random files.
+//! value parser; a name is taken from the record before or from a candidate only when the bytes
+//! are equal, which is what the interner would answer. A record is interned only after its
+//! shape is known to be right, so a ragged record adds no name (as in the general path, which
+//! skips it). Tests compare both paths on fixed and random files. (One `memchr2` search per
+//! block for the separators was measured and was no faster: six separators in 38 bytes make
+//! each step restart a SIMD search.)
 
 use super::long::{LongBuilder, same_name};
 use super::*;
@@ -101,11 +105,13 @@ impl LongBuilder<'_> {
             // The other fields: a delimiter after each but the last, then a line end or the end
             // of the text. Anything else (a blank line, too few or too many fields) is the
             // general path's.
-            let mut start = if shared == 0 {
+            // Where the first field not shared starts.
+            let first = if shared == 0 {
                 pos
             } else {
                 pos + ends[shared - 1] + 1
             };
+            let mut start = first;
             let mut known = [EMPTY; MAX_FIELDS];
             for (c, end) in ends.iter_mut().enumerate().take(n).skip(shared) {
                 let last = c + 1 == n;
@@ -134,11 +140,7 @@ impl LongBuilder<'_> {
                 start = i + 1;
             }
             let mut value = RawValue::Missing;
-            let mut start = if shared == 0 {
-                pos
-            } else {
-                pos + ends[shared - 1] + 1
-            };
+            let mut start = first;
             for (c, (role, &end)) in shape.roles.iter().zip(&ends).enumerate().skip(shared) {
                 let end = pos + end;
                 // The CR of a CRLF is not part of the last cell (a plain body has no other CR).

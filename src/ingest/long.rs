@@ -1,5 +1,6 @@
-//! The long layout's fast path: the body split into pieces on line ends, each piece scanned
-//! and interned in parallel, the pieces merged in file order (`from_bytes`).
+//! The long layout's records: how a body is cut into records ([`RecordFormat`]), names interned
+//! ([`Interner`]) and rows built ([`LongBuilder`]); and a file already in memory read in pieces
+//! split on line ends, scanned and interned in parallel, merged in file order (`from_bytes`).
 
 use hashbrown::HashTable;
 
@@ -169,12 +170,7 @@ pub(super) fn from_bytes_in_pieces(
     let (delim, detected) = delimiter_of(text, cfg.delimiter);
     raw.delimiter = delim;
     raw.delimiter_detected = detected;
-    let decimal_comma = match cfg.decimal {
-        Decimal::Comma => true,
-        Decimal::Dot => false,
-        // A decimal comma cannot be told from a field break in a comma-separated file.
-        Decimal::Auto => delim != b',',
-    };
+    let decimal_comma = decimal_comma_of(cfg, delim);
     if cfg.layout != Layout::Long {
         // One row per participant: small enough to hold as text, then reshape.
         let mut table = scan_table(path, text, delim)?;
@@ -260,8 +256,7 @@ pub(super) fn from_bytes_in_pieces(
 pub(super) fn split_body(body: &str, first_line: u32, pieces: Pieces) -> (Vec<(&str, u32)>, bool) {
     let b = body.as_bytes();
     let n = (b.len() / pieces.min_bytes.max(1)).clamp(1, pieces.most.max(1));
-    let plain = memchr::memchr(b'"', b).is_none()
-        && memchr::memchr_iter(b'\r', b).all(|i| b.get(i + 1) == Some(&b'\n'));
+    let plain = plain(b);
     if n == 1 || !plain {
         return (vec![(body, first_line)], plain);
     }

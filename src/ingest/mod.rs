@@ -466,7 +466,29 @@ fn text_of<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, IngestError> {
             .filter(|b| **b == b'\n')
             .count(),
     })?;
-    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
+    Ok(strip_bom(text))
+}
+
+/// The text without its byte-order mark.
+fn strip_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// Whether values may be written with a decimal comma: as declared, or (auto) whenever the
+/// delimiter is not the comma.
+fn decimal_comma_of(cfg: &DataConfig, delim: u8) -> bool {
+    match cfg.decimal {
+        Decimal::Comma => true,
+        Decimal::Dot => false,
+        // A decimal comma cannot be told from a field break in a comma-separated file.
+        Decimal::Auto => delim != b',',
+    }
+}
+
+/// No quote, and every CR part of a CRLF: each record of the text is one line.
+fn plain(b: &[u8]) -> bool {
+    memchr::memchr(b'"', b).is_none()
+        && memchr::memchr_iter(b'\r', b).all(|i| b.get(i + 1) == Some(&b'\n'))
 }
 
 /// The delimiter to use: declared, or detected from the header line.

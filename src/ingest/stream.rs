@@ -142,12 +142,6 @@ fn read_blocks(
     }
 }
 
-/// No quote, and every CR part of a CRLF: each record is one line.
-fn plain(b: &[u8]) -> bool {
-    memchr::memchr(b'"', b).is_none()
-        && memchr::memchr_iter(b'\r', b).all(|i| b.get(i + 1) == Some(&b'\n'))
-}
-
 /// The parsing side: the header from the first block, then every block's records into one
 /// builder, each buffer handed back for reuse.
 fn parse_blocks(
@@ -164,16 +158,12 @@ fn parse_blocks(
         Ok(Msg::Failed(e)) => return Err(e),
         _ => return Ok(None),
     };
-    let text = first.strip_prefix('\u{feff}').unwrap_or(&first);
+    let text = strip_bom(&first);
     if text.trim().is_empty() {
         return Ok(None);
     }
     let (delim, detected) = delimiter_of(text, cfg.delimiter);
-    let decimal_comma = match cfg.decimal {
-        Decimal::Comma => true,
-        Decimal::Dot => false,
-        Decimal::Auto => delim != b',',
-    };
+    let decimal_comma = decimal_comma_of(cfg, delim);
     let mut raw = RawData {
         path: path.to_path_buf(),
         delimiter: delim,
