@@ -453,6 +453,11 @@ pub fn methods_text(rs: &ResultSet) -> String {
     } else {
         "values were imputed by their conditional means and analysed by ANCOVA at the primary timepoint, with a leave-one-participant-out jackknife SE and normal CIs (Wolbers et al. 2022; rbmi method_condmean, type jackknife). "
     });
+    if let Some(c) = super::view::covariates_of(&rs.records, &Analysis::MISSING_DATA) {
+        s.push_str(&format!(
+            "The imputation model and the ANCOVA of each completed data set included the covariates {c}. "
+        ));
+    }
     if rs
         .records
         .iter()

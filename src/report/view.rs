@@ -574,6 +574,20 @@ fn between_table(d: &crate::results::DesignSummary, recs: &[&Record]) -> Option<
     })
 }
 
+/// The covariates the first record of one of `analyses` was adjusted for (its
+/// `extra.covariates`, issue 18), when there are any.
+pub fn covariates_of<'a>(
+    records: impl IntoIterator<Item = &'a Record>,
+    analyses: &[Analysis],
+) -> Option<&'a str> {
+    records
+        .into_iter()
+        .find(|r| analyses.contains(&r.analysis))
+        .and_then(|r| r.extra.get("covariates"))
+        .and_then(|c| c.as_str())
+        .filter(|c| !c.is_empty())
+}
+
 /// ANCOVA and the ANOVA family.
 fn models_table(recs: &[&Record]) -> Option<Table> {
     let model_rows: Vec<Vec<String>> = recs
@@ -602,7 +616,12 @@ fn models_table(recs: &[&Record]) -> Option<Table> {
         return None;
     }
     Some(Table {
-        title: s("ANCOVA (last value adjusted for baseline) and ANOVA family (change)"),
+        title: match covariates_of(recs.iter().copied(), &[Analysis::Ancova]) {
+            Some(c) => format!(
+                "ANCOVA (last value adjusted for baseline and {c}) and ANOVA family (change)"
+            ),
+            None => s("ANCOVA (last value adjusted for baseline) and ANOVA family (change)"),
+        },
         headers: vec![
             s("analysis"),
             s("term"),
@@ -803,10 +822,16 @@ fn methods(rs: &ResultSet) -> String {
         s.push_str("Standardised differences are Hedges' g with the exact small-sample correction and metafor's large-sample variance (escalc, measure SMD), with normal and noncentral-t 95 % CIs. ");
     }
     if has(Analysis::Ancova) {
-        s.push_str(&format!(
-            "An ANCOVA of the {} value on arm and baseline (R lm, reference arm {}) gave baseline-adjusted differences and adjusted means. ",
-            d.primary_timepoint, d.reference_arm
-        ));
+        match covariates_of(&rs.records, &[Analysis::Ancova]) {
+            Some(c) => s.push_str(&format!(
+                "An ANCOVA of the {} value on arm, baseline and the covariates {c} (R lm, reference arm {}) gave adjusted differences and adjusted means, the covariates at their means and factor levels weighted equally (R emmeans). ",
+                d.primary_timepoint, d.reference_arm
+            )),
+            None => s.push_str(&format!(
+                "An ANCOVA of the {} value on arm and baseline (R lm, reference arm {}) gave baseline-adjusted differences and adjusted means. ",
+                d.primary_timepoint, d.reference_arm
+            )),
+        }
     }
     if has(Analysis::AnovaOneway) || has(Analysis::WelchAnova) || has(Analysis::KruskalWallis) {
         s.push_str("All arms were compared with one-way and Welch ANOVA (R oneway.test) and the Kruskal–Wallis test (R kruskal.test). ");

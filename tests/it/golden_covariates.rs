@@ -14,6 +14,15 @@ use crate::common::{assert_matches_r, root};
 
 /// Runs `analyze` on a case and returns our records.
 fn run_case(case: &str, edit: impl FnOnce(&mut Config)) -> Vec<Value> {
+    let out = run_in(case, edit);
+    serde_json::from_str(
+        &std::fs::read_to_string(out.path().join("records.json")).expect("records.json"),
+    )
+    .expect("parses")
+}
+
+/// Runs `analyze` on a case into a temporary directory.
+fn run_in(case: &str, edit: impl FnOnce(&mut Config)) -> tempfile::TempDir {
     let dir = root().join("tests/golden/covariates").join(case);
     let data_name = std::fs::read_to_string(dir.join("data.txt")).expect("data.txt");
     let data = root().join("datasets/golden/mmrm").join(data_name.trim());
@@ -24,10 +33,7 @@ fn run_case(case: &str, edit: impl FnOnce(&mut Config)) -> Vec<Value> {
     cfg.run.quiet = true;
     edit(&mut cfg);
     retrotrial::app::analyze(Path::new(&data), &cfg).expect("analyze runs");
-    serde_json::from_str(
-        &std::fs::read_to_string(out.path().join("records.json")).expect("records.json"),
-    )
-    .expect("parses")
+    out
 }
 
 fn check_case(case: &str) {
@@ -93,4 +99,40 @@ fn covariates_change_the_ancova_and_reach_the_bayesian_imputation() {
     let mc_se = mi["extra"]["mc_se"].as_f64().expect("mc_se");
     let gap = (mi["estimate"].as_f64().unwrap() - det["estimate"].as_f64().unwrap()).abs();
     assert!(gap < 3.0 * mc_se, "bayes {mi} vs condmean {det}");
+}
+
+/// The report says what the ANCOVA and the imputation were adjusted for (from the records'
+/// `extra.covariates`), and says nothing of covariates without them.
+#[test]
+fn the_report_names_the_covariates_of_the_ancova_and_the_imputation() {
+    let report = |edit: fn(&mut Config)| {
+        let out = run_in("two_arm", edit);
+        std::fs::read_to_string(out.path().join("report.md")).expect("report.md")
+    };
+    let with = report(|_| {});
+    for text in [
+        "ANCOVA (last value adjusted for baseline and age, sex)",
+        "on arm, baseline and the covariates age, sex (R lm",
+        "The imputation model and the ANCOVA of each completed data set included the covariates age, sex.",
+    ] {
+        assert!(with.contains(text), "report.md lacks {text:?}");
+    }
+    let without = report(|c| c.analyses.covariates.clear());
+    assert!(without.contains("ANCOVA (last value adjusted for baseline) and ANOVA family"));
+    assert!(!without.contains("the covariates"), "{without}");
+}
+
+/// The trajectory figure draws the descriptives' arm means: a run without descriptives has no
+/// trajectory figure (it used to draw an empty 0-1 frame), a run with them has one.
+#[test]
+fn no_trajectory_figure_without_descriptives() {
+    let figure = "plots/trajectory_womac_total.svg";
+    let without = run_in("two_arm", |_| {});
+    assert!(!without.path().join(figure).exists());
+    let with = run_in("two_arm", |c| {
+        c.analyses
+            .run
+            .push(retrotrial::results::Analysis::Descriptives)
+    });
+    assert!(with.path().join(figure).exists());
 }
