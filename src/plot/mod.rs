@@ -501,14 +501,18 @@ pub fn render_all(rs: &ResultSet, png: bool) -> Result<Vec<Figure>, PlotError> {
     }
     for (name, traj, dist) in &per_outcome {
         let stem = stem_of(name);
-        figure!(
-            "trajectory",
-            name,
-            &traj.title,
-            format!("trajectory_{stem}"),
-            size,
-            |a| trajectory::trajectory(a, traj)
-        );
+        // Arm means come from the descriptives records: a run without them has none to draw
+        // (an empty 0-1 frame was drawn before).
+        if traj.series.iter().any(|s| !s.points.is_empty()) {
+            figure!(
+                "trajectory",
+                name,
+                &traj.title,
+                format!("trajectory_{stem}"),
+                size,
+                |a| trajectory::trajectory(a, traj)
+            );
+        }
         if dist.arms.iter().any(|(_, _, v)| !v.is_empty()) {
             figure!(
                 "distribution",
