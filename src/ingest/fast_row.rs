@@ -153,7 +153,9 @@ impl LongBuilder<'_> {
                 match *role {
                     Role::Name(k) if known[c] != EMPTY => {
                         ids[k] = known[c];
-                        self.interners[k].last = Some(known[c]);
+                        if let Some(names) = self.interners.get_mut(k) {
+                            names.note(known[c]);
+                        }
                     }
                     Role::Name(k) => {
                         ids[k] = self.interners[k].get(cell, &mut self.chunk.names[k]);
@@ -182,7 +184,8 @@ impl LongBuilder<'_> {
 
 impl LongBuilder<'_> {
     /// The index and length of the name of list `k` whose bytes stand at `p`, followed by the
-    /// delimiter: the previous row's name, then, for a short list, each name. `None` when none
+    /// delimiter: the previous row's name, the name that followed it last time, then, for a short
+    /// list, each name. `None` when none
     /// does (the cell may still be a known name with spaces around it, or a new one: the
     /// interner decides). A name equal to the cell's bytes is what the interner would give.
     #[inline]
@@ -194,11 +197,20 @@ impl LongBuilder<'_> {
                 && b.get(p..p + n)
                     .is_some_and(|cell| same_name(cell, name.as_bytes()))
         };
-        if let Some(i) = self.interners.get(k)?.last
+        let names = self.interners.get(k)?;
+        if let Some(i) = names.last
             && let Some(name) = list.get(i as usize)
             && fits(name)
         {
             return Some((i, name.len()));
+        }
+        // The one that followed the last name last time (the next outcome of a cycle).
+        if let Some(i) = names.last
+            && let Some(&f) = names.follow.get(i as usize)
+            && let Some(name) = list.get(f as usize)
+            && fits(name)
+        {
+            return Some((f, name.len()));
         }
         if list.len() <= 8 {
             let i = list.iter().position(fits)?;

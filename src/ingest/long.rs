@@ -16,6 +16,10 @@ use super::*;
 pub(super) struct Interner {
     table: HashTable<u32>,
     pub(super) last: Option<u32>,
+    /// For each name, the one that followed it last time it changed (`EMPTY` when none): a
+    /// long file cycles through its outcomes (and timepoints) in a fixed order, so this
+    /// predicts the next one (see [`LongBuilder::fast_rows`]).
+    pub(super) follow: Vec<u32>,
 }
 
 impl Interner {
@@ -41,10 +45,22 @@ impl Interner {
                 .iter()
                 .position(|n| same_name(n.as_bytes(), s.as_bytes()))
         {
-            self.last = Some(i as u32);
+            self.note(i as u32);
             return i as u32;
         }
         self.hashed(s, list)
+    }
+
+    /// Makes `i` the last name seen, noting that it followed the one before.
+    #[inline]
+    pub(super) fn note(&mut self, i: u32) {
+        if let Some(l) = self.last
+            && l != i
+            && let Some(f) = self.follow.get_mut(l as usize)
+        {
+            *f = i;
+        }
+        self.last = Some(i);
     }
 
     /// The table's answer, or a new index (kept out of line so that `get` stays small enough to
@@ -63,10 +79,11 @@ impl Interner {
                 self.table.insert_unique(hash, i, |&j| {
                     hash_name(list.get(j as usize).map_or("", String::as_str))
                 });
+                self.follow.push(EMPTY);
                 i
             }
         };
-        self.last = Some(i);
+        self.note(i);
         i
     }
 }
@@ -433,15 +450,6 @@ impl<'a> LongBuilder<'a> {
         );
     }
 
-    /// Makes room in the participant table for `more` names (a large file read block by
-    /// block learns its size late; regrowing rehashes every id seen so far).
-    pub(super) fn reserve_participants(&mut self, more: usize) {
-        let list = &self.chunk.names[0];
-        self.interners[0].table.reserve(more, |&j| {
-            hash_name(list.get(j as usize).map_or("", String::as_str))
-        });
-    }
-
     #[inline]
     pub(super) fn value(&mut self, cell: &str) -> RawValue {
         // The usual cell, a plain decimal, read here without the missing-code checks when no
@@ -452,6 +460,13 @@ impl<'a> LongBuilder<'a> {
         {
             return RawValue::Number(x + 0.0);
         }
+        self.other_value(cell)
+    }
+
+    /// Every other cell (kept out of line so that [`LongBuilder::value`] inlines into the row
+    /// loops).
+    #[inline(never)]
+    fn other_value(&mut self, cell: &str) -> RawValue {
         let c = &mut self.chunk;
         match parse_value(cell, self.cfg, self.decimal_comma) {
             Parsed::Value(v) => v,
@@ -502,10 +517,56 @@ impl<'a> LongBuilder<'a> {
 /// Joins the pieces in file order: names keep their order of first appearance in the file, so
 /// the result does not depend on how the body was split.
 pub(super) fn merge_chunks(raw: &mut RawData, parts: Vec<Chunk>) {
-    let mut maps: [FxHashMap<String, u32>; 4] = Default::default();
     let total: usize = parts.iter().map(|p| p.rows.len()).sum();
-    let n_parts = parts.len();
+    let mut merger = Merger::default();
     for (k, part) in parts.into_iter().enumerate() {
+        merger.push(raw, part, 0);
+        if k == 0 {
+            // The first piece's rows became the file's: growing them in place (a large
+            // allocation is remapped, not copied) saves copying a third of the rows.
+            raw.rows.reserve_exact(total - raw.rows.len());
+        }
+    }
+    raw.rows.shrink_to_fit();
+}
+
+/// Appends chunks, in file order, to a [`RawData`]: each chunk's names are looked up in (or
+/// added to) the file's lists, its rows renumbered to them. A name is stored once (the tables
+/// hold indices into the lists, hashed by the name), so merging costs a lookup per name of a
+/// chunk and a pass over its rows.
+#[derive(Default)]
+pub(super) struct Merger {
+    /// participants, arms, timepoints, outcomes
+    names: [Names; 4],
+}
+
+/// The lookup of one of the file's name lists.
+///
+/// Participant ids usually come in sorted order (a long file is sorted by participant, and a
+/// block holds about a thousand of them): while every new name is greater than the last one,
+/// a name greater than the last is new and one equal to it is the last, which one comparison
+/// with a string in cache tells, where the table would cost a cache miss per name. The names
+/// are hashed into the table only when a name out of order first arrives.
+#[derive(Default)]
+struct Names {
+    table: HashTable<u32>,
+    /// The first `hashed` names of the list are in the table.
+    hashed: usize,
+    /// A name out of order has arrived: every name is in the table.
+    unsorted: bool,
+    /// Room to make when the table is built.
+    expect: usize,
+}
+impl Merger {
+    /// Makes room for `more` participants: a large file read block by block learns its size
+    /// late, and regrowing the table rehashes every id seen so far.
+    pub(super) fn reserve_participants(&mut self, more: usize) {
+        self.names[0].expect = more;
+    }
+
+    /// Appends `part`, whose rows (and ragged records) were numbered `line_offset` lines short
+    /// of the file's lines.
+    pub(super) fn push(&mut self, raw: &mut RawData, part: Chunk, line_offset: u32) {
         let Chunk {
             mut rows,
             names,
@@ -521,36 +582,21 @@ pub(super) fn merge_chunks(raw: &mut RawData, parts: Vec<Chunk>) {
             &mut raw.outcomes,
         ];
         let mut remap: [Vec<u32>; 4] = Default::default();
-        for (((list, map), local), re) in lists
+        let mut same = true;
+        for ((list, known), (local, re)) in lists
             .into_iter()
-            .zip(maps.iter_mut())
-            .zip(names)
-            .zip(remap.iter_mut())
+            .zip(&mut self.names)
+            .zip(names.into_iter().zip(&mut remap))
         {
-            if k == 0 {
-                // The maps serve the later pieces only.
-                if n_parts > 1 {
-                    map.extend(local.iter().cloned().zip(0u32..));
-                }
-                *re = (0..local.len() as u32).collect();
-                *list = local;
-                continue;
-            }
-            *re = local
-                .into_iter()
-                .map(|n| {
-                    let next = list.len() as u32;
-                    *map.entry(n.clone()).or_insert_with(|| {
-                        list.push(n);
-                        next
-                    })
-                })
-                .collect();
+            *re = local.into_iter().map(|n| known.intern(list, n)).collect();
+            same &= re.iter().zip(0u32..).all(|(&a, b)| a == b);
         }
         let offset = raw.bad_values.len() as u32;
-        if k > 0 {
-            let re = |m: &[u32], i: u32| if i == EMPTY { EMPTY } else { m[i as usize] };
+        // The first chunk of a file keeps its numbers: nothing to rewrite.
+        if !same || line_offset != 0 || (offset != 0 && !bad_values.is_empty()) {
+            let re = |m: &[u32], i: u32| m.get(i as usize).copied().unwrap_or(EMPTY);
             for r in &mut rows {
+                r.line += line_offset;
                 r.participant = re(&remap[0], r.participant);
                 r.arm = re(&remap[1], r.arm);
                 r.timepoint = re(&remap[2], r.timepoint);
@@ -560,19 +606,63 @@ pub(super) fn merge_chunks(raw: &mut RawData, parts: Vec<Chunk>) {
                 }
             }
         }
-        if k == 0 {
-            // The first piece's rows become the file's: growing them in place (a large
-            // allocation is remapped, not copied) saves copying a third of the rows.
+        if raw.rows.capacity() == 0 {
             raw.rows = rows;
-            raw.rows.reserve_exact(total - raw.rows.len());
         } else {
-            raw.rows.extend(rows);
+            raw.rows.extend_from_slice(&rows);
         }
         raw.bad_values.extend(bad_values);
         let room = MAX_RAGGED - raw.ragged.len();
-        raw.ragged.extend(ragged.into_iter().take(room));
+        raw.ragged
+            .extend(ragged.into_iter().take(room).map(|r| RaggedRow {
+                line: r.line + line_offset,
+                ..r
+            }));
         raw.ragged_count += ragged_count;
         raw.decimal_commas += decimal_commas;
     }
-    raw.rows.shrink_to_fit();
+}
+
+impl Names {
+    /// The index of `name` in `list`, added at the end when new.
+    fn intern(&mut self, list: &mut Vec<String>, name: String) -> u32 {
+        if !self.unsorted {
+            match list.last().map(|last| name.as_str().cmp(last)) {
+                None | Some(std::cmp::Ordering::Greater) => {
+                    list.push(name);
+                    return (list.len() - 1) as u32;
+                }
+                Some(std::cmp::Ordering::Equal) => return (list.len() - 1) as u32,
+                Some(std::cmp::Ordering::Less) => {
+                    self.unsorted = true;
+                    let room = self.expect.max(list.len()) + 1;
+                    self.table.reserve(room, |&j| {
+                        hash_name(list.get(j as usize).map_or("", String::as_str))
+                    });
+                }
+            }
+        }
+        // The names not yet in the table (all distinct: they came in increasing order).
+        while let Some(n) = list.get(self.hashed) {
+            let i = self.hashed as u32;
+            self.table.insert_unique(hash_name(n), i, |&j| {
+                hash_name(list.get(j as usize).map_or("", String::as_str))
+            });
+            self.hashed += 1;
+        }
+        let hash = hash_name(&name);
+        if let Some(&i) = self.table.find(hash, |&i| {
+            list.get(i as usize)
+                .is_some_and(|n| same_name(n.as_bytes(), name.as_bytes()))
+        }) {
+            return i;
+        }
+        let i = list.len() as u32;
+        list.push(name);
+        self.table.insert_unique(hash, i, |&j| {
+            hash_name(list.get(j as usize).map_or("", String::as_str))
+        });
+        self.hashed += 1;
+        i
+    }
 }

@@ -35,7 +35,6 @@ mod value;
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
-use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 
 use crate::config::{Config, DataConfig, Decimal, Delimiter, Layout};

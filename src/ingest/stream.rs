@@ -16,10 +16,12 @@
 //! header, no data) is declined (`Ok(None)`) as soon as that is seen, and the caller reads it
 //! whole, which gives the general path's results and messages.
 
+use std::collections::BTreeMap;
 use std::io::Read;
-use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 
-use super::long::{Body, LongBuilder, RecordFormat};
+use crossbeam_channel::{Receiver, Sender, bounded, never, select, unbounded};
+
+use super::long::{Body, Chunk, LongBuilder, Merger, RecordFormat};
 use super::*;
 
 /// Files at least this large are streamed; smaller ones are read whole.
@@ -28,27 +30,20 @@ pub(super) const STREAM_FROM: u64 = 4 << 20;
 /// Bytes read per block: small enough to stay in the cache between the reader and the parser.
 pub(super) const BLOCK: usize = 512 << 10;
 
-/// Blocks read ahead of the parser at most.
+/// Blocks read ahead of the parsers at most.
 const AHEAD: usize = 4;
 
-/// What a row vector is filled with while it is faulted in.
-const PLACEHOLDER: RawRow = RawRow {
-    line: 0,
-    participant: EMPTY,
-    arm: EMPTY,
-    timepoint: EMPTY,
-    outcome: EMPTY,
-    value: PackedValue(PackedValue::MISSING),
-};
-
-/// What the reader thread sends.
-enum Msg {
-    /// Whole lines (the last block may end without a line end), UTF-8 and plain.
-    Block(String),
+/// What the merging (calling) thread hears, from the reader and from the worker.
+enum Event {
+    /// The first block (the header is in it): whole lines, UTF-8 and plain.
+    First(String),
+    /// Block `k` (from 1) as the worker read it: its rows, names interned locally, lines
+    /// numbered from 0; and its line count.
+    Parsed(usize, Chunk, u32),
+    /// Every block was sent: how many (the first included), and the hex SHA-256 of every byte.
+    Done(usize, String),
     /// The file has something the general path must read: a quote, a lone CR, invalid UTF-8.
     Decline,
-    /// The end of the file: the hex SHA-256 of every byte read.
-    Done(String),
     /// Reading failed.
     Failed(std::io::Error),
 }
@@ -77,28 +72,48 @@ pub(super) fn load(
     };
     let file = std::fs::File::open(path).map_err(fail)?;
     let size = file.metadata().map_or(0, |m| m.len() as usize);
-    let (tx, rx) = sync_channel(AHEAD);
-    let (pool_tx, pool_rx) = channel();
+    let (work_tx, work_rx) = bounded(AHEAD);
+    let (events_tx, events_rx) = unbounded();
+    let (pool_tx, pool_rx) = unbounded();
+    let lanes = Lanes {
+        work: work_rx,
+        events: events_rx,
+        events_tx: events_tx.clone(),
+        pool: pool_tx,
+    };
     std::thread::scope(|s| {
-        s.spawn(move || read_blocks(file, block.max(1), &tx, &pool_rx));
-        let parsed = parse_blocks(path, config, &rx, &pool_tx, size, fast_rows);
-        // Dropping the receiver stops the reader at its next block.
-        drop(rx);
-        parsed
+        s.spawn(move || read_blocks(file, block.max(1), &work_tx, &events_tx, &pool_rx));
+        // Returning drops the lanes: the reader and the worker stop at their next send.
+        parse_blocks(s, path, config, lanes, size, fast_rows)
     })
     .map_err(fail)
 }
 
+/// The merging thread's ends of the channels.
+struct Lanes {
+    /// Blocks to parse (shared with the worker).
+    work: Receiver<(usize, String)>,
+    /// What the reader and the worker report.
+    events: Receiver<Event>,
+    /// For the worker to report on.
+    events_tx: Sender<Event>,
+    /// Buffers back to the reader.
+    pool: Sender<Vec<u8>>,
+}
+
 /// The reader thread: blocks of whole lines, each checked and hashed, until the end of the
-/// file, a block the general path must read, an error, or the parser hanging up.
+/// file, a block the general path must read, an error, or the parsers hanging up. The first
+/// block goes to the merging thread (it holds the header), the others to the parsers.
 fn read_blocks(
     mut file: std::fs::File,
     block: usize,
-    tx: &SyncSender<Msg>,
+    work: &Sender<(usize, String)>,
+    events: &Sender<Event>,
     pool: &Receiver<Vec<u8>>,
 ) {
     let mut hasher = Sha256::new();
     let mut tail: Vec<u8> = Vec::new();
+    let mut k = 0;
     loop {
         let mut buf = pool.try_recv().unwrap_or_default();
         buf.clear();
@@ -108,7 +123,7 @@ fn read_blocks(
         let got = match (&mut file).take(block as u64).read_to_end(&mut buf) {
             Ok(n) => n,
             Err(e) => {
-                let _ = tx.send(Msg::Failed(e));
+                let _ = events.send(Event::Failed(e));
                 return;
             }
         };
@@ -127,108 +142,196 @@ fn read_blocks(
             let keep = buf.len() - tail.len();
             buf.truncate(keep);
         }
-        let msg = match String::from_utf8(buf) {
-            Ok(text) if plain(text.as_bytes()) => Msg::Block(text),
-            _ => Msg::Decline,
+        let text = match String::from_utf8(buf) {
+            Ok(text) if plain(text.as_bytes()) => text,
+            _ => {
+                let _ = events.send(Event::Decline);
+                return;
+            }
         };
-        let declined = matches!(msg, Msg::Decline);
-        if tx.send(msg).is_err() || declined {
+        let sent = if k == 0 {
+            events.send(Event::First(text)).is_ok()
+        } else {
+            work.send((k, text)).is_ok()
+        };
+        k += 1;
+        if !sent {
             return;
         }
         if end_of_file {
-            let _ = tx.send(Msg::Done(hex(&hasher.finalize())));
+            let _ = events.send(Event::Done(k, hex(&hasher.finalize())));
             return;
         }
     }
 }
 
-/// The parsing side: the header from the first block, then every block's records into one
-/// builder, each buffer handed back for reuse.
-fn parse_blocks(
+/// At most this many parsed blocks wait for an earlier one before the merging thread stops
+/// taking blocks itself (the worker takes them in order, so the wait is short).
+const WAITING: usize = 2 * AHEAD;
+
+/// The merging (calling) side: the header and first block here; then the other blocks, parsed
+/// by this thread and one worker (whichever is free), appended to the file in order.
+fn parse_blocks<'scope>(
+    s: &'scope std::thread::Scope<'scope, '_>,
     path: &Path,
-    config: &Config,
-    rx: &Receiver<Msg>,
-    pool: &Sender<Vec<u8>>,
+    config: &'scope Config,
+    lanes: Lanes,
     size: usize,
     fast_rows: bool,
 ) -> Result<Option<RawData>, std::io::Error> {
     let cfg = &config.data;
-    let first = match rx.recv() {
-        Ok(Msg::Block(text)) => text,
-        Ok(Msg::Failed(e)) => return Err(e),
+    let Lanes {
+        work,
+        events,
+        events_tx,
+        pool,
+    } = lanes;
+    let first = match events.recv() {
+        Ok(Event::First(text)) => text,
+        Ok(Event::Failed(e)) => return Err(e),
         _ => return Ok(None),
     };
-    let text = strip_bom(&first);
-    if text.trim().is_empty() {
-        return Ok(None);
-    }
-    let (delim, detected) = delimiter_of(text, cfg.delimiter);
-    let decimal_comma = decimal_comma_of(cfg, delim);
-    let mut raw = RawData {
-        path: path.to_path_buf(),
-        delimiter: delim,
-        delimiter_detected: detected,
-        ..RawData::default()
-    };
-    let mut scanner = Scanner::new(text, delim);
-    let mut cells: Vec<Cow<'_, str>> = Vec::with_capacity(8);
-    if !matches!(scanner.next_record(&mut cells), Ok(Some(_))) {
-        return Ok(None);
-    }
-    raw.header = cells.iter().map(|c| c.trim().to_string()).collect();
-    let cols = locate(&mut raw, cfg);
-    if !raw.missing_columns.is_empty() || !raw.duplicate_columns.is_empty() {
-        return Ok(None);
-    }
-    let mode = if fast_rows {
-        Body::PlainFast
-    } else {
-        Body::Plain
-    };
-    let format = RecordFormat::new(delim, mode, cols, raw.header.len());
-    let mut b = LongBuilder::new(cfg, decimal_comma, 0);
-    let Ok(mut line) = format.read_into(&mut b, &text[scanner.offset()..], scanner.line()) else {
+    let Some(mut head) = Head::read(path, cfg, &first, fast_rows) else {
         return Ok(None);
     };
+    let mut b = LongBuilder::new(cfg, head.decimal_comma, 0);
+    let Ok(mut line) = head
+        .format
+        .read_into(&mut b, &first[head.body..], head.body_line)
+    else {
+        return Ok(None);
+    };
+    let chunk = b.finish();
     // The rows the whole file will have, from the first block's density (5 % over).
-    let expect = (size as f64 * b.chunk.rows.len() as f64 / first.len().max(1) as f64 * 1.05)
+    let expect = (size as f64 * chunk.rows.len() as f64 / first.len().max(1) as f64 * 1.05)
         .min(size as f64) as usize;
-    b.reserve_participants(expect / 10);
+    let raw = &mut head.raw;
+    raw.rows.reserve(expect.max(1));
+    let mut merger = Merger::default();
+    merger.reserve_participants(expect / 10);
+    merger.push(raw, chunk, 0);
     let _ = pool.send(first.into_bytes());
-    let done = std::thread::scope(|s| {
-        // The row vector is faulted in by another thread while this one parses: a million rows
-        // are about 9,000 fresh pages, whose faults otherwise stall the parser (the reader
-        // thread leaves the second core half idle).
-        let mut prefault = Some(s.spawn(move || {
-            let mut rows: Vec<RawRow> = Vec::with_capacity(expect);
-            rows.resize(expect, PLACEHOLDER);
-            rows.clear();
-            rows
-        }));
-        loop {
-            match rx.recv() {
-                Ok(Msg::Block(text)) => {
-                    let Ok(next) = format.read_into(&mut b, &text, line) else {
-                        return Ok(None);
-                    };
-                    line = next;
+    let parse = {
+        let (format, decimal_comma) = (head.format.clone(), head.decimal_comma);
+        move |text: &str| parse_block(&format, cfg, decimal_comma, text)
+    };
+    {
+        let (work, pool, parse) = (work.clone(), pool.clone(), parse.clone());
+        s.spawn(move || {
+            for (k, text) in work.iter() {
+                let event = parse(&text).map_or(Event::Decline, |(c, n)| Event::Parsed(k, c, n));
+                let _ = pool.send(text.into_bytes());
+                if events_tx.send(event).is_err() {
+                    return;
+                }
+            }
+        });
+    }
+    let mut pending: BTreeMap<usize, (Chunk, u32)> = BTreeMap::new();
+    let (mut next, mut total, mut sha) = (1, None, String::new());
+    let (mut open, closed) = (true, never());
+    loop {
+        while let Some((chunk, lines)) = pending.remove(&next) {
+            merger.push(raw, chunk, line);
+            line += lines;
+            next += 1;
+        }
+        if total == Some(next) {
+            break;
+        }
+        let take = if open && pending.len() < WAITING {
+            &work
+        } else {
+            &closed
+        };
+        select! {
+            recv(take) -> got => match got {
+                Ok((k, text)) => {
+                    let Some(parsed) = parse(&text) else { return Ok(None) };
+                    pending.insert(k, parsed);
                     let _ = pool.send(text.into_bytes());
                 }
-                Ok(Msg::Done(sha)) => return Ok(Some(sha)),
-                Ok(Msg::Failed(e)) => return Err(e),
-                Ok(Msg::Decline) | Err(_) => return Ok(None),
-            }
-            if prefault.as_ref().is_some_and(|h| h.is_finished())
-                && let Some(Ok(mut rows)) = prefault.take().map(|h| h.join())
-            {
-                rows.extend_from_slice(&b.chunk.rows);
-                b.chunk.rows = rows;
-            }
+                Err(_) => open = false,
+            },
+            recv(events) -> event => match event {
+                Ok(Event::Parsed(k, chunk, lines)) => {
+                    pending.insert(k, (chunk, lines));
+                }
+                Ok(Event::Done(n, digest)) => (total, sha) = (Some(n), digest),
+                Ok(Event::Failed(e)) => return Err(e),
+                Ok(Event::First(_) | Event::Decline) | Err(_) => return Ok(None),
+            },
         }
-    })?;
-    let Some(sha) = done else { return Ok(None) };
+    }
+    let mut raw = head.raw;
     raw.sha256 = sha;
-    merge_chunks(&mut raw, vec![b.finish()]);
+    raw.rows.shrink_to_fit();
     layout::apply_labels(&mut raw, &config.design);
     Ok(Some(raw))
+}
+
+/// One block's records, read with lines numbered from 0; its line count. `None` when the
+/// general path must read the file (a quoted record cannot occur in a plain block).
+fn parse_block(
+    format: &RecordFormat,
+    cfg: &DataConfig,
+    decimal_comma: bool,
+    text: &str,
+) -> Option<(Chunk, u32)> {
+    // About 40 bytes per row.
+    let mut b = LongBuilder::new(cfg, decimal_comma, text.len() / 36);
+    let lines = format.read_into(&mut b, text, 0).ok()?;
+    Some((b.finish(), lines))
+}
+
+/// What the first block's header gives.
+struct Head {
+    /// The file so far: header facts, no rows.
+    raw: RawData,
+    format: RecordFormat,
+    decimal_comma: bool,
+    /// Where the body starts in the first block, and its file line.
+    body: usize,
+    body_line: u32,
+}
+
+impl Head {
+    /// The header of the first block; `None` when the general path must read the file (a
+    /// blank or broken header, missing or duplicate columns: its messages).
+    fn read(path: &Path, cfg: &DataConfig, first: &str, fast_rows: bool) -> Option<Self> {
+        let text = strip_bom(first);
+        if text.trim().is_empty() {
+            return None;
+        }
+        let (delim, detected) = delimiter_of(text, cfg.delimiter);
+        let mut raw = RawData {
+            path: path.to_path_buf(),
+            delimiter: delim,
+            delimiter_detected: detected,
+            ..RawData::default()
+        };
+        let mut scanner = Scanner::new(text, delim);
+        let mut cells: Vec<Cow<'_, str>> = Vec::with_capacity(8);
+        if !matches!(scanner.next_record(&mut cells), Ok(Some(_))) {
+            return None;
+        }
+        raw.header = cells.iter().map(|c| c.trim().to_string()).collect();
+        let cols = locate(&mut raw, cfg);
+        if !raw.missing_columns.is_empty() || !raw.duplicate_columns.is_empty() {
+            return None;
+        }
+        let mode = if fast_rows {
+            Body::PlainFast
+        } else {
+            Body::Plain
+        };
+        let n_cols = raw.header.len();
+        Some(Self {
+            raw,
+            format: RecordFormat::new(delim, mode, cols, n_cols),
+            decimal_comma: decimal_comma_of(cfg, delim),
+            body: first.len() - text.len() + scanner.offset(),
+            body_line: scanner.line(),
+        })
+    }
 }

@@ -343,7 +343,15 @@ fn reading_block_by_block_gives_what_reading_whole_gives() {
         // a header alone
         "participant_id,arm,timepoint,outcome,value\n",
     ];
-    for text in texts {
+    // Ids in sorted order for many blocks (the merge's shortcut), then one out of order that
+    // is known, one that is new, and the sorted run going on.
+    let mut sorted = String::from("participant_id,arm,timepoint,outcome,value\n");
+    for p in (1..=20).chain([5, 0, 21, 22]) {
+        for (t, o) in [("t0", "o1"), ("t0", "o2"), ("t1", "o1")] {
+            sorted.push_str(&format!("P{p:02},a{},{t},{o},{p}\n", p % 3));
+        }
+    }
+    for text in texts.iter().copied().chain([sorted.as_str()]) {
         for block in [1, 2, 7, 64, 4096] {
             assert!(streamed(text.as_bytes(), &cfg, block).is_some(), "{text:?}");
         }
