@@ -5,6 +5,7 @@
 //! complete cases per outcome; descriptives use every non-missing value; permutation and
 //! bootstrap exist only for the primary contrast. Plan order is record order.
 
+use rayon::prelude::*;
 use std::sync::Arc;
 
 pub mod consort;
@@ -232,27 +233,41 @@ pub fn build_with(data: &Dataset, randomised: &Dataset, cfg: &Config) -> Plan {
     let pairs: Vec<(usize, usize)> = (0..arms.len())
         .flat_map(|i| (i + 1..arms.len()).map(move |j| (i, j)))
         .collect();
-    let mut tasks = Vec::new();
-    let mut multiplicity = Vec::new();
-    let mut samples = Vec::new();
-    for o in 0..data.outcomes.len() {
-        let ctx = OutcomeCtx::new(data, cfg, o, reference, primary, &pairs);
-        for (a, arm) in arms.iter().enumerate() {
-            samples.push(ArmSample {
-                outcome: ctx.outcome.to_string(),
-                arm: arm.clone(),
-                changes: ctx.changes[a].to_vec(),
-            });
-        }
-        for analysis in Analysis::ALL.into_iter().filter(|a| cfg.runs(*a)) {
-            if analysis == Analysis::Multiplicity {
-                multiplicity.extend(ctx.multiplicity_entry());
-            } else {
-                tasks.extend(ctx.tasks(analysis));
+    // The outcomes are planned side by side (each builds its own change scores and samples:
+    // the largest part of planning on a big file), then joined in outcome order, so the plan is
+    // the same whatever the thread count.
+    let per_outcome: Vec<_> = (0..data.outcomes.len())
+        .into_par_iter()
+        .map(|o| {
+            let ctx = OutcomeCtx::new(data, cfg, o, reference, primary, &pairs);
+            let samples: Vec<ArmSample> = arms
+                .iter()
+                .enumerate()
+                .map(|(a, arm)| ArmSample {
+                    outcome: ctx.outcome.to_string(),
+                    arm: arm.clone(),
+                    changes: ctx.changes[a].to_vec(),
+                })
+                .collect();
+            let mut multiplicity = Vec::new();
+            let mut tasks = Vec::new();
+            for analysis in Analysis::ALL.into_iter().filter(|a| cfg.runs(*a)) {
+                if analysis == Analysis::Multiplicity {
+                    multiplicity.extend(ctx.multiplicity_entry());
+                } else {
+                    tasks.extend(ctx.tasks(analysis));
+                }
             }
-        }
-        tasks.extend(missing_tasks(data, cfg, o, ctx.outcome, primary));
-        tasks.extend(consort::subgroup_tasks(data, cfg, o, reference, primary));
+            tasks.extend(missing_tasks(data, cfg, o, ctx.outcome, primary));
+            tasks.extend(consort::subgroup_tasks(data, cfg, o, reference, primary));
+            (samples, multiplicity, tasks)
+        })
+        .collect();
+    let (mut tasks, mut multiplicity, mut samples) = (Vec::new(), Vec::new(), Vec::new());
+    for (s, m, t) in per_outcome {
+        samples.extend(s);
+        multiplicity.extend(m);
+        tasks.extend(t);
     }
     tasks.extend(consort::table1_tasks(randomised, cfg));
     tasks.extend(consort::harms_task(randomised, cfg));
