@@ -422,7 +422,20 @@ pub(super) struct LongBuilder<'a> {
 
 impl<'a> LongBuilder<'a> {
     pub(super) fn new(cfg: &'a DataConfig, decimal_comma: bool, rows: usize) -> Self {
+        Self::reusing(cfg, decimal_comma, rows, Vec::new())
+    }
+
+    /// As [`LongBuilder::new`], the rows written into `buffer` (emptied first): a block reader
+    /// hands back the buffers of chunks already appended, whose pages are faulted in.
+    pub(super) fn reusing(
+        cfg: &'a DataConfig,
+        decimal_comma: bool,
+        rows: usize,
+        mut buffer: Vec<RawRow>,
+    ) -> Self {
         let mut chunk = Chunk::default();
+        buffer.clear();
+        chunk.rows = buffer;
         chunk.rows.reserve(rows);
         // A long file has about ten rows per participant: sizing the participant table for that
         // saves regrowing it (rehashing every id) a dozen times on a large file.
@@ -520,7 +533,7 @@ pub(super) fn merge_chunks(raw: &mut RawData, parts: Vec<Chunk>) {
     let total: usize = parts.iter().map(|p| p.rows.len()).sum();
     let mut merger = Merger::default();
     for (k, part) in parts.into_iter().enumerate() {
-        merger.push(raw, part, 0);
+        let _ = merger.push(raw, part, 0);
         if k == 0 {
             // The first piece's rows became the file's: growing them in place (a large
             // allocation is remapped, not copied) saves copying a third of the rows.
@@ -565,8 +578,9 @@ impl Merger {
     }
 
     /// Appends `part`, whose rows (and ragged records) were numbered `line_offset` lines short
-    /// of the file's lines.
-    pub(super) fn push(&mut self, raw: &mut RawData, part: Chunk, line_offset: u32) {
+    /// of the file's lines. Returns the chunk's row buffer when the rows were copied out of it
+    /// (empty, for reuse).
+    pub(super) fn push(&mut self, raw: &mut RawData, part: Chunk, line_offset: u32) -> Vec<RawRow> {
         let Chunk {
             mut rows,
             names,
@@ -606,11 +620,14 @@ impl Merger {
                 }
             }
         }
-        if raw.rows.capacity() == 0 {
+        let spent = if raw.rows.capacity() == 0 {
             raw.rows = rows;
+            Vec::new()
         } else {
             raw.rows.extend_from_slice(&rows);
-        }
+            rows.clear();
+            rows
+        };
         raw.bad_values.extend(bad_values);
         let room = MAX_RAGGED - raw.ragged.len();
         raw.ragged
@@ -620,6 +637,7 @@ impl Merger {
             }));
         raw.ragged_count += ragged_count;
         raw.decimal_commas += decimal_commas;
+        spent
     }
 }
 

@@ -215,11 +215,16 @@ fn parse_blocks<'scope>(
     raw.rows.reserve(expect.max(1));
     let mut merger = Merger::default();
     merger.reserve_participants(expect / 10);
-    merger.push(raw, chunk, 0);
+    // Row buffers of appended chunks, back to the parsers.
+    let (spent_tx, spent_rx) = unbounded::<Vec<RawRow>>();
+    let _ = spent_tx.send(merger.push(raw, chunk, 0));
     let _ = pool.send(first.into_bytes());
     let parse = {
         let (format, decimal_comma) = (head.format.clone(), head.decimal_comma);
-        move |text: &str| parse_block(&format, cfg, decimal_comma, text)
+        move |text: &str| {
+            let buffer = spent_rx.try_recv().unwrap_or_default();
+            parse_block(&format, cfg, decimal_comma, text, buffer)
+        }
     };
     {
         let (work, pool, parse) = (work.clone(), pool.clone(), parse.clone());
@@ -238,7 +243,7 @@ fn parse_blocks<'scope>(
     let (mut open, closed) = (true, never());
     loop {
         while let Some((chunk, lines)) = pending.remove(&next) {
-            merger.push(raw, chunk, line);
+            let _ = spent_tx.send(merger.push(raw, chunk, line));
             line += lines;
             next += 1;
         }
@@ -276,16 +281,17 @@ fn parse_blocks<'scope>(
     Ok(Some(raw))
 }
 
-/// One block's records, read with lines numbered from 0; its line count. `None` when the
+/// One block's records, read with lines numbered from 0 into `buffer`; its line count. `None` when the
 /// general path must read the file (a quoted record cannot occur in a plain block).
 fn parse_block(
     format: &RecordFormat,
     cfg: &DataConfig,
     decimal_comma: bool,
     text: &str,
+    buffer: Vec<RawRow>,
 ) -> Option<(Chunk, u32)> {
     // About 40 bytes per row.
-    let mut b = LongBuilder::new(cfg, decimal_comma, text.len() / 36);
+    let mut b = LongBuilder::reusing(cfg, decimal_comma, text.len() / 36, buffer);
     let lines = format.read_into(&mut b, text, 0).ok()?;
     Some((b.finish(), lines))
 }
