@@ -100,7 +100,9 @@ pub(crate) fn median_sorted(sorted: &[f64]) -> f64 {
 /// A sorted copy (ascending, `total_cmp`).
 pub(crate) fn sorted_copy(x: &[f64]) -> Vec<f64> {
     let mut v = x.to_vec();
-    v.sort_by(f64::total_cmp);
+    // `total_cmp` is a total order in which equal means the same bits, so the unstable sort
+    // (faster on large samples) gives exactly the stable sort's result.
+    v.sort_unstable_by(f64::total_cmp);
     v
 }
 

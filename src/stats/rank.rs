@@ -67,19 +67,22 @@ fn tie_sum(sizes: &[usize]) -> f64 {
 #[must_use]
 pub fn rank_average(x: &[f64]) -> Ranks {
     let n = x.len();
-    let mut idx: Vec<usize> = (0..n).collect();
-    idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    // The values sorted with their positions (sorting pairs reads no value through an index).
+    // Every member of a tie group gets the same average rank, so their order within the
+    // group does not matter, and the unstable sort gives the stable sort's ranks.
+    let mut idx: Vec<(f64, usize)> = x.iter().copied().zip(0..n).collect();
+    idx.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     let mut ranks = vec![0.0; n];
     let mut tie_sizes = Vec::new();
     let mut i = 0;
     while i < n {
         let mut j = i + 1;
-        while j < n && x[idx[j]] == x[idx[i]] {
+        while j < n && idx[j].0 == idx[i].0 {
             j += 1;
         }
         // Positions i+1 ..= j share the average rank (i + 1 + j)/2.
         let avg = (i + 1 + j) as f64 / 2.0;
-        for &k in &idx[i..j] {
+        for &(_, k) in &idx[i..j] {
             ranks[k] = avg;
         }
         if j - i > 1 {
@@ -268,7 +271,7 @@ fn signed_hl_exact(x: &[f64], dist_v: &SignRank) -> HodgesLehmann {
             walsh.push(x[i] + x[j]);
         }
     }
-    walsh.sort_by(f64::total_cmp);
+    walsh.sort_unstable_by(f64::total_cmp); // equal under total_cmp: the same bits
     for v in &mut walsh {
         *v /= 2.0;
     }
@@ -470,13 +473,25 @@ fn ranksum_hl_normal(xs: &[f64], ys: &[f64]) -> Option<HodgesLehmann> {
             .map(|r| r.root)
     };
     let alpha = 1.0 - CONF_LEVEL;
-    let low = root(dist::qnorm(alpha / 2.0, false))?;
-    let high = root(dist::qnorm(alpha / 2.0, true))?;
     // R sets correct <- FALSE before the estimate.
     let w0 = |d: f64| ranksum_w(xs, ys, d, false);
-    let estimate = uniroot(w0, mumin, mumax, w0(mumin), w0(mumax), TOL_ROOT)
-        .ok()?
-        .root;
+    let estimate = || {
+        uniroot(w0, mumin, mumax, w0(mumin), w0(mumax), TOL_ROOT)
+            .ok()
+            .map(|r| r.root)
+    };
+    // The three roots are independent searches (each a pass over both samples per step):
+    // found side by side, each by the same steps as alone.
+    let ((low, high), estimate) = rayon::join(
+        || {
+            rayon::join(
+                || root(dist::qnorm(alpha / 2.0, false)),
+                || root(dist::qnorm(alpha / 2.0, true)),
+            )
+        },
+        estimate,
+    );
+    let (low, high, estimate) = (low?, high?, estimate?);
     Some(HodgesLehmann {
         estimate,
         ci: Interval { low, high },
@@ -492,7 +507,7 @@ fn ranksum_hl_exact(x: &[f64], y: &[f64], dist_u: &RankSum) -> HodgesLehmann {
             diffs.push(xi - yj);
         }
     }
-    diffs.sort_by(f64::total_cmp);
+    diffs.sort_unstable_by(f64::total_cmp); // equal under total_cmp: the same bits
     let alpha = 1.0 - CONF_LEVEL;
     let mut qu = dist_u.q(alpha / 2.0);
     if qu == 0.0 {
