@@ -73,7 +73,9 @@ pub fn analyze_watched(
     let mut clock = PhaseClock::from_env();
     progress.set_phase(run::Phase::Reading);
     let out = OutDir::prepare_with(&cfg.report.out_dir, cfg.report.force)?; // fail before the long part
-    let checked = validate::read_and_check(data_path, cfg)?;
+    // A large file's SHA-256 is computed while the run goes on (validation and the dataset use
+    // one core); it is needed for the provenance only.
+    let (checked, digest) = validate::read_and_check_deferred(data_path, cfg)?;
     clock.lap("read");
     let file = shown.map_or_else(|| data_path.display().to_string(), str::to_string);
     let mut issues = checked.issues.clone();
@@ -87,7 +89,7 @@ pub fn analyze_watched(
         });
     }
     let mut data = checked.dataset(cfg);
-    let input_sha256 = checked.raw.sha256.clone();
+    let read_sha256 = checked.raw.sha256.clone();
     if let Some(path) = &cfg.data.harms {
         data.harms = Some(crate::ingest::harms::read(path, &data, &cfg.harms)?); // issue 19
     }
@@ -108,6 +110,10 @@ pub fn analyze_watched(
     clock.lap("plan");
     let output = run::execute_counted(&plan, &cfg.run, progress)?;
     clock.lap("statistics");
+    let input_sha256 = match digest {
+        Some(digest) => digest.finish()?,
+        None => read_sha256,
+    };
     let rs = ResultSet {
         schema_version: SCHEMA_VERSION,
         command: "analyze".into(),

@@ -288,21 +288,112 @@ impl RawData {
 /// `Read`, `NotUtf8`, `UnterminatedQuote`, `Parquet` or `Sheet`; every other problem is left
 /// for `validate`.
 pub fn load(path: &Path, cfg: &Config) -> Result<RawData, IngestError> {
+    let (raw, _) = load_hashing(path, cfg, stream::Hashing::WhileReading)?;
+    Ok(raw)
+}
+
+/// As [`load`], except that the SHA-256 of a large long CSV (read block by block) is left to a
+/// thread that hashes the file again while the caller goes on: `raw.sha256` is then empty and
+/// the [`PendingDigest`] gives it. `analyze` uses this: the hash (about a fifth of the reading's
+/// work) then runs beside validation and the dataset, which use one core.
+///
+/// # Errors
+/// As [`load`].
+pub fn load_deferred(
+    path: &Path,
+    cfg: &Config,
+) -> Result<(RawData, Option<PendingDigest>), IngestError> {
+    load_hashing(path, cfg, stream::Hashing::Later)
+}
+
+fn load_hashing(
+    path: &Path,
+    cfg: &Config,
+    hashing: stream::Hashing,
+) -> Result<(RawData, Option<PendingDigest>), IngestError> {
     if stream::applies(path, cfg)
-        && let Some(raw) = stream::load(path, cfg, stream::BLOCK, true)?
+        && let Some(streamed) = stream::load(path, cfg, stream::BLOCK, true, hashing)?
     {
-        return Ok(raw);
+        let pending = (hashing == stream::Hashing::Later).then(|| PendingDigest {
+            thread: std::thread::spawn({
+                let path = path.to_path_buf();
+                move || hash_file(&path)
+            }),
+            path: path.to_path_buf(),
+            read: streamed.read,
+        });
+        return Ok((streamed.raw, pending));
     }
     let digest = FileDigest::start(path);
     let (bytes, table) = read_file(path, &cfg.data)?;
     let Some(table) = table else {
-        return from_bytes_with(path, bytes, cfg, digest);
+        return Ok((from_bytes_with(path, bytes, cfg, digest)?, None));
     };
     // Cells of Parquet and spreadsheets are text only where the file stored text, so a decimal
     // comma is read only when declared.
     let mut raw = from_table(&table, cfg, cfg.data.decimal == Decimal::Comma)?;
     raw.sha256 = digest.finish(&bytes);
-    Ok(raw)
+    Ok((raw, None))
+}
+
+/// The SHA-256 of a data file read block by block, being computed on a thread from a second
+/// read of the file ([`load_deferred`]).
+#[derive(Debug)]
+pub struct PendingDigest {
+    /// The thread: the hex digest and the number of bytes hashed.
+    thread: std::thread::JoinHandle<std::io::Result<(String, u64)>>,
+    /// The file.
+    path: PathBuf,
+    /// The file's length and modification time when it was read, and the bytes read.
+    read: ((u64, std::time::SystemTime), u64),
+}
+
+impl PendingDigest {
+    /// The hex SHA-256, once the thread is done: the hash of the bytes that were read, because
+    /// the thread hashed as many bytes and the file's length and modification time are still
+    /// those it had when it was read.
+    ///
+    /// # Errors
+    /// `Read` when the file could not be read again, or changed since it was read (its hash
+    /// would not be that of the data analysed: run again).
+    pub fn finish(self) -> Result<String, IngestError> {
+        let fail = |source| IngestError::Read {
+            path: self.path.clone(),
+            source,
+        };
+        // A panic in the thread is a bug: let it surface as one.
+        match self
+            .thread
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e))
+        {
+            Ok((digest, n)) if n == self.read.1 && stamp(&self.path) == Some(self.read.0) => {
+                Ok(digest)
+            }
+            Ok(_) => Err(fail(std::io::Error::other(
+                "the file changed while it was being read; run again on a file that is not being written",
+            ))),
+            Err(e) => Err(fail(e)),
+        }
+    }
+}
+
+/// The hex SHA-256 of the file at `path` read in 256 KiB pieces, and the bytes read.
+fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let (mut hasher, mut buf, mut n) = (Sha256::new(), vec![0u8; 256 << 10], 0u64);
+    loop {
+        match f.read(&mut buf) {
+            Ok(0) => return Ok((hex(&hasher.finalize()), n)),
+            Ok(k) => {
+                hasher.update(&buf[..k]);
+                n += k as u64;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// The SHA-256 of a data file, for provenance.
@@ -338,22 +429,7 @@ impl FileDigest {
             return FileDigest::Bytes;
         };
         let file = path.to_path_buf();
-        let thread = std::thread::spawn(move || {
-            use std::io::Read;
-            let mut f = std::fs::File::open(&file)?;
-            let (mut hasher, mut buf, mut n) = (Sha256::new(), vec![0u8; 256 << 10], 0u64);
-            loop {
-                match f.read(&mut buf) {
-                    Ok(0) => return Ok((hex(&hasher.finalize()), n)),
-                    Ok(k) => {
-                        hasher.update(&buf[..k]);
-                        n += k as u64;
-                    }
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(e),
-                }
-            }
-        });
+        let thread = std::thread::spawn(move || hash_file(&file));
         FileDigest::Streaming {
             thread,
             path: path.to_path_buf(),

@@ -46,8 +46,9 @@ enum Event {
     /// Block `k` (from 1) as the worker read it: its rows, names interned locally, lines
     /// numbered from 0; and its line count.
     Parsed(usize, Chunk, u32),
-    /// Every block was sent: how many (the first included), and the hex SHA-256 of every byte.
-    Done(usize, String),
+    /// Every block was sent: how many (the first included), the bytes read, and (when the
+    /// reader hashed them) the hex SHA-256 of every byte.
+    Done(usize, u64, Option<String>),
     /// The file has something the general path must read: a quote, a lone CR, invalid UTF-8.
     Decline,
     /// Reading failed.
@@ -61,6 +62,24 @@ pub(super) fn applies(path: &Path, cfg: &Config) -> bool {
         && std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() >= STREAM_FROM)
 }
 
+/// How a streamed file's SHA-256 is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Hashing {
+    /// By the reader thread, block by block, as the file is read.
+    WhileReading,
+    /// Afterwards, by the caller ([`Streamed::pending`]): the reading then uses the two cores
+    /// for parsing alone, and the hash is computed while the caller does other work.
+    Later,
+}
+
+/// A file read block by block.
+pub(super) struct Streamed {
+    /// The file as read (its `sha256` empty when the hash was left for later).
+    pub(super) raw: RawData,
+    /// The file's length and modification time when it was opened, and the bytes read.
+    pub(super) read: ((u64, std::time::SystemTime), u64),
+}
+
 /// Reads `path` block by block (`block` bytes per read); `Ok(None)` when the file must be read
 /// whole instead (see the module header).
 ///
@@ -71,13 +90,16 @@ pub(super) fn load(
     config: &Config,
     block: usize,
     fast_rows: bool,
-) -> Result<Option<RawData>, IngestError> {
+    hashing: Hashing,
+) -> Result<Option<Streamed>, IngestError> {
     let fail = |source| IngestError::Read {
         path: path.to_path_buf(),
         source,
     };
     let file = std::fs::File::open(path).map_err(fail)?;
-    let size = file.metadata().map_or(0, |m| m.len() as usize);
+    let meta = file.metadata().map_err(fail)?;
+    let stamp = (meta.len(), meta.modified().map_err(fail)?);
+    let size = meta.len() as usize;
     let (work_tx, work_rx) = bounded(AHEAD);
     let (events_tx, events_rx) = unbounded();
     let (pool_tx, pool_rx) = unbounded();
@@ -87,12 +109,17 @@ pub(super) fn load(
         events_tx: events_tx.clone(),
         pool: pool_tx,
     };
-    std::thread::scope(|s| {
-        s.spawn(move || read_blocks(file, block.max(1), &work_tx, &events_tx, &pool_rx));
+    let hash = hashing == Hashing::WhileReading;
+    let parsed = std::thread::scope(|s| {
+        s.spawn(move || read_blocks(file, block.max(1), hash, &work_tx, &events_tx, &pool_rx));
         // Returning drops the lanes: the reader and the worker stop at their next send.
         parse_blocks(s, path, config, lanes, size, fast_rows)
     })
-    .map_err(fail)
+    .map_err(fail)?;
+    Ok(parsed.map(|(raw, bytes)| Streamed {
+        raw,
+        read: (stamp, bytes),
+    }))
 }
 
 /// The merging thread's ends of the channels.
@@ -113,13 +140,14 @@ struct Lanes {
 fn read_blocks(
     mut file: std::fs::File,
     block: usize,
+    hash: bool,
     work: &Sender<(usize, String)>,
     events: &Sender<Event>,
     pool: &Receiver<Vec<u8>>,
 ) {
     let mut hasher = Sha256::new();
     let mut tail: Vec<u8> = Vec::new();
-    let mut k = 0;
+    let (mut k, mut bytes) = (0, 0u64);
     loop {
         let mut buf = pool.try_recv().unwrap_or_default();
         buf.clear();
@@ -133,7 +161,10 @@ fn read_blocks(
                 return;
             }
         };
-        hasher.update(&buf[start..]);
+        if hash {
+            hasher.update(&buf[start..]);
+        }
+        bytes += got as u64;
         let end_of_file = got < block;
         if !end_of_file {
             // Cut after the last line end; the rest starts the next block. A line longer than
@@ -165,7 +196,8 @@ fn read_blocks(
             return;
         }
         if end_of_file {
-            let _ = events.send(Event::Done(k, hex(&hasher.finalize())));
+            let sha = hash.then(|| hex(&hasher.finalize()));
+            let _ = events.send(Event::Done(k, bytes, sha));
             return;
         }
     }
@@ -184,7 +216,7 @@ fn parse_blocks<'scope>(
     lanes: Lanes,
     size: usize,
     fast_rows: bool,
-) -> Result<Option<RawData>, std::io::Error> {
+) -> Result<Option<(RawData, u64)>, std::io::Error> {
     let cfg = &config.data;
     let Lanes {
         work,
@@ -239,7 +271,7 @@ fn parse_blocks<'scope>(
         });
     }
     let mut pending: BTreeMap<usize, (Chunk, u32)> = BTreeMap::new();
-    let (mut next, mut total, mut sha) = (1, None, String::new());
+    let (mut next, mut total, mut sha, mut bytes) = (1, None, None, 0);
     let (mut open, closed) = (true, never());
     loop {
         while let Some((chunk, lines)) = pending.remove(&next) {
@@ -268,17 +300,17 @@ fn parse_blocks<'scope>(
                 Ok(Event::Parsed(k, chunk, lines)) => {
                     pending.insert(k, (chunk, lines));
                 }
-                Ok(Event::Done(n, digest)) => (total, sha) = (Some(n), digest),
+                Ok(Event::Done(n, read, digest)) => (total, bytes, sha) = (Some(n), read, digest),
                 Ok(Event::Failed(e)) => return Err(e),
                 Ok(Event::First(_) | Event::Decline) | Err(_) => return Ok(None),
             },
         }
     }
     let mut raw = head.raw;
-    raw.sha256 = sha;
+    raw.sha256 = sha.unwrap_or_default();
     raw.rows.shrink_to_fit();
     layout::apply_labels(&mut raw, &config.design);
-    Ok(Some(raw))
+    Ok(Some((raw, bytes)))
 }
 
 /// One block's records, read with lines numbered from 0 into `buffer`; its line count. `None` when the

@@ -318,7 +318,9 @@ fn streamed(text: &[u8], cfg: &Config, block: usize) -> Option<RawData> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.csv");
     std::fs::write(&path, text).unwrap();
-    let got = stream::load(&path, cfg, block, true).unwrap()?;
+    let got = stream::load(&path, cfg, block, true, stream::Hashing::WhileReading)
+        .unwrap()?
+        .raw;
     let whole = from_bytes(&path, text.to_vec(), cfg).unwrap();
     assert_eq!(
         format!("{got:?}"),
@@ -399,6 +401,45 @@ fn the_block_reader_declines_what_the_general_path_must_read() {
     let whole = from_bytes(&path, text.clone().into_bytes(), &cfg).unwrap();
     assert_eq!(format!("{loaded:?}"), format!("{whole:?}"));
     assert_eq!(loaded.participants.last().map(String::as_str), Some("P9"));
+}
+
+#[test]
+fn a_deferred_digest_is_the_hash_of_the_bytes_read_or_an_error() {
+    let cfg = Config::default();
+    let mut text = String::from("participant_id,arm,timepoint,outcome,value\n");
+    let mut i = 0;
+    while text.len() <= stream::STREAM_FROM as usize {
+        text.push_str(&format!(
+            "P{:07},backward,week{},pain_nrs,{}\n",
+            i / 3,
+            i % 3,
+            i % 10
+        ));
+        i += 1;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.csv");
+    std::fs::write(&path, &text).unwrap();
+    let whole = load(&path, &cfg).unwrap();
+    assert_eq!(whole.sha256, hex(&Sha256::digest(text.as_bytes())));
+    let (raw, digest) = load_deferred(&path, &cfg).unwrap();
+    assert_eq!(raw.sha256, "", "the hash is left for later");
+    assert_eq!(digest.unwrap().finish().unwrap(), whole.sha256);
+    assert_eq!(format!("{:?}", raw.rows), format!("{:?}", whole.rows));
+    // The file changes between the reading and the hash: an error, not the new file's hash.
+    let (_, digest) = load_deferred(&path, &cfg).unwrap();
+    std::fs::write(&path, format!("{text}P9,backward,week0,pain_nrs,1\n")).unwrap();
+    let err = digest.unwrap().finish().unwrap_err();
+    assert!(err.to_string().contains("cannot read data file"), "{err}");
+    // A small file is hashed as it is read: nothing pending.
+    let small = dir.path().join("small.csv");
+    std::fs::write(
+        &small,
+        "participant_id,arm,timepoint,outcome,value\nP1,a,t0,o,1\n",
+    )
+    .unwrap();
+    let (raw, digest) = load_deferred(&small, &cfg).unwrap();
+    assert!(digest.is_none() && raw.sha256.len() == 64);
 }
 
 proptest::proptest! {
