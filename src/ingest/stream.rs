@@ -67,7 +67,7 @@ pub(super) fn applies(path: &Path, cfg: &Config) -> bool {
 pub(super) enum Hashing {
     /// By the reader thread, block by block, as the file is read.
     WhileReading,
-    /// Afterwards, by the caller ([`Streamed::pending`]): the reading then uses the two cores
+    /// Afterwards, by the caller (`ingest::load_deferred`): the reading then uses the two cores
     /// for parsing alone, and the hash is computed while the caller does other work.
     Later,
 }
