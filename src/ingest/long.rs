@@ -14,7 +14,7 @@ use super::*;
 /// can be read block by block ([`super::stream`]).
 #[derive(Default)]
 pub(super) struct Interner {
-    table: HashTable<u32>,
+    table: NameIndex,
     pub(super) last: Option<u32>,
     /// For each name, the one that followed it last time it changed (`EMPTY` when none): a
     /// long file cycles through its outcomes (and timepoints) in a fixed order, so this
@@ -68,24 +68,50 @@ impl Interner {
     #[inline(never)]
     fn hashed(&mut self, s: &str, list: &mut Vec<String>) -> u32 {
         let hash = hash_name(s);
-        let known = self
-            .table
-            .find(hash, |&i| list.get(i as usize).is_some_and(|n| n == s));
-        let i = match known {
-            Some(&i) => i,
+        let i = match self.table.find(list, s, hash) {
+            Some(i) => i,
             None => {
-                let i = list.len() as u32;
                 list.push(s.to_string());
-                self.table.insert_unique(hash, i, |&j| {
-                    hash_name(list.get(j as usize).map_or("", String::as_str))
-                });
                 self.follow.push(EMPTY);
-                i
+                self.table.insert(list, (list.len() - 1) as u32, hash)
             }
         };
         self.note(i);
         i
     }
+}
+
+/// A hash table of indices into a list of names, hashed by the name: each name is stored once,
+/// in the list (an [`Interner`]'s, or the file's in a [`Merger`]).
+#[derive(Default)]
+struct NameIndex(HashTable<u32>);
+
+impl NameIndex {
+    /// The index of the name `s` (whose [`hash_name`] is `hash`), if `list` holds it.
+    fn find(&self, list: &[String], s: &str, hash: u64) -> Option<u32> {
+        self.0
+            .find(hash, |&i| {
+                list.get(i as usize)
+                    .is_some_and(|n| same_name(n.as_bytes(), s.as_bytes()))
+            })
+            .copied()
+    }
+
+    /// Adds name `i` of `list` (not in the table yet; its hash is `hash`); returns `i`.
+    fn insert(&mut self, list: &[String], i: u32, hash: u64) -> u32 {
+        self.0.insert_unique(hash, i, |&j| rehash(list, j));
+        i
+    }
+
+    /// Makes room for `more` names.
+    fn reserve(&mut self, list: &[String], more: usize) {
+        self.0.reserve(more, |&j| rehash(list, j));
+    }
+}
+
+/// The hash of name `j` of `list`, when the table grows.
+fn rehash(list: &[String], j: u32) -> u64 {
+    hash_name(list.get(j as usize).map_or("", String::as_str))
 }
 
 /// The hash of a name in an [`Interner`]'s table.
@@ -440,7 +466,7 @@ impl<'a> LongBuilder<'a> {
         // A long file has about ten rows per participant: sizing the participant table for that
         // saves regrowing it (rehashing every id) a dozen times on a large file.
         let mut interners: [Interner; 4] = Default::default();
-        interners[0].table.reserve(rows / 10, |_| 0);
+        interners[0].table.reserve(&[], rows / 10);
         let plain_numbers = cfg
             .missing_values
             .iter()
@@ -562,7 +588,7 @@ pub(super) struct Merger {
 /// are hashed into the table only when a name out of order first arrives.
 #[derive(Default)]
 struct Names {
-    table: HashTable<u32>,
+    table: NameIndex,
     /// The first `hashed` names of the list are in the table.
     hashed: usize,
     /// A name out of order has arrived: every name is in the table.
@@ -654,33 +680,21 @@ impl Names {
                 Some(std::cmp::Ordering::Less) => {
                     self.unsorted = true;
                     let room = self.expect.max(list.len()) + 1;
-                    self.table.reserve(room, |&j| {
-                        hash_name(list.get(j as usize).map_or("", String::as_str))
-                    });
+                    self.table.reserve(list, room);
                 }
             }
         }
         // The names not yet in the table (all distinct: they came in increasing order).
         while let Some(n) = list.get(self.hashed) {
-            let i = self.hashed as u32;
-            self.table.insert_unique(hash_name(n), i, |&j| {
-                hash_name(list.get(j as usize).map_or("", String::as_str))
-            });
+            self.table.insert(list, self.hashed as u32, hash_name(n));
             self.hashed += 1;
         }
         let hash = hash_name(&name);
-        if let Some(&i) = self.table.find(hash, |&i| {
-            list.get(i as usize)
-                .is_some_and(|n| same_name(n.as_bytes(), name.as_bytes()))
-        }) {
+        if let Some(i) = self.table.find(list, &name, hash) {
             return i;
         }
-        let i = list.len() as u32;
         list.push(name);
-        self.table.insert_unique(hash, i, |&j| {
-            hash_name(list.get(j as usize).map_or("", String::as_str))
-        });
         self.hashed += 1;
-        i
+        self.table.insert(list, (list.len() - 1) as u32, hash)
     }
 }
