@@ -314,13 +314,10 @@ fn load_hashing(
     if stream::applies(path, cfg)
         && let Some(streamed) = stream::load(path, cfg, stream::BLOCK, true, hashing)?
     {
+        let (before, bytes) = streamed.read;
         let pending = (hashing == stream::Hashing::Later).then(|| PendingDigest {
-            thread: std::thread::spawn({
-                let path = path.to_path_buf();
-                move || hash_file(&path)
-            }),
-            path: path.to_path_buf(),
-            read: streamed.read,
+            hash: HashThread::spawn(path, before),
+            bytes,
         });
         return Ok((streamed.raw, pending));
     }
@@ -340,12 +337,10 @@ fn load_hashing(
 /// read of the file ([`load_deferred`]).
 #[derive(Debug)]
 pub struct PendingDigest {
-    /// The thread: the hex digest and the number of bytes hashed.
-    thread: std::thread::JoinHandle<std::io::Result<(String, u64)>>,
-    /// The file.
-    path: PathBuf,
-    /// The file's length and modification time when it was read, and the bytes read.
-    read: ((u64, std::time::SystemTime), u64),
+    /// The thread, with the file's length and modification time when it was read.
+    hash: HashThread,
+    /// The bytes read.
+    bytes: u64,
 }
 
 impl PendingDigest {
@@ -357,24 +352,50 @@ impl PendingDigest {
     /// `Read` when the file could not be read again, or changed since it was read (its hash
     /// would not be that of the data analysed: run again).
     pub fn finish(self) -> Result<String, IngestError> {
-        let fail = |source| IngestError::Read {
-            path: self.path.clone(),
-            source,
-        };
-        // A panic in the thread is a bug: let it surface as one.
-        match self
-            .thread
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e))
-        {
-            Ok((digest, n)) if n == self.read.1 && stamp(&self.path) == Some(self.read.0) => {
-                Ok(digest)
-            }
-            Ok(_) => Err(fail(std::io::Error::other(
+        let path = self.hash.path.clone();
+        let fail = |source| IngestError::Read { path, source };
+        match self.hash.join(self.bytes) {
+            Ok(Some(digest)) => Ok(digest),
+            Ok(None) => Err(fail(std::io::Error::other(
                 "the file changed while it was being read; run again on a file that is not being written",
             ))),
             Err(e) => Err(fail(e)),
         }
+    }
+}
+
+/// A thread hashing a file through its own handle ([`hash_file`]). Its digest is the hash of the
+/// bytes a reader got from the same file only if it hashed as many bytes and the file still has
+/// the length and modification time it had before it was read.
+#[derive(Debug)]
+pub(super) struct HashThread {
+    /// The thread: the hex digest and the number of bytes hashed.
+    thread: std::thread::JoinHandle<std::io::Result<(String, u64)>>,
+    /// The file.
+    path: PathBuf,
+    /// Its length and modification time before it was read.
+    before: (u64, std::time::SystemTime),
+}
+
+impl HashThread {
+    fn spawn(path: &Path, before: (u64, std::time::SystemTime)) -> Self {
+        let file = path.to_path_buf();
+        Self {
+            thread: std::thread::spawn(move || hash_file(&file)),
+            path: path.to_path_buf(),
+            before,
+        }
+    }
+
+    /// The digest, when the thread hashed `bytes` bytes of the unchanged file; `None` when the
+    /// file changed; the thread's read error otherwise.
+    fn join(self, bytes: u64) -> std::io::Result<Option<String>> {
+        // A panic in the thread is a bug: let it surface as one.
+        let (digest, n) = self
+            .thread
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e))?;
+        Ok((n == bytes && stamp(&self.path) == Some(self.before)).then_some(digest))
     }
 }
 
@@ -409,14 +430,7 @@ pub(super) enum FileDigest {
     /// Hash the bytes in memory.
     Bytes,
     /// A thread is hashing the file.
-    Streaming {
-        /// The thread: the hex digest and the number of bytes hashed.
-        thread: std::thread::JoinHandle<std::io::Result<(String, u64)>>,
-        /// The file.
-        path: PathBuf,
-        /// Its length and modification time before it was read.
-        before: (u64, std::time::SystemTime),
-    },
+    Streaming(HashThread),
 }
 
 impl FileDigest {
@@ -428,25 +442,13 @@ impl FileDigest {
         let Some(before) = stamp(path).filter(|(len, _)| *len >= Self::STREAM_FROM) else {
             return FileDigest::Bytes;
         };
-        let file = path.to_path_buf();
-        let thread = std::thread::spawn(move || hash_file(&file));
-        FileDigest::Streaming {
-            thread,
-            path: path.to_path_buf(),
-            before,
-        }
+        FileDigest::Streaming(HashThread::spawn(path, before))
     }
 
     /// The hex SHA-256 of `bytes`: the thread's, when it hashed the same file unchanged.
     pub(super) fn finish(self, bytes: &[u8]) -> String {
-        if let FileDigest::Streaming {
-            thread,
-            path,
-            before,
-        } = self
-            && let Ok(Ok((digest, n))) = thread.join()
-            && n == bytes.len() as u64
-            && stamp(&path) == Some(before)
+        if let FileDigest::Streaming(hash) = self
+            && let Ok(Some(digest)) = hash.join(bytes.len() as u64)
         {
             return digest;
         }

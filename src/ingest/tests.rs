@@ -195,24 +195,27 @@ fn reading_in_pieces_gives_what_one_piece_gives() {
     assert_eq!(one.bad_values, vec!["abc"]);
 }
 
-#[test]
-fn a_large_file_is_hashed_while_it_is_read_and_gives_the_digest_of_its_bytes() {
+/// A long CSV (the spec header, one row per participant) of more than `min_bytes` bytes.
+fn large_long_csv(min_bytes: u64) -> String {
     let mut text = String::from("participant_id,arm,timepoint,outcome,value\n");
     let mut i = 0;
-    while text.len() <= FileDigest::STREAM_FROM as usize {
+    while text.len() as u64 <= min_bytes {
         text.push_str(&format!(
             "P{i:07},backward,baseline,pain_nrs,{}.5\n",
             i % 10
         ));
         i += 1;
     }
+    text
+}
+
+#[test]
+fn a_large_file_is_hashed_while_it_is_read_and_gives_the_digest_of_its_bytes() {
+    let text = large_long_csv(FileDigest::STREAM_FROM);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("big.csv");
     std::fs::write(&path, &text).unwrap();
-    assert!(matches!(
-        FileDigest::start(&path),
-        FileDigest::Streaming { .. }
-    ));
+    assert!(matches!(FileDigest::start(&path), FileDigest::Streaming(_)));
     let loaded = load(&path, &Config::default()).unwrap();
     let from_memory = from_bytes(&path, text.clone().into_bytes(), &Config::default()).unwrap();
     assert_eq!(loaded.sha256, hex(&Sha256::digest(text.as_bytes())));
@@ -383,15 +386,7 @@ fn the_block_reader_declines_what_the_general_path_must_read() {
         }
     }
     // `load` then reads such a file whole: a large file with a quote in its last line.
-    let mut text = head.to_string();
-    let mut i = 0;
-    while text.len() <= stream::STREAM_FROM as usize {
-        text.push_str(&format!(
-            "P{i:07},backward,baseline,pain_nrs,{}.5\n",
-            i % 10
-        ));
-        i += 1;
-    }
+    let mut text = large_long_csv(stream::STREAM_FROM);
     text.push_str("\"P9\",backward,baseline,pain_nrs,1\n");
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("big.csv");
@@ -406,17 +401,7 @@ fn the_block_reader_declines_what_the_general_path_must_read() {
 #[test]
 fn a_deferred_digest_is_the_hash_of_the_bytes_read_or_an_error() {
     let cfg = Config::default();
-    let mut text = String::from("participant_id,arm,timepoint,outcome,value\n");
-    let mut i = 0;
-    while text.len() <= stream::STREAM_FROM as usize {
-        text.push_str(&format!(
-            "P{:07},backward,week{},pain_nrs,{}\n",
-            i / 3,
-            i % 3,
-            i % 10
-        ));
-        i += 1;
-    }
+    let text = large_long_csv(stream::STREAM_FROM);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("big.csv");
     std::fs::write(&path, &text).unwrap();
