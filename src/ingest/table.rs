@@ -138,11 +138,6 @@ fn from_columns(table: &TextTable, cfg: &Config, decimal_comma: bool) -> RawData
             }
             raw.extra_columns = mapping.ignored.clone();
             raw.problems.extend(mapping.problems.iter().cloned());
-            let names: Vec<[&str; 2]> = mapping
-                .columns
-                .iter()
-                .map(|c| [c.timepoint.as_str(), c.outcome.as_str()])
-                .collect();
             let mut b = LongBuilder::new(
                 &cfg.data,
                 decimal_comma,
@@ -150,7 +145,8 @@ fn from_columns(table: &TextTable, cfg: &Config, decimal_comma: bool) -> RawData
             );
             for (line, cells) in &table.rows {
                 let (pid, arm) = (cells[cols[0]].as_str(), cells[cols[1]].as_str());
-                for (c, &[tp, out]) in mapping.columns.iter().zip(&names) {
+                for c in &mapping.columns {
+                    let (tp, out) = (c.timepoint.as_str(), c.outcome.as_str());
                     // An empty cell of a wide file is a measurement not taken: like an absent
                     // row of a long file, not an empty value.
                     b.push_present(*line, [pid, arm, tp, out], &cells[c.index]);
