@@ -39,20 +39,13 @@ pub fn read_and_check(path: &Path, cfg: &Config) -> Result<Checked, IngestError>
     checked(ingest::load(path, cfg)?, cfg)
 }
 
-/// As [`read_and_check`], the file read by [`ingest::load_deferred`]: the SHA-256 of a large
-/// file may still be being computed (`raw.sha256` empty, the [`ingest::PendingDigest`] gives it).
+/// Checks a file already read ([`check`], then the participant covariates: read and
+/// [`check_participants`]); what [`read_and_check`] does after reading. `analyze` calls it on
+/// [`ingest::load_deferred`]'s result, so that reading and checking are timed apart.
 ///
 /// # Errors
-/// As [`read_and_check`].
-pub fn read_and_check_deferred(
-    path: &Path,
-    cfg: &Config,
-) -> Result<(Checked, Option<ingest::PendingDigest>), IngestError> {
-    let (raw, digest) = ingest::load_deferred(path, cfg)?;
-    Ok((checked(raw, cfg)?, digest))
-}
-
-fn checked(raw: RawData, cfg: &Config) -> Result<Checked, IngestError> {
+/// The participants file cannot be read (exit 2).
+pub fn checked(raw: RawData, cfg: &Config) -> Result<Checked, IngestError> {
     let mut issues = check(&raw, cfg);
     let covariates = ingest::participants::load(&raw, cfg)?;
     check_participants(&covariates, &raw, cfg, &mut issues);

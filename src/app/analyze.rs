@@ -75,8 +75,9 @@ pub fn analyze_watched(
     let out = OutDir::prepare_with(&cfg.report.out_dir, cfg.report.force)?; // fail before the long part
     // A large file's SHA-256 is computed while the run goes on (validation and the dataset use
     // one core); it is needed for the provenance only.
-    let (checked, digest) = validate::read_and_check_deferred(data_path, cfg)?;
+    let (raw, digest) = crate::ingest::load_deferred(data_path, cfg)?;
     clock.lap("read");
+    let checked = validate::checked(raw, cfg)?;
     let file = shown.map_or_else(|| data_path.display().to_string(), str::to_string);
     let mut issues = checked.issues.clone();
     clock.lap("validate");
