@@ -185,18 +185,18 @@ pub fn check(raw: &RawData, cfg: &Config) -> Issues {
     out
 }
 
-/// Where each (participant, timepoint, outcome) was first seen: a dense table when the design is
-/// of a sane size (one array lookup per row), a hash map otherwise.
+/// The row where each (participant, timepoint, outcome) was first seen: a dense table when the
+/// design is of a sane size (one array lookup per row), a hash map otherwise.
 enum FirstSeen {
     Dense {
-        lines: Vec<u32>,
+        rows: Vec<u32>,
         nt: usize,
         no: usize,
     },
     Sparse(HashMap<(u32, u32, u32), u32>),
 }
 
-/// A cell of [`FirstSeen::Dense`] not seen yet (lines count from 1, and stop well before).
+/// A cell of [`FirstSeen::Dense`] not seen yet (a row index stops well before: rows are 24 bytes).
 const UNSEEN: u32 = u32::MAX;
 
 impl FirstSeen {
@@ -214,7 +214,7 @@ impl FirstSeen {
             // (measured: about a tenth of the read phase on a 45 MB file, while the file's
             // hash runs on the other core).
             Some(cells) if cells <= 64_000_000 => FirstSeen::Dense {
-                lines: vec![UNSEEN; cells],
+                rows: vec![UNSEEN; cells],
                 nt,
                 no,
             },
@@ -222,13 +222,13 @@ impl FirstSeen {
         }
     }
 
-    /// Records `line` for the key and returns the line it was first seen on, if before.
-    fn see(&mut self, p: u32, t: u32, o: u32, line: u32) -> Option<u32> {
+    /// Records `row` for the key and returns the row it was first seen in, if before.
+    fn see(&mut self, p: u32, t: u32, o: u32, row: u32) -> Option<u32> {
         match self {
-            FirstSeen::Dense { lines, nt, no } => {
-                let cell = &mut lines[(p as usize * *nt + t as usize) * *no + o as usize];
+            FirstSeen::Dense { rows, nt, no } => {
+                let cell = &mut rows[(p as usize * *nt + t as usize) * *no + o as usize];
                 if *cell == UNSEEN {
-                    *cell = line;
+                    *cell = row;
                     None
                 } else {
                     Some(*cell)
@@ -237,7 +237,7 @@ impl FirstSeen {
             FirstSeen::Sparse(map) => match map.entry((p, t, o)) {
                 Entry::Occupied(e) => Some(*e.get()),
                 Entry::Vacant(e) => {
-                    e.insert(line);
+                    e.insert(row);
                     None
                 }
             },
@@ -247,14 +247,16 @@ impl FirstSeen {
 
 fn check_rows(raw: &RawData, cfg: &Config, f: &str, out: &mut Issues) {
     let mut seen = FirstSeen::new(raw);
-    // The arm and line each participant was first seen with (EMPTY: not yet).
+    // The arm and row each participant was first seen with (EMPTY: not yet).
     let mut arm_of: Vec<(u32, u32)> = vec![(EMPTY, 0); raw.participants.len()];
     let scales: Vec<(Option<f64>, Option<f64>)> = raw
         .outcomes
         .iter()
         .map(|o| cfg.outcomes.get(o).map_or((None, None), |c| (c.min, c.max)))
         .collect();
-    for r in &raw.rows {
+    for (i, r) in raw.rows.iter().enumerate() {
+        // Looked up only for a problem (a binary search in the runs of lines).
+        let line = || Some(raw.line(i));
         let names = [
             ("participant_id", r.participant),
             ("arm", r.arm),
@@ -271,14 +273,14 @@ fn check_rows(raw: &RawData, cfg: &Config, f: &str, out: &mut Issues) {
                 f,
                 Error,
                 "empty_field",
-                Some(r.line),
+                line(),
                 format!("empty {}", empty.join(", ")),
                 "fill in every id column; only `value` may be empty",
             );
         }
         let name = |list: &[String], i: u32| shown(RawData::name(list, i), MAX_SHOWN);
         match r.value.get() {
-            RawValue::Invalid(i) => out.push(f, Error, "non_numeric_value", Some(r.line),
+            RawValue::Invalid(i) => out.push(f, Error, "non_numeric_value", line(),
                 format!("value `{}` of {}/{}/{} is not a finite number",
                     shown(raw.bad_values.get(i as usize).map_or("", String::as_str), MAX_SHOWN),
                     name(&raw.participants, r.participant), name(&raw.timepoints, r.timepoint),
@@ -287,7 +289,7 @@ fn check_rows(raw: &RawData, cfg: &Config, f: &str, out: &mut Issues) {
             RawValue::Number(v) => {
                 if let Some(&(lo, hi)) = scales.get(r.outcome as usize)
                     && (lo.is_some_and(|lo| v < lo) || hi.is_some_and(|hi| v > hi)) {
-                        out.push(f, Error, "out_of_scale", Some(r.line),
+                        out.push(f, Error, "out_of_scale", line(),
                             format!("{} value {v} of {}/{} is outside the declared scale [{}, {}]",
                                 name(&raw.outcomes, r.outcome), name(&raw.participants, r.participant),
                                 name(&raw.timepoints, r.timepoint),
@@ -302,18 +304,19 @@ fn check_rows(raw: &RawData, cfg: &Config, f: &str, out: &mut Issues) {
         }
         if r.timepoint != EMPTY
             && r.outcome != EMPTY
-            && let Some(first) = seen.see(r.participant, r.timepoint, r.outcome, r.line)
+            && let Some(first) = seen.see(r.participant, r.timepoint, r.outcome, i as u32)
         {
             out.push(
                 f,
                 Error,
                 "duplicate_row",
-                Some(r.line),
+                line(),
                 format!(
-                    "second row for {}/{}/{} (first on line {first})",
+                    "second row for {}/{}/{} (first on line {})",
                     name(&raw.participants, r.participant),
                     name(&raw.timepoints, r.timepoint),
-                    name(&raw.outcomes, r.outcome)
+                    name(&raw.outcomes, r.outcome),
+                    raw.line(first as usize)
                 ),
                 "keep one row per participant, timepoint and outcome",
             );
@@ -321,19 +324,20 @@ fn check_rows(raw: &RawData, cfg: &Config, f: &str, out: &mut Issues) {
         if r.arm != EMPTY {
             let first = &mut arm_of[r.participant as usize];
             if first.0 == EMPTY {
-                *first = (r.arm, r.line);
+                *first = (r.arm, i as u32);
             } else if first.0 != r.arm {
-                let (arm, line) = *first;
+                let (arm, row) = *first;
                 out.push(
                     f,
                     Error,
                     "participant_in_two_arms",
-                    Some(r.line),
+                    line(),
                     format!(
-                        "{} is in arm `{}` here but in `{}` on line {line}",
+                        "{} is in arm `{}` here but in `{}` on line {}",
                         name(&raw.participants, r.participant),
                         name(&raw.arms, r.arm),
-                        name(&raw.arms, arm)
+                        name(&raw.arms, arm),
+                        raw.line(row as usize)
                     ),
                     "each participant belongs to one arm; correct the arm or the participant id",
                 );
@@ -343,7 +347,7 @@ fn check_rows(raw: &RawData, cfg: &Config, f: &str, out: &mut Issues) {
 }
 
 fn first_line(raw: &RawData, pick: impl Fn(&crate::ingest::RawRow) -> bool) -> Option<u32> {
-    raw.rows.iter().find(|r| pick(r)).map(|r| r.line)
+    raw.rows.iter().position(pick).map(|i| raw.line(i))
 }
 
 /// The design of the file against the study file: sizes, declared names, roles.

@@ -80,6 +80,20 @@ impl LongBuilder<'_> {
     pub(super) fn fast_rows(
         &mut self,
         text: &str,
+        pos: usize,
+        line: u32,
+        shape: &RowShape,
+    ) -> (usize, u32) {
+        let (to, end) = self.fast_run(text, pos, line, shape);
+        // One row a line from `line` on: the lines of the whole run at once.
+        self.chunk.lines.extend(line, 1, end - line);
+        (to, end)
+    }
+
+    /// [`LongBuilder::fast_rows`] without the rows' lines.
+    fn fast_run(
+        &mut self,
+        text: &str,
         mut pos: usize,
         mut line: u32,
         shape: &RowShape,
@@ -166,7 +180,6 @@ impl LongBuilder<'_> {
                 start = end + 1;
             }
             self.chunk.rows.push(RawRow {
-                line,
                 participant: ids[0],
                 arm: ids[1],
                 timepoint: ids[2],

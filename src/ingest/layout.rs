@@ -253,11 +253,11 @@ fn relabel(raw: &mut RawData, map: &LabelMap, which: Which) -> Vec<u32> {
                     let line = raw
                         .rows
                         .iter()
-                        .find(|r| match which {
+                        .position(|r| match which {
                             Which::Arm => r.arm == idx,
                             Which::Timepoint => r.timepoint == idx,
                         })
-                        .map_or(0, |r| r.line);
+                        .map_or(0, |i| raw.line(i));
                     unmapped.push((label.clone(), line));
                     label.clone()
                 }

@@ -339,6 +339,8 @@ pub(super) enum Body {
 #[derive(Debug, Default)]
 pub(super) struct Chunk {
     pub(super) rows: Vec<RawRow>,
+    /// The rows' lines.
+    pub(super) lines: RowLines,
     /// participants, arms, timepoints, outcomes
     pub(super) names: [Vec<String>; 4],
     pub(super) bad_values: Vec<String>,
@@ -538,8 +540,8 @@ impl<'a> LongBuilder<'a> {
     pub(super) fn push_value(&mut self, line: u32, ids: [&str; 4], value: RawValue) {
         let [ip, ia, it, io] = &mut self.interners;
         let [np, na, nt, no] = &mut self.chunk.names;
+        self.chunk.lines.note(line);
         self.chunk.rows.push(RawRow {
-            line,
             participant: ip.get(ids[0], np),
             arm: ia.get(ids[1], na),
             timepoint: it.get(ids[2], nt),
@@ -609,6 +611,7 @@ impl Merger {
     pub(super) fn push(&mut self, raw: &mut RawData, part: Chunk, line_offset: u32) -> Vec<RawRow> {
         let Chunk {
             mut rows,
+            lines,
             names,
             bad_values,
             ragged,
@@ -631,26 +634,30 @@ impl Merger {
             *re = local.into_iter().map(|n| known.intern(list, n)).collect();
             same &= re.iter().zip(0u32..).all(|(&a, b)| a == b);
         }
+        raw.lines.append(&lines, line_offset);
         let offset = raw.bad_values.len() as u32;
-        // The first chunk of a file keeps its numbers: nothing to rewrite.
-        if !same || line_offset != 0 || (offset != 0 && !bad_values.is_empty()) {
-            let re = |m: &[u32], i: u32| m.get(i as usize).copied().unwrap_or(EMPTY);
-            for r in &mut rows {
-                r.line += line_offset;
-                r.participant = re(&remap[0], r.participant);
-                r.arm = re(&remap[1], r.arm);
-                r.timepoint = re(&remap[2], r.timepoint);
-                r.outcome = re(&remap[3], r.outcome);
-                if let RawValue::Invalid(i) = r.value.get() {
-                    r.value = RawValue::Invalid(i + offset).into();
-                }
-            }
-        }
-        let spent = if raw.rows.capacity() == 0 {
+        let renumber = !same || (offset != 0 && !bad_values.is_empty());
+        let spent = if raw.rows.capacity() == 0 && !renumber {
+            // The first chunk of a file keeps its numbers and becomes the file's rows.
             raw.rows = rows;
             Vec::new()
         } else {
-            raw.rows.extend_from_slice(&rows);
+            if renumber {
+                // Renumbered as they are copied: one pass over the rows.
+                let re = |m: &[u32], i: u32| m.get(i as usize).copied().unwrap_or(EMPTY);
+                raw.rows.extend(rows.iter().map(|r| RawRow {
+                    participant: re(&remap[0], r.participant),
+                    arm: re(&remap[1], r.arm),
+                    timepoint: re(&remap[2], r.timepoint),
+                    outcome: re(&remap[3], r.outcome),
+                    value: match r.value.get() {
+                        RawValue::Invalid(i) => RawValue::Invalid(i + offset).into(),
+                        _ => r.value,
+                    },
+                }));
+            } else {
+                raw.rows.extend_from_slice(&rows);
+            }
             rows.clear();
             rows
         };

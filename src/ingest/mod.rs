@@ -18,6 +18,7 @@ mod fast_row;
 pub mod flow;
 pub mod harms;
 pub mod layout;
+mod lines;
 pub mod literature;
 mod long;
 pub mod paper;
@@ -41,6 +42,7 @@ use crate::config::{Config, DataConfig, Decimal, Delimiter, Layout};
 
 pub use dataset::{Dataset, trailing_number};
 use fast_row::RowShape;
+pub use lines::RowLines;
 pub use long::*;
 pub use participants::{Covariate, CovariateValues, ParticipantTable};
 use scan::{Scanner, Unterminated};
@@ -140,7 +142,7 @@ pub enum RawValue {
     Invalid(u32),
 }
 
-/// A [`RawValue`] in 8 bytes, so that a [`RawRow`] takes 32 bytes instead of 40: a number is
+/// A [`RawValue`] in 8 bytes, so that a [`RawRow`] takes 24 bytes instead of 32: a number is
 /// its bits, and missing and invalid are NaN patterns (a number read is finite, and a NaN given
 /// as a number is stored as the canonical NaN, so no number can be taken for them). A large
 /// file has millions of rows; a fifth less memory is a fifth fewer page faults while reading.
@@ -180,11 +182,10 @@ impl std::fmt::Debug for PackedValue {
     }
 }
 
-/// One data row, with its names interned.
+/// One data row, with its names interned. Its file line is kept apart, in
+/// [`RawData::lines`]: rows are 24 bytes, and a large file has millions.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RawRow {
-    /// 1-based line in the file where the record starts (the header is line 1).
-    pub line: u32,
     /// Index into [`RawData::participants`]; `u32::MAX` when the cell is empty.
     pub participant: u32,
     /// Index into [`RawData::arms`]; `u32::MAX` when empty.
@@ -260,6 +261,9 @@ pub struct RawData {
     pub outcomes: Vec<String>,
     /// The rows in file order.
     pub rows: Vec<RawRow>,
+    /// The 1-based file line where each row's record starts (the header is line 1), by row
+    /// index: [`RawData::line`].
+    pub lines: RowLines,
     /// Texts of invalid values, indexed by [`RawValue::Invalid`].
     pub bad_values: Vec<String>,
     /// Mapping mistakes of a wide layout or of the label tables.
@@ -276,6 +280,12 @@ impl RawData {
     /// The name behind an interned index, or `""` for an empty cell.
     pub fn name(list: &[String], idx: u32) -> &str {
         list.get(idx as usize).map_or("", String::as_str)
+    }
+
+    /// The 1-based file line of row `row` (index into [`RawData::rows`]); 0 when there is no
+    /// such row.
+    pub fn line(&self, row: usize) -> u32 {
+        self.lines.line(row)
     }
 }
 
