@@ -462,6 +462,38 @@ proptest::proptest! {
 }
 
 proptest::proptest! {
+    /// Random records of the usual shape: few names (so that records repeat the ones before,
+    /// and outcomes come round again), with spaces, empty cells, CRLF, blank lines and ragged
+    /// records mixed in: the fast path (and its cycle step) gives what the general path gives.
+    #[test]
+    fn the_row_fast_path_agrees_on_random_records(
+        records in proptest::collection::vec(
+            (0..3usize, 0..3usize, 0..3usize, 0..6usize, 0..6usize, 0..8usize),
+            0..60,
+        )
+    ) {
+        let (ps, arms, tps) = (["P1", "P12", "P2"], ["a", "ab", " a"], ["t0", "t1", "t10"]);
+        let outcomes = ["o", "o2", "oo", " o", "", "o2 "];
+        let values = ["1", "-2.5", "", "NA", "x", "12.25"];
+        let ends = ["\n", "\n", "\n", "\r\n", "\n\n", ",9\n", "\n,\n", ""];
+        let mut text = String::from("participant_id,arm,timepoint,outcome,value\n");
+        for (k, &(p, a, t, o, v, e)) in records.iter().enumerate() {
+            // Runs of the same participant, arm and timepoint, the outcomes in a cycle.
+            let (p, a, t) = if k % 4 == 0 { (p, a, t) } else { (0, 0, k / 8 % 3) };
+            let o = if o < 3 { k % 3 } else { o };
+            text.push_str(&format!(
+                "{},{},{},{},{}{}",
+                ps[p], arms[a], tps[t], outcomes[o], values[v], ends[e]
+            ));
+        }
+        let cfg = Config::default();
+        if let Err(e) = same_as_general(&text, &cfg) {
+            return Err(proptest::test_runner::TestCaseError::fail(e));
+        }
+    }
+}
+
+proptest::proptest! {
     /// The interner's inline comparison is byte equality, for every length it special-cases.
     #[test]
     fn same_name_is_byte_equality(a in "[ab]{0,20}", b in "[ab]{0,20}") {
