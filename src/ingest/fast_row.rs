@@ -123,7 +123,7 @@ impl LongBuilder<'_> {
                     arm: ids[1],
                     timepoint: ids[2],
                     outcome,
-                    value: value.into(),
+                    value,
                 });
                 prev_ends[3] = end.0 - pos;
                 prev_ends[4] = end.1 - pos;
@@ -177,7 +177,7 @@ impl LongBuilder<'_> {
                 *end = i - pos;
                 start = i + 1;
             }
-            let mut value = RawValue::Missing;
+            let mut value = PackedValue::from(RawValue::Missing);
             let mut start = first;
             for (c, (role, &end)) in shape.roles.iter().zip(&ends).enumerate().skip(shared) {
                 let end = pos + end;
@@ -198,7 +198,7 @@ impl LongBuilder<'_> {
                     Role::Name(k) => {
                         ids[k] = self.interners[k].get(cell, &mut self.chunk.names[k]);
                     }
-                    Role::Value => value = self.value(cell),
+                    Role::Value => value = self.packed_value(cell),
                     Role::Skip => {}
                 }
                 start = end + 1;
@@ -208,7 +208,7 @@ impl LongBuilder<'_> {
                 arm: ids[1],
                 timepoint: ids[2],
                 outcome: ids[3],
-                value: value.into(),
+                value,
             });
             prev = Some(pos);
             prev_ends = ends;
@@ -238,7 +238,7 @@ impl LongBuilder<'_> {
         pos: usize,
         key: usize,
         delim: u8,
-    ) -> Option<(u32, RawValue, (usize, usize))> {
+    ) -> Option<(u32, PackedValue, (usize, usize))> {
         let b = text.as_bytes();
         if !same_bytes(b, prev, pos, key) {
             return None;
@@ -264,7 +264,7 @@ impl LongBuilder<'_> {
         } else {
             i
         };
-        let value = self.value(text.get(start..stop).unwrap_or_default());
+        let value = self.packed_value(text.get(start..stop).unwrap_or_default());
         if let Some(names) = self.interners.get_mut(3) {
             names.note(outcome);
         }

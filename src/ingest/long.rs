@@ -493,15 +493,22 @@ impl<'a> LongBuilder<'a> {
 
     #[inline]
     pub(super) fn value(&mut self, cell: &str) -> RawValue {
+        self.packed_value(cell).get()
+    }
+
+    /// [`LongBuilder::value`] packed: the row loops store it so, and a plain decimal (finite)
+    /// then needs no test for NaN.
+    #[inline]
+    pub(super) fn packed_value(&mut self, cell: &str) -> PackedValue {
         // The usual cell, a plain decimal, read here without the missing-code checks when no
         // code could be one (the same double `parse_value` gives: its first step for such a
         // cell is this one).
         if self.plain_numbers
             && let Some(x) = simple_decimal(cell.as_bytes(), b'.')
         {
-            return RawValue::Number(x + 0.0);
+            return PackedValue::finite(x + 0.0);
         }
-        self.other_value(cell)
+        self.other_value(cell).into()
     }
 
     /// Every other cell (kept out of line so that [`LongBuilder::value`] inlines into the row

@@ -153,6 +153,13 @@ impl PackedValue {
     const MISSING: u64 = 0x7ffc_0000_0000_0000;
     const INVALID: u64 = 0x7ffd_0000_0000_0000;
 
+    /// A finite number (a NaN pattern given here would read back as missing or invalid).
+    #[inline]
+    pub(crate) fn finite(x: f64) -> Self {
+        debug_assert!(x.is_finite());
+        PackedValue(x.to_bits())
+    }
+
     /// The value.
     #[inline]
     pub fn get(self) -> RawValue {

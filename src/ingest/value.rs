@@ -99,7 +99,13 @@ pub(super) fn simple_decimal(s: &[u8], point: u8) -> Option<f64> {
     if n == 0 {
         return None;
     }
-    let x = m as f64 / *POW10.get(decimals)?;
+    // An integer needs no division (a long division is slow, and half of a file's values
+    // may be whole).
+    let x = if decimals == 0 {
+        m as f64
+    } else {
+        m as f64 / *POW10.get(decimals)?
+    };
     Some(if negative { -x } else { x })
 }
 
