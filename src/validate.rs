@@ -63,6 +63,14 @@ impl Checked {
         data.set_covariates(self.covariates.align(&data.participants, cfg));
         data
     }
+
+    /// As [`Checked::dataset`], the participant ids moved out of `self.raw` (left empty)
+    /// instead of copied ([`Dataset::build_taking_ids`]).
+    pub fn dataset_taking_ids(&mut self, cfg: &Config) -> Dataset {
+        let mut data = Dataset::build_taking_ids(&mut self.raw, &cfg.design);
+        data.set_covariates(self.covariates.align(&data.participants, cfg));
+        data
+    }
 }
 
 /// More arms than this is a validation error: the pairwise contrasts grow with the square.

@@ -77,7 +77,7 @@ pub fn analyze_watched(
     // one core); it is needed for the provenance only.
     let (raw, digest) = crate::ingest::load_deferred(data_path, cfg)?;
     clock.lap("read");
-    let checked = validate::checked(raw, cfg)?;
+    let mut checked = validate::checked(raw, cfg)?;
     let file = shown.map_or_else(|| data_path.display().to_string(), str::to_string);
     let mut issues = checked.issues.clone();
     clock.lap("validate");
@@ -89,7 +89,8 @@ pub fn analyze_watched(
             report: out.path().join("validation.md").display().to_string(),
         });
     }
-    let mut data = checked.dataset(cfg);
+    // The rows' participant ids are not needed past this point: moved, not copied.
+    let mut data = checked.dataset_taking_ids(cfg);
     let read_sha256 = checked.raw.sha256.clone();
     if let Some(path) = &cfg.data.harms {
         data.harms = Some(crate::ingest::harms::read(path, &data, &cfg.harms)?); // issue 19

@@ -148,6 +148,17 @@ pub fn outcome_order(a: &str, b: &str) -> Ordering {
     rank(a).cmp(&rank(b)).then_with(|| a.cmp(b))
 }
 
+/// The participants' indices in id order. Sorted through indices: ids are distinct (interned),
+/// so this is the order of `sort()`, and the rank of each id comes out of it without a search
+/// per id. Most files list participants in id order: then there is nothing to sort.
+fn participant_order(ids: &[String]) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..ids.len() as u32).collect();
+    if !ids.is_sorted() {
+        order.sort_unstable_by(|&a, &b| ids[a as usize].cmp(&ids[b as usize]));
+    }
+    order
+}
+
 /// The participants of each arm, in participant order (`arm_of` inverted).
 fn members_by_arm(arm_of: &[usize], n_arms: usize) -> Vec<Vec<u32>> {
     let mut by_arm = vec![Vec::new(); n_arms];
@@ -169,25 +180,45 @@ impl Dataset {
     /// would reject (empty names, invalid values) are skipped, and a duplicate keeps its first
     /// value.
     pub fn build(raw: &RawData, design: &DesignConfig) -> Dataset {
+        let order = participant_order(&raw.participants);
+        let participants = order
+            .iter()
+            .map(|&i| raw.participants[i as usize].clone())
+            .collect();
+        Self::assemble(raw, design, &order, participants)
+    }
+
+    /// As [`Dataset::build`], the participant ids moved out of `raw` (left empty) instead of
+    /// copied: on a registry-sized file they are a million small allocations, and `analyze`
+    /// has no use for them in `raw` once the dataset is built.
+    pub fn build_taking_ids(raw: &mut RawData, design: &DesignConfig) -> Dataset {
+        let order = participant_order(&raw.participants);
+        let mut ids = std::mem::take(&mut raw.participants);
+        let participants = if order.iter().zip(0u32..).all(|(&i, k)| i == k) {
+            ids
+        } else {
+            order
+                .iter()
+                .map(|&i| std::mem::take(&mut ids[i as usize]))
+                .collect()
+        };
+        Self::assemble(raw, design, &order, participants)
+    }
+
+    /// The dataset of `raw` whose participants, `order` (indices into `raw.participants`) in
+    /// id order, are named `participants`.
+    fn assemble(
+        raw: &RawData,
+        design: &DesignConfig,
+        order: &[u32],
+        participants: Vec<String>,
+    ) -> Dataset {
         let arms = ordered(&raw.arms, &design.arms, arm_order);
         let timepoints = ordered(&raw.timepoints, &design.timepoints, |a, b| {
             timepoint_order(a, b, &design.baseline)
         });
         let outcomes = ordered(&raw.outcomes, &[], outcome_order);
-        // Sorted through indices: ids are distinct (interned), so this is the order of
-        // `sort()`, and the rank of each id comes out of it without a search per id.
-        // Most files list participants in id order: then there is nothing to sort.
-        let mut order: Vec<u32> = (0..raw.participants.len() as u32).collect();
-        if !raw.participants.is_sorted() {
-            order.sort_unstable_by(|&a, &b| {
-                raw.participants[a as usize].cmp(&raw.participants[b as usize])
-            });
-        }
-        let participants: Vec<String> = order
-            .iter()
-            .map(|&i| raw.participants[i as usize].clone())
-            .collect();
-        let mut pid_map = vec![usize::MAX; raw.participants.len()];
+        let mut pid_map = vec![usize::MAX; order.len()];
         for (rank, &i) in order.iter().enumerate() {
             pid_map[i as usize] = rank;
         }
@@ -515,6 +546,26 @@ mod tests {
         )
         .unwrap();
         Dataset::build(&raw, &DesignConfig::default())
+    }
+
+    #[test]
+    fn moving_the_ids_builds_what_copying_them_builds() {
+        let sorted = "participant_id,arm,timepoint,outcome,value\n\
+                      P1,a,t0,o,1\nP1,a,t1,o,2\nP2,b,t0,o,3\nP3,a,t0,o,4\n";
+        let unsorted = "participant_id,arm,timepoint,outcome,value\n\
+                        P3,a,t0,o,4\nP1,a,t0,o,1\nP10,b,t1,o,5\nP2,b,t0,o,3\nP1,a,t1,o,2\n";
+        for text in [sorted, unsorted] {
+            let mut raw = crate::ingest::from_bytes(
+                Path::new("t.csv"),
+                text.as_bytes().to_vec(),
+                &Config::default(),
+            )
+            .unwrap();
+            let copied = Dataset::build(&raw, &DesignConfig::default());
+            let moved = Dataset::build_taking_ids(&mut raw, &DesignConfig::default());
+            assert_eq!(format!("{moved:?}"), format!("{copied:?}"));
+            assert!(raw.participants.is_empty());
+        }
     }
 
     #[test]
