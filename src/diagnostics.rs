@@ -104,6 +104,14 @@ pub struct Issues {
 }
 
 impl Issues {
+    /// Rewrites the message of listed problem `index` (as [`Issues::push`] clips it): for a
+    /// message whose facts are known only after the problem was found.
+    pub fn set_message(&mut self, index: usize, message: &str) {
+        if let Some(issue) = self.issues.get_mut(index) {
+            issue.message = shown(message, MAX_MESSAGE);
+        }
+    }
+
     /// Adds a problem; past [`MAX_PER_CODE`] of one code it is only counted. Texts are
     /// escaped and clipped ([`shown`]).
     pub fn push(
