@@ -153,14 +153,58 @@ pub struct SignedRank {
     pub hl: Option<HodgesLehmann>,
 }
 
-/// R's signed-rank `W(d)` of the normal-branch CI, evaluated on sorted `xs`.
-fn signed_w(xs: &[f64], d: f64, correct: bool) -> f64 {
-    // xd = x - d (ascending, because x is), zeros dropped; ranks of |xd|.
-    let xd: Vec<f64> = xs.iter().map(|&v| v - d).filter(|&v| v != 0.0).collect();
-    let nx = xd.len() as f64;
+/// A sorted sample as runs of equal values, for the merges of the normal-branch CIs
+/// ([`signed_w`], [`ranksum_w`]).
+///
+/// Why: the CI's roots are found by `uniroot`, each step a merge of the sample(s); on a large
+/// trial the samples are change scores of a few scales (a 0-10 pain score has about twenty
+/// distinct changes among a hundred thousand), so visiting each distinct value once instead of
+/// each observation makes the merge as long as the number of distinct values. The result is
+/// the same double: values equal under `==` stay equal after subtracting the same shift, so the
+/// merge groups the same observations, in the same order, with the same counts.
+struct Runs {
+    values: Vec<f64>,
+    counts: Vec<usize>,
+    n: usize,
+}
+
+impl Runs {
+    fn of(sorted: &[f64]) -> Self {
+        let (mut values, mut counts): (Vec<f64>, Vec<usize>) = (Vec::new(), Vec::new());
+        for &v in sorted {
+            match (values.last(), counts.last_mut()) {
+                (Some(&last), Some(count)) if last == v => *count += 1,
+                _ => {
+                    values.push(v);
+                    counts.push(1);
+                }
+            }
+        }
+        Runs {
+            values,
+            counts,
+            n: sorted.len(),
+        }
+    }
+}
+
+/// R's signed-rank `W(d)` of the normal-branch CI, evaluated on sorted `xs` (as runs of equal
+/// values, [`Runs`]).
+fn signed_w(xs: &Runs, d: f64, correct: bool) -> f64 {
+    // xd = x - d (ascending, because x is and subtracting is monotone), zeros dropped; ranks of
+    // |xd|. Equal values stay equal, so a run is dropped or kept whole.
+    let (mut xd, mut counts) = (Vec::with_capacity(xs.values.len()), Vec::new());
+    for (&v, &c) in xs.values.iter().zip(&xs.counts) {
+        if v - d != 0.0 {
+            xd.push(v - d);
+            counts.push(c);
+        }
+    }
+    let nx = counts.iter().sum::<usize>() as f64;
     // Negative part, by |xd| ascending = xd descending; positive part ascending.
     let split = xd.partition_point(|&v| v < 0.0);
     let (neg, pos) = xd.split_at(split);
+    let (neg_n, pos_n) = counts.split_at(split);
     let mut i = neg.len(); // walks neg from the end (smallest |xd| first)
     let mut j = 0; // walks pos from the start
     let mut position = 0usize;
@@ -177,12 +221,12 @@ fn signed_w(xs: &[f64], d: f64, correct: bool) -> f64 {
         };
         let mut c_neg = 0usize;
         while i > 0 && -neg[i - 1] == value {
-            c_neg += 1;
+            c_neg += neg_n[i - 1];
             i -= 1;
         }
         let mut c_pos = 0usize;
         while j < pos.len() && pos[j] == value {
-            c_pos += 1;
+            c_pos += pos_n[j];
             j += 1;
         }
         let t = c_neg + c_pos;
@@ -207,7 +251,8 @@ fn signed_hl_normal(xs: &[f64]) -> Option<HodgesLehmann> {
     }
     let mumin = xs[0];
     let mumax = xs[n - 1];
-    let w = |d: f64| signed_w(xs, d, true);
+    let runs = &Runs::of(xs);
+    let w = |d: f64| signed_w(runs, d, true);
     let wmumin = w(mumin);
     let wmumax = if wmumin.is_finite() {
         w(mumax)
@@ -255,7 +300,7 @@ fn signed_hl_normal(xs: &[f64]) -> Option<HodgesLehmann> {
         Interval { low: m, high: m }
     };
     // R sets correct <- FALSE before the estimate.
-    let w0 = |d: f64| signed_w(xs, d, false);
+    let w0 = |d: f64| signed_w(runs, d, false);
     let estimate = uniroot(w0, mumin, mumax, w0(mumin), w0(mumax), TOL_ROOT)
         .ok()?
         .root;
@@ -404,17 +449,18 @@ pub struct MannWhitney {
     pub hl: Option<HodgesLehmann>,
 }
 
-/// R's rank-sum `W(d)` of the normal-branch CI on sorted samples.
-fn ranksum_w(xs: &[f64], ys: &[f64], d: f64, correct: bool) -> f64 {
-    let nxf = xs.len() as f64;
-    let nyf = ys.len() as f64;
+/// R's rank-sum `W(d)` of the normal-branch CI on sorted samples (as runs of equal values).
+fn ranksum_w(xs: &Runs, ys: &Runs, d: f64, correct: bool) -> f64 {
+    let nxf = xs.n as f64;
+    let nyf = ys.n as f64;
     let (mut i, mut j) = (0usize, 0usize);
+    let (nx, ny) = (xs.values.len(), ys.values.len());
     let mut position = 0usize;
     let mut sum_x = 0.0;
     let mut ties: u128 = 0;
-    while i < xs.len() || j < ys.len() {
-        let next_x = xs.get(i).map(|&v| v - d);
-        let next_y = ys.get(j).copied();
+    while i < nx || j < ny {
+        let next_x = xs.values.get(i).map(|&v| v - d);
+        let next_y = ys.values.get(j).copied();
         let value = match (next_x, next_y) {
             (Some(a), Some(b)) => a.min(b),
             (Some(a), None) => a,
@@ -422,13 +468,13 @@ fn ranksum_w(xs: &[f64], ys: &[f64], d: f64, correct: bool) -> f64 {
             (None, None) => break,
         };
         let mut cx = 0usize;
-        while i < xs.len() && xs[i] - d == value {
-            cx += 1;
+        while i < nx && xs.values[i] - d == value {
+            cx += xs.counts[i];
             i += 1;
         }
         let mut cy = 0usize;
-        while j < ys.len() && ys[j] == value {
-            cy += 1;
+        while j < ny && ys.values[j] == value {
+            cy += ys.counts[j];
             j += 1;
         }
         let t = cx + cy;
@@ -450,6 +496,7 @@ fn ranksum_w(xs: &[f64], ys: &[f64], d: f64, correct: bool) -> f64 {
 fn ranksum_hl_normal(xs: &[f64], ys: &[f64]) -> Option<HodgesLehmann> {
     let mumin = xs[0] - ys[ys.len() - 1];
     let mumax = xs[xs.len() - 1] - ys[0];
+    let (xs, ys) = (&Runs::of(xs), &Runs::of(ys));
     let w = |d: f64| ranksum_w(xs, ys, d, true);
     let wmumin = w(mumin);
     let wmumax = w(mumax);
@@ -671,6 +718,112 @@ pub fn kruskal_wallis(groups: &[&[f64]]) -> Result<KruskalWallis> {
 mod tests {
     use super::*;
     use crate::stats::prec::{REL_1E8, REL_P, assert_rel};
+
+    /// The rank-sum `W(d)` observation by observation: what [`ranksum_w`] computed before it
+    /// went by runs of equal values.
+    fn ranksum_w_each(xs: &[f64], ys: &[f64], d: f64, correct: bool) -> f64 {
+        let (nxf, nyf) = (xs.len() as f64, ys.len() as f64);
+        let (mut i, mut j, mut position, mut sum_x, mut ties) = (0, 0, 0usize, 0.0, 0u128);
+        while i < xs.len() || j < ys.len() {
+            let value = match (xs.get(i).map(|&v| v - d), ys.get(j).copied()) {
+                (Some(a), Some(b)) => a.min(b),
+                (Some(a), None) => a,
+                (None, Some(b)) => b,
+                (None, None) => break,
+            };
+            let (mut cx, mut cy) = (0usize, 0usize);
+            while i < xs.len() && xs[i] - d == value {
+                cx += 1;
+                i += 1;
+            }
+            while j < ys.len() && ys[j] == value {
+                cy += 1;
+                j += 1;
+            }
+            let t = cx + cy;
+            sum_x += cx as f64 * ((2 * position + t + 1) as f64 / 2.0);
+            ties += (t as u128).pow(3) - t as u128;
+            position += t;
+        }
+        let dz = sum_x - nxf * (nxf + 1.0) / 2.0 - nxf * nyf / 2.0;
+        let correction = if correct { r_sign(dz) * 0.5 } else { 0.0 };
+        let sigma = ((nxf * nyf / 12.0)
+            * ((nxf + nyf + 1.0) - ties as f64 / ((nxf + nyf) * (nxf + nyf - 1.0))))
+            .sqrt();
+        (dz - correction) / sigma
+    }
+
+    /// The signed-rank `W(d)` observation by observation: what [`signed_w`] computed before it
+    /// went by runs of equal values.
+    fn signed_w_each(xs: &[f64], d: f64, correct: bool) -> f64 {
+        // xd = x - d (ascending, because x is), zeros dropped; ranks of |xd|.
+        let xd: Vec<f64> = xs.iter().map(|&v| v - d).filter(|&v| v != 0.0).collect();
+        let nx = xd.len() as f64;
+        // Negative part, by |xd| ascending = xd descending; positive part ascending.
+        let split = xd.partition_point(|&v| v < 0.0);
+        let (neg, pos) = xd.split_at(split);
+        let mut i = neg.len(); // walks neg from the end (smallest |xd| first)
+        let mut j = 0; // walks pos from the start
+        let mut position = 0usize;
+        let mut sum_pos = 0.0;
+        let mut ties: u128 = 0;
+        while i > 0 || j < pos.len() {
+            let next_neg = if i > 0 { Some(-neg[i - 1]) } else { None };
+            let next_pos = pos.get(j).copied();
+            let value = match (next_neg, next_pos) {
+                (Some(a), Some(b)) => a.min(b),
+                (Some(a), None) => a,
+                (None, Some(b)) => b,
+                (None, None) => break,
+            };
+            let mut c_neg = 0usize;
+            while i > 0 && -neg[i - 1] == value {
+                c_neg += 1;
+                i -= 1;
+            }
+            let mut c_pos = 0usize;
+            while j < pos.len() && pos[j] == value {
+                c_pos += 1;
+                j += 1;
+            }
+            let t = c_neg + c_pos;
+            let avg = (2 * position + t + 1) as f64 / 2.0;
+            sum_pos += c_pos as f64 * avg;
+            let tt = t as u128;
+            ties += tt * tt * tt - tt;
+            position += t;
+        }
+        let zd = sum_pos - nx * (nx + 1.0) / 4.0;
+        let sigma = (nx * (nx + 1.0) * (2.0 * nx + 1.0) / 24.0 - ties as f64 / 48.0).sqrt();
+        let correction = if correct { r_sign(zd) * 0.5 } else { 0.0 };
+        (zd - correction) / sigma
+    }
+
+    proptest::proptest! {
+        /// Going by runs gives the same double as going by observations, for tied samples,
+        /// shifts that make values meet, and shifts so large that distinct values round together.
+        #[test]
+        fn rank_sums_by_runs_are_rank_sums_by_observations(
+            x in proptest::collection::vec(-20i32..20, 1..60),
+            y in proptest::collection::vec(-20i32..20, 1..60),
+            scale in proptest::sample::select(vec![1.0, 0.5, 0.1, 1e-17]),
+            d in proptest::sample::select(vec![0.0, 0.5, -3.0, 0.1, 1e16, -2.5e-16]),
+            correct in proptest::bool::ANY,
+        ) {
+            let sorted = |v: &[i32]| {
+                let mut s: Vec<f64> = v.iter().map(|&k| 1.0 + f64::from(k) * scale).collect();
+                s.sort_by(f64::total_cmp);
+                s
+            };
+            let (xs, ys) = (sorted(&x), sorted(&y));
+            let runs = ranksum_w(&Runs::of(&xs), &Runs::of(&ys), d, correct);
+            let each = ranksum_w_each(&xs, &ys, d, correct);
+            proptest::prop_assert_eq!(runs.to_bits(), each.to_bits(), "{} vs {}", runs, each);
+            let runs = signed_w(&Runs::of(&xs), d, correct);
+            let each = signed_w_each(&xs, d, correct);
+            proptest::prop_assert_eq!(runs.to_bits(), each.to_bits(), "{} vs {}", runs, each);
+        }
+    }
 
     fn check_hl(hl: Option<HodgesLehmann>, e: [f64; 3], tol: f64, what: &str) {
         let hl = hl.expect("HL present");
