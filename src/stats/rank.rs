@@ -186,6 +186,16 @@ impl Runs {
             n: sorted.len(),
         }
     }
+
+    /// A run per observation, equal values not joined.
+    #[cfg(test)]
+    fn each(sorted: &[f64]) -> Self {
+        Runs {
+            values: sorted.to_vec(),
+            counts: vec![1; sorted.len()],
+            n: sorted.len(),
+        }
+    }
 }
 
 /// R's signed-rank `W(d)` of the normal-branch CI, evaluated on sorted `xs` (as runs of equal
@@ -719,88 +729,10 @@ mod tests {
     use super::*;
     use crate::stats::prec::{REL_1E8, REL_P, assert_rel};
 
-    /// The rank-sum `W(d)` observation by observation: what [`ranksum_w`] computed before it
-    /// went by runs of equal values.
-    fn ranksum_w_each(xs: &[f64], ys: &[f64], d: f64, correct: bool) -> f64 {
-        let (nxf, nyf) = (xs.len() as f64, ys.len() as f64);
-        let (mut i, mut j, mut position, mut sum_x, mut ties) = (0, 0, 0usize, 0.0, 0u128);
-        while i < xs.len() || j < ys.len() {
-            let value = match (xs.get(i).map(|&v| v - d), ys.get(j).copied()) {
-                (Some(a), Some(b)) => a.min(b),
-                (Some(a), None) => a,
-                (None, Some(b)) => b,
-                (None, None) => break,
-            };
-            let (mut cx, mut cy) = (0usize, 0usize);
-            while i < xs.len() && xs[i] - d == value {
-                cx += 1;
-                i += 1;
-            }
-            while j < ys.len() && ys[j] == value {
-                cy += 1;
-                j += 1;
-            }
-            let t = cx + cy;
-            sum_x += cx as f64 * ((2 * position + t + 1) as f64 / 2.0);
-            ties += (t as u128).pow(3) - t as u128;
-            position += t;
-        }
-        let dz = sum_x - nxf * (nxf + 1.0) / 2.0 - nxf * nyf / 2.0;
-        let correction = if correct { r_sign(dz) * 0.5 } else { 0.0 };
-        let sigma = ((nxf * nyf / 12.0)
-            * ((nxf + nyf + 1.0) - ties as f64 / ((nxf + nyf) * (nxf + nyf - 1.0))))
-            .sqrt();
-        (dz - correction) / sigma
-    }
-
-    /// The signed-rank `W(d)` observation by observation: what [`signed_w`] computed before it
-    /// went by runs of equal values.
-    fn signed_w_each(xs: &[f64], d: f64, correct: bool) -> f64 {
-        // xd = x - d (ascending, because x is), zeros dropped; ranks of |xd|.
-        let xd: Vec<f64> = xs.iter().map(|&v| v - d).filter(|&v| v != 0.0).collect();
-        let nx = xd.len() as f64;
-        // Negative part, by |xd| ascending = xd descending; positive part ascending.
-        let split = xd.partition_point(|&v| v < 0.0);
-        let (neg, pos) = xd.split_at(split);
-        let mut i = neg.len(); // walks neg from the end (smallest |xd| first)
-        let mut j = 0; // walks pos from the start
-        let mut position = 0usize;
-        let mut sum_pos = 0.0;
-        let mut ties: u128 = 0;
-        while i > 0 || j < pos.len() {
-            let next_neg = if i > 0 { Some(-neg[i - 1]) } else { None };
-            let next_pos = pos.get(j).copied();
-            let value = match (next_neg, next_pos) {
-                (Some(a), Some(b)) => a.min(b),
-                (Some(a), None) => a,
-                (None, Some(b)) => b,
-                (None, None) => break,
-            };
-            let mut c_neg = 0usize;
-            while i > 0 && -neg[i - 1] == value {
-                c_neg += 1;
-                i -= 1;
-            }
-            let mut c_pos = 0usize;
-            while j < pos.len() && pos[j] == value {
-                c_pos += 1;
-                j += 1;
-            }
-            let t = c_neg + c_pos;
-            let avg = (2 * position + t + 1) as f64 / 2.0;
-            sum_pos += c_pos as f64 * avg;
-            let tt = t as u128;
-            ties += tt * tt * tt - tt;
-            position += t;
-        }
-        let zd = sum_pos - nx * (nx + 1.0) / 4.0;
-        let sigma = (nx * (nx + 1.0) * (2.0 * nx + 1.0) / 24.0 - ties as f64 / 48.0).sqrt();
-        let correction = if correct { r_sign(zd) * 0.5 } else { 0.0 };
-        (zd - correction) / sigma
-    }
-
     proptest::proptest! {
-        /// Going by runs gives the same double as going by observations, for tied samples,
+        /// Going by runs gives the same double as going by observations (a run per
+        /// observation: the merge then groups equal values one by one, as it did before it
+        /// went by runs), for tied samples,
         /// shifts that make values meet, and shifts so large that distinct values round together.
         #[test]
         fn rank_sums_by_runs_are_rank_sums_by_observations(
@@ -817,10 +749,10 @@ mod tests {
             };
             let (xs, ys) = (sorted(&x), sorted(&y));
             let runs = ranksum_w(&Runs::of(&xs), &Runs::of(&ys), d, correct);
-            let each = ranksum_w_each(&xs, &ys, d, correct);
+            let each = ranksum_w(&Runs::each(&xs), &Runs::each(&ys), d, correct);
             proptest::prop_assert_eq!(runs.to_bits(), each.to_bits(), "{} vs {}", runs, each);
             let runs = signed_w(&Runs::of(&xs), d, correct);
-            let each = signed_w_each(&xs, d, correct);
+            let each = signed_w(&Runs::each(&xs), d, correct);
             proptest::prop_assert_eq!(runs.to_bits(), each.to_bits(), "{} vs {}", runs, each);
         }
     }
