@@ -27,7 +27,7 @@ use std::io::Read;
 
 use crossbeam_channel::{Receiver, Sender, bounded, never, select, unbounded};
 
-use super::long::{Body, Chunk, LongBuilder, Merger, RecordFormat};
+use super::long::{Body, Chunk, LongBuilder, LongHeader, Merger, RecordFormat, long_header};
 use super::*;
 
 /// Files at least this large are streamed; smaller ones are read whole.
@@ -354,16 +354,14 @@ impl Head {
             delimiter_detected: detected,
             ..RawData::default()
         };
-        let mut scanner = Scanner::new(text, delim);
-        let mut cells: Vec<Cow<'_, str>> = Vec::with_capacity(8);
-        if !matches!(scanner.next_record(&mut cells), Ok(Some(_))) {
+        let Ok(LongHeader::Found {
+            cols,
+            body,
+            body_line,
+        }) = long_header(&mut raw, cfg, text)
+        else {
             return None;
-        }
-        raw.header = cells.iter().map(|c| c.trim().to_string()).collect();
-        let cols = locate(&mut raw, cfg);
-        if !raw.missing_columns.is_empty() || !raw.duplicate_columns.is_empty() {
-            return None;
-        }
+        };
         let mode = if fast_rows {
             Body::PlainFast
         } else {
@@ -374,8 +372,8 @@ impl Head {
             raw,
             format: RecordFormat::new(delim, mode, cols, n_cols),
             decimal_comma: decimal_comma_of(cfg, delim),
-            body: first.len() - text.len() + scanner.offset(),
-            body_line: scanner.line(),
+            body: first.len() - text.len() + body,
+            body_line,
         })
     }
 }
