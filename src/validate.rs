@@ -196,9 +196,10 @@ pub fn check(raw: &RawData, cfg: &Config) -> Issues {
 /// the design is of a sane size (one array lookup per row), a hash set otherwise.
 ///
 /// A bit, not the row where it was first seen: on a registry-sized file (a million
-/// participants, 12 M cells) the table is 1.5 MB instead of 48 MB of fresh memory, whose first
-/// touch was a tenth of validation. The first row of a duplicate is looked up afterwards
-/// ([`first_rows`]), for the duplicates listed only.
+/// participants, 12 M cells) the table is 1.5 MB instead of 48 MB of fresh memory, and the
+/// first touch of fresh memory is what a large run spends most on (benches/RESULTS.md, issue
+/// 24). The first row of a duplicate is looked up afterwards ([`first_rows`]), for the
+/// duplicates listed only.
 enum Seen {
     Dense {
         bits: Vec<u64>,

@@ -5,7 +5,9 @@
 //! line end, visible) with a branch each, and keeps a `Cow` per cell. Here the leading fields a
 //! record shares byte for byte with the record before keep its names unread (found by comparing
 //! eight bytes at a time), a short name is recognised where it stands, and the other fields are
-//! cut by one comparison per byte. A record is taken only when it is a single line with exactly
+//! cut by one comparison per byte. In the spec's column order, a record that repeats the
+//! participant, arm and timepoint of the one before (three in four of a long file) is read in
+//! one step: those bytes, the predicted next outcome, the value. A record is taken only when it is a single line with exactly
 //! the header's field count; anything else (a blank line, a ragged record, more columns than
 //! [`MAX_FIELDS`]) stops the run and the caller reads that record through the general path, so
 //! messages, line numbers and names are the general path's.
