@@ -607,6 +607,37 @@ mod tests {
     }
 
     #[test]
+    fn a_wide_file_reports_the_line_of_the_record() {
+        // Two rows per record: the lines of a wide file's rows repeat.
+        let cfg = Config::from_toml(
+            "[data]\nlayout = \"wide\"\n[data.columns]\nparticipant_id = \"ID\"\narm = \"Group\"\n\
+             [design.timepoint_labels]\nbaseline = [\"bl\"]\nweek6 = [\"wk6\"]\n",
+        )
+        .unwrap();
+        let text = "ID,Group,pain_nrs_bl,pain_nrs_wk6\nP1,backward,5,4\nP2,forward,x,3\n\
+                    P3,backward,6,abc\nP1,forward,5,5\n";
+        let i = issues(text, &cfg);
+        let c = codes(&i);
+        for (code, line) in [
+            ("non_numeric_value", 3),
+            ("non_numeric_value", 4),
+            ("duplicate_row", 5),
+            ("participant_in_two_arms", 5),
+        ] {
+            assert!(
+                c.contains(&(code.into(), Some(line))),
+                "{code} {line}: {c:?}"
+            );
+        }
+        let dup = i.issues.iter().find(|x| x.code == "duplicate_row").unwrap();
+        assert!(
+            dup.message.ends_with("(first on line 2)"),
+            "{}",
+            dup.message
+        );
+    }
+
+    #[test]
     fn a_duplicate_names_the_first_row_of_its_key() {
         // P1/t0/pain three times (lines 2, 4, 6), P2/t0/pain twice (lines 3, 7).
         let text = format!(
