@@ -38,6 +38,19 @@ fn pct_cell(r: Option<&&Record>) -> String {
     }
 }
 
+/// The SMD of each arm pair for one variable of Table 1.
+fn smds(recs: &[&Record], var: &str, pairs: &[String]) -> Vec<String> {
+    pairs
+        .iter()
+        .map(|p| {
+            let smd = recs
+                .iter()
+                .find(|r| r.outcome == var && r.contrast == *p && r.statistic_name == "smd");
+            num(smd.and_then(|r| r.estimate))
+        })
+        .collect()
+}
+
 /// The rows of one variable of Table 1: a numeric one as mean (SD) and median [Q1, Q3], a
 /// categorical one as one row per level with n (%); missing counts when any; SMDs.
 fn table1_rows(recs: &[&Record], var: &str, cols: &[String], pairs: &[String]) -> Vec<Vec<String>> {
@@ -46,10 +59,7 @@ fn table1_rows(recs: &[&Record], var: &str, cols: &[String], pairs: &[String]) -
         mine.iter()
             .find(|r| r.contrast == contrast && r.statistic_name == name)
     };
-    let smds: Vec<String> = pairs
-        .iter()
-        .map(|p| num(cell(p, "smd").and_then(|r| r.estimate)))
-        .collect();
+    let smds = smds(recs, var, pairs);
     let mut rows = Vec::new();
     let numeric = mine.iter().any(|r| r.statistic_name == "mean");
     if numeric {
@@ -115,23 +125,46 @@ pub fn table1_section(rs: &ResultSet) -> Option<OutcomeSection> {
     let pairs: Vec<String> = (0..arms.len())
         .flat_map(|i| (i + 1..arms.len()).map(move |j| format!("{}-{}", arms[i], arms[j])))
         .collect();
-    let rows = variables(&recs)
+    let vars = variables(&recs);
+    // With three arms or more the SMDs of every pair get a table of their own: beside the
+    // arms and the overall column they made Table 1 wider than a printed page (seven columns
+    // of numbers for three arms), and the PDF or Word page cut them off.
+    let apart = pairs.len() > 1;
+    let in_table: &[String] = if apart { &[] } else { &pairs };
+    let rows = vars
         .iter()
-        .flat_map(|v| table1_rows(&recs, v, &cols, &pairs))
+        .flat_map(|v| table1_rows(&recs, v, &cols, in_table))
         .collect();
     let mut headers = vec![s("characteristic")];
     headers.extend(cols.iter().cloned());
-    headers.extend(pairs.iter().map(|p| format!("SMD {p}")));
+    headers.extend(in_table.iter().map(|p| format!("SMD {p}")));
+    let mut tables = vec![Table {
+        title: s("Baseline characteristics by arm"),
+        headers,
+        rows,
+    }];
+    if apart {
+        let mut headers = vec![s("characteristic")];
+        headers.extend(pairs.iter().cloned());
+        tables.push(Table {
+            title: s("Standardised mean differences (SMD) between arms"),
+            headers,
+            rows: vars
+                .iter()
+                .map(|v| {
+                    let mut row = vec![v.clone()];
+                    row.extend(smds(&recs, v, &pairs));
+                    row
+                })
+                .collect(),
+        });
+    }
     Some(OutcomeSection {
         heading: s("Baseline characteristics (Table 1)"),
         direction: s(
             "Standardised mean differences (SMD) instead of baseline p-values (CONSORT 2025 item 22): with randomisation any baseline difference is due to chance. |SMD| > 0.1 is a common flag for imbalance. OUTCOME@baseline rows are the outcomes at baseline.",
         ),
-        tables: vec![Table {
-            title: s("Baseline characteristics by arm"),
-            headers,
-            rows,
-        }],
+        tables,
         figures: Vec::new(),
     })
 }

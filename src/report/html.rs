@@ -49,9 +49,34 @@ fn cell(c: &str) -> String {
     if let Some(rest) = c.strip_prefix("**")
         && let Some((bold, tail)) = rest.split_once("**")
     {
-        return format!("<strong>{}</strong>{}", escape(bold), escape(tail));
+        return format!(
+            "<strong>{}</strong>{}",
+            keep_together(&escape(bold)),
+            keep_together(&escape(tail))
+        );
     }
-    escape(c)
+    keep_together(&escape(c))
+}
+
+/// Non-breaking spaces inside `[…]` and before `%`: a narrow column then breaks
+/// `6.00 [5.00, 7.00]` before the bracket, not inside an interval, and keeps `(68.0 %)` whole.
+fn keep_together(escaped: &str) -> String {
+    let mut out = String::with_capacity(escaped.len());
+    let mut depth = 0usize;
+    let mut chars = escaped.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if c == ' ' && (depth > 0 || chars.peek() == Some(&'%')) {
+            out.push_str("&nbsp;");
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 impl Markup for Html {

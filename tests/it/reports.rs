@@ -418,6 +418,45 @@ fn responder_figures_appear_when_an_mcid_is_set() {
 /// report's sections as Heading1 paragraphs, its tables as Word tables and its figures as
 /// embedded PNGs; byte-identical on a rerun; no plots/*.png without `--png`.
 #[test]
+fn table1_of_three_arms_puts_the_smds_in_a_table_of_their_own() {
+    // Three arms: the value table and the SMDs apart (seven columns of numbers overflowed a
+    // printed page); two arms: one table with the SMD column.
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("consort", "datasets/golden/consort.csv", true),
+        ("two", "datasets/golden/two_arm_shuffled.csv", false),
+    ];
+    for (name, data, apart) in cases {
+        let mut cfg = Config::default();
+        if apart {
+            let study = root().join("tests/golden/consort/study.toml");
+            cfg = Config::resolve(Some(&study), &Default::default()).unwrap();
+        }
+        cfg.report.out_dir = dir.path().join(name);
+        cfg.run.quiet = true;
+        retrotrial::app::analyze(&root().join(data), &cfg).unwrap();
+        let md = std::fs::read_to_string(dir.path().join(name).join("report.md")).unwrap();
+        let html = std::fs::read_to_string(dir.path().join(name).join("report.html")).unwrap();
+        let table1 = md
+            .lines()
+            .skip_while(|l| !l.starts_with("**Baseline characteristics by arm**"))
+            .find(|l| l.starts_with("| characteristic"))
+            .unwrap_or_else(|| panic!("{name}: no Table 1 in\n{md}"));
+        let smd_table = md.contains("**Standardised mean differences (SMD) between arms**");
+        assert_eq!(smd_table, apart, "{name}");
+        assert_eq!(table1.contains("SMD"), !apart, "{name}: {table1}");
+        if apart {
+            assert!(md.contains(
+                "| characteristic | backward-forward | backward-control | forward-control |"
+            ));
+            assert!(md.contains("| sex | 0.043 | 0.372 | 0.417 |"), "{md}");
+        }
+        // An interval stays whole when a narrow column wraps; the break comes before it.
+        assert!(html.contains(" [5.00,&nbsp;7.00]"), "{name}");
+    }
+}
+
+#[test]
 fn docx_report_has_word_parts_sections_tables_and_figures() {
     let dir = tempfile::tempdir().unwrap();
     let study = root().join("tests/golden/consort/study.toml");
