@@ -403,6 +403,34 @@ fn check_design(raw: &RawData, cfg: &Config, f: &str, out: &mut Issues) {
     }
     check_declared(raw, &cfg.design, f, out);
     check_roles(raw, &cfg.design, f, out);
+    check_flow(raw, cfg, f, out);
+}
+
+/// `[flow] assessed` against the file: everyone assessed for eligibility was either
+/// randomised (a participant of the file) or excluded before randomisation (`[flow]
+/// excluded`), so the CONSORT flow's top box must add up. A warning: the counts only describe
+/// the flow, and the report shows them as declared.
+fn check_flow(raw: &RawData, cfg: &Config, f: &str, out: &mut Issues) {
+    let Some(assessed) = cfg.flow.assessed.filter(|_| cfg.data.flow.is_none()) else {
+        return;
+    };
+    let randomised = raw.participants.len();
+    let excluded: usize = cfg.flow.excluded.values().sum();
+    if randomised.checked_add(excluded) != Some(assessed) {
+        out.push(
+            f,
+            Warning,
+            "flow_does_not_add_up",
+            None,
+            format!(
+                "[flow] assessed = {assessed}, but the {randomised} participant(s) of the file \
+                 and the {excluded} excluded before randomisation ([flow] excluded) make {}",
+                randomised.saturating_add(excluded)
+            ),
+            "everyone assessed is randomised or excluded: correct [flow] assessed, or add the \
+             missing people to [flow] excluded under their reason",
+        );
+    }
 }
 
 /// The numbers of arms and timepoints: too many stops the design checks (the tables would be
@@ -634,6 +662,34 @@ mod tests {
             dup.message.ends_with("(first on line 2)"),
             "{}",
             dup.message
+        );
+    }
+
+    #[test]
+    fn the_declared_flow_must_add_up() {
+        let text = format!("{H}P1,backward,baseline,pain,5\nP2,forward,baseline,pain,6\n");
+        let flow = |toml: &str| {
+            let i = issues(&text, &Config::from_toml(toml).unwrap());
+            i.issues
+                .iter()
+                .find(|x| x.code == "flow_does_not_add_up")
+                .map(|x| x.message.clone())
+        };
+        // 2 randomised + 3 excluded = 5.
+        let excluded = "[flow.excluded]\n\"declined\" = 1\n\"not eligible\" = 2\n";
+        assert_eq!(flow(&format!("[flow]\nassessed = 5\n{excluded}")), None);
+        assert_eq!(
+            flow(&format!("[flow]\nassessed = 9\n{excluded}")).as_deref(),
+            Some(
+                "[flow] assessed = 9, but the 2 participant(s) of the file and the 3 excluded \
+                 before randomisation ([flow] excluded) make 5"
+            )
+        );
+        // Nothing declared, or a flow file that gives the counts: nothing to check here.
+        assert_eq!(flow(excluded), None);
+        assert_eq!(
+            flow("[data]\nflow = \"flow.csv\"\n[flow]\nassessed = 9\n"),
+            None
         );
     }
 

@@ -222,6 +222,8 @@ def main():
     # [analyses.mmrm] (issue 18).
     write("study_mmrm_unknown_structure.toml", '[analyses.mmrm]\nstructure = "unstructured"\n')
     write("study_mmrm_bad_ddf.toml", '[analyses.mmrm]\nddf = "kr"\n')
+    write("study_flow_mismatch.toml",
+          '[flow]\nassessed = 20\n\n[flow.excluded]\n"did not meet inclusion criteria" = 5\n')
     write("study_mmrm_kr_empirical.toml", '[analyses.mmrm]\nddf = "kenward_roger"\nvcov = "empirical"\n')
     write("study_mmrm_part_selected.toml", '[analyses]\nrun = ["mmrm_fit"]\n')
     write("study_mmrm_cs_one_visit.toml", '[analyses]\nrun = ["mmrm"]\n\n[analyses.mmrm]\nstructure = "cs"\n')
