@@ -321,11 +321,24 @@ pub fn subgroup_section(rs: &ResultSet, plots: &[PlotRef]) -> Option<OutcomeSect
             ]);
         }
     }
+    let mut direction = s(
+        "Exploratory: subgroup results are not confirmatory. A difference between subgroups is evidence only through the interaction test, and many subgroups give some small p-values by chance (CONSORT 2025 item 25).",
+    );
+    // The subgroup models adjust for baseline only; when the primary ANCOVA also adjusted for
+    // covariates (its records name them) the reader must know the two are different models.
+    if let Some(covariates) = rs
+        .records
+        .iter()
+        .filter(|r| r.analysis == Analysis::Ancova)
+        .find_map(|r| r.extra.get("covariates").and_then(|v| v.as_str()))
+    {
+        direction.push_str(&format!(
+            " The subgroup ANCOVAs and the interaction test adjust for baseline only, not for {covariates} as the primary ANCOVA does: their estimates come from a different model and are not the primary estimate split by subgroup."
+        ));
+    }
     Some(OutcomeSection {
         heading: s("Subgroup analyses (exploratory)"),
-        direction: s(
-            "Exploratory: subgroup results are not confirmatory. A difference between subgroups is evidence only through the interaction test, and many subgroups give some small p-values by chance (CONSORT 2025 item 25).",
-        ),
+        direction,
         tables: vec![Table {
             title: format!(
                 "Primary contrast {} within subgroups (ANCOVA) and arm × subgroup interaction",

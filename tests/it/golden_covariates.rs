@@ -120,6 +120,24 @@ fn the_report_names_the_covariates_of_the_ancova_and_the_imputation() {
     let without = report(|c| c.analyses.covariates.clear());
     assert!(without.contains("ANCOVA (last value adjusted for baseline) and ANOVA family"));
     assert!(!without.contains("the covariates"), "{without}");
+    // The subgroup models adjust for baseline only: said when the primary ANCOVA did more.
+    fn subgroups(c: &mut Config) {
+        c.analyses.run.push(retrotrial::results::Analysis::Subgroup);
+        c.analyses.subgroups = vec!["baseline_severity".into()];
+    }
+    let note = "adjust for baseline only, not for age, sex as the primary ANCOVA does";
+    let with = report(subgroups);
+    assert!(with.contains("Subgroup analyses (exploratory)"), "{with}");
+    assert!(with.contains(note), "{with}");
+    let without = report(|c| {
+        subgroups(c);
+        c.analyses.covariates.clear();
+    });
+    assert!(
+        without.contains("Subgroup analyses (exploratory)"),
+        "{without}"
+    );
+    assert!(!without.contains("adjust for baseline only"), "{without}");
 }
 
 /// The trajectory figure draws the descriptives' arm means: a run without descriptives has no
