@@ -70,19 +70,19 @@ pub fn rank_average(x: &[f64]) -> Ranks {
     // The values sorted with their positions (sorting pairs reads no value through an index).
     // Every member of a tie group gets the same average rank, so their order within the
     // group does not matter, and the unstable sort gives the stable sort's ranks.
-    let mut idx: Vec<(f64, usize)> = x.iter().copied().zip(0..n).collect();
-    idx.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let mut sorted: Vec<(f64, usize)> = x.iter().copied().zip(0..n).collect();
+    sorted.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     let mut ranks = vec![0.0; n];
     let mut tie_sizes = Vec::new();
     let mut i = 0;
     while i < n {
         let mut j = i + 1;
-        while j < n && idx[j].0 == idx[i].0 {
+        while j < n && sorted[j].0 == sorted[i].0 {
             j += 1;
         }
         // Positions i+1 ..= j share the average rank (i + 1 + j)/2.
         let avg = (i + 1 + j) as f64 / 2.0;
-        for &(_, k) in &idx[i..j] {
+        for &(_, k) in &sorted[i..j] {
             ranks[k] = avg;
         }
         if j - i > 1 {
