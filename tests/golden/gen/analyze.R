@@ -13,6 +13,10 @@
 #
 # It writes a JSON list of records (§1/§2) in plan order: grouped by outcome (§3 order), and
 # within an outcome by analysis in the order of the list above, multiplicity last.
+#
+# Input reading and validation, ordering, the complete cases and the JSON output (HEADER,
+# KNOWN_ARMS, KNOWN_OUTCOMES, read_trial, csort, order_known_first, order_timepoints,
+# complete_cases, write_records) come from common.R, shared with the other golden scripts.
 
 suppressPackageStartupMessages({
   library(jsonlite)
@@ -23,9 +27,10 @@ suppressPackageStartupMessages({
 # Alphabetical tie-breaks must not depend on the machine's locale (Rust compares bytes).
 invisible(Sys.setlocale("LC_COLLATE", "C"))
 
-HEADER <- c("participant_id", "arm", "timepoint", "outcome", "value")
-KNOWN_ARMS <- c("backward", "forward", "control")
-KNOWN_OUTCOMES <- c("pain_nrs", "womac_total", "tug_seconds", "quad_strength_kg")
+# HEADER, KNOWN_ARMS, KNOWN_OUTCOMES, read_trial, csort, order_known_first, order_timepoints,
+# complete_cases, write_records: common.R, next to this script.
+source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)[1])), "common.R"))
+
 Z975 <- qnorm(0.975)
 
 # ---------------------------------------------------------------------------------------------
@@ -66,50 +71,6 @@ parse_args <- function(args) {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Input (§3 "Input", §6.3) and ordering (§3)
-# ---------------------------------------------------------------------------------------------
-
-read_trial <- function(path) {
-  first <- readLines(path, n = 1L, warn = FALSE)
-  if (length(first) == 0L) stop("empty file: ", path)
-  if (!identical(first, paste(HEADER, collapse = ","))) {
-    stop("header must be exactly '", paste(HEADER, collapse = ","), "', got '", first, "'")
-  }
-  # §6.3 verbatim: character ids, numeric value, "" and "NA" are missing.
-  d <- read.csv(path, colClasses = c(rep("character", 4), "numeric"),
-                na.strings = c("", "NA"))
-  if (!identical(names(d), HEADER)) stop("unexpected columns: ", paste(names(d), collapse = ","))
-  if (nrow(d) == 0L) stop("no data rows")
-  if (anyNA(d[, 1:4])) stop("missing participant_id/arm/timepoint/outcome")
-  bad <- !is.na(d$value) & !is.finite(d$value)
-  if (any(bad)) stop("non-finite value in data row(s) ", paste(head(which(bad), 5), collapse = ", "))
-  key <- paste(d$participant_id, d$timepoint, d$outcome, sep = "\r")
-  if (anyDuplicated(key)) stop("duplicate (participant, timepoint, outcome) row: ", key[anyDuplicated(key)])
-  arms_per_p <- tapply(d$arm, d$participant_id, function(a) length(unique(a)))
-  if (any(arms_per_p > 1)) stop("participant in two arms: ", names(arms_per_p)[arms_per_p > 1][1])
-  if (!"baseline" %in% d$timepoint) stop("no baseline timepoint in the file")
-  d
-}
-
-# Byte-order sort (C locale), as Rust's str ordering.
-csort <- function(x) sort(unique(x), method = "radix")
-
-order_known_first <- function(x, known) {
-  x <- unique(x)
-  c(known[known %in% x], csort(setdiff(x, known)))
-}
-
-# baseline first; then ascending trailing integer (week3 < week6 < week12); names without a
-# trailing number sort after all numbered ones; ties broken by name (bytewise).
-order_timepoints <- function(tp) {
-  others <- csort(setdiff(unique(tp), "baseline"))
-  num <- ifelse(grepl("[0-9]+$", others), sub("^.*?([0-9]+)$", "\\1", others), NA)
-  num <- suppressWarnings(as.numeric(num))
-  num[is.na(num)] <- Inf
-  c("baseline", others[order(num, others, method = "radix")])
-}
-
-# ---------------------------------------------------------------------------------------------
 # Records
 # ---------------------------------------------------------------------------------------------
 
@@ -146,21 +107,7 @@ t_ci <- function(est, se, df) est + c(-1, 1) * qt(0.975, df) * se
 # Per-outcome analysis sets
 # ---------------------------------------------------------------------------------------------
 
-# Complete cases of one outcome: non-missing baseline and last value (§3). Rows are ordered by
-# participant_id so resampling input is independent of the file's row order.
-complete_cases <- function(d_o, last_tp) {
-  base <- d_o[d_o$timepoint == "baseline" & !is.na(d_o$value), c("participant_id", "arm", "value")]
-  last <- d_o[d_o$timepoint == last_tp & !is.na(d_o$value), c("participant_id", "value")]
-  names(base)[3] <- "base"
-  names(last)[2] <- "last"
-  cc <- merge(base, last, by = "participant_id")
-  cc <- cc[order(cc$participant_id, method = "radix"), , drop = FALSE]
-  # §3: change scores rounded to 9 decimals before any use.
-  cc$change <- round(cc$last - cc$base, 9)
-  rownames(cc) <- NULL
-  cc
-}
-
+# complete_cases(d_o, last_tp) is in common.R.
 changes_of <- function(cc, arm) cc$change[cc$arm == arm]
 
 # ---------------------------------------------------------------------------------------------
@@ -658,14 +605,7 @@ main <- function(args) {
   by_outcome <- multiplicity(by_outcome, primary_label)
   records <- unname(unlist(by_outcome, recursive = FALSE))
 
-  keys <- vapply(records, function(r) paste(r$outcome, r$analysis, r$contrast, r$statistic_name,
-                                            sep = "|"), character(1))
-  if (anyDuplicated(keys)) stop("duplicate record key: ", keys[anyDuplicated(keys)])
-
-  json <- toJSON(records, auto_unbox = TRUE, digits = NA, na = "null", null = "null",
-                 pretty = TRUE)
-  writeLines(json, opts$output, useBytes = TRUE)
-  message(sprintf("wrote %d records to %s", length(records), opts$output))
+  write_records(records, opts$output)
 }
 
 main(commandArgs(trailingOnly = TRUE))

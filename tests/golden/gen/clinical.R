@@ -29,8 +29,11 @@
 # tolerance of the exact ones; with complete data it checks the estimates, SEs and df against
 # per-timepoint lm(value ~ baseline + arm) (GLS = OLS there and nu = the ANCOVA residual df).
 #
-# Input reading, validation and ordering are analyze.R's (the functions below are copies; keep
-# them in sync).
+# Input reading, validation, ordering, the complete cases, pairs_of and the JSON output (HEADER,
+# KNOWN_ARMS, KNOWN_OUTCOMES, read_trial, csort, order_known_first, order_timepoints,
+# complete_cases, pairs_of, write_records) come from common.R, shared with analyze.R and the other
+# golden scripts. num, rec, check, attempt and read_study are this script's own (each differs
+# from another script's copy of the same name, so they are not shared).
 
 suppressPackageStartupMessages({
   library(jsonlite)
@@ -39,9 +42,10 @@ suppressPackageStartupMessages({
 
 invisible(Sys.setlocale("LC_COLLATE", "C"))
 
-HEADER <- c("participant_id", "arm", "timepoint", "outcome", "value")
-KNOWN_ARMS <- c("backward", "forward", "control")
-KNOWN_OUTCOMES <- c("pain_nrs", "womac_total", "tug_seconds", "quad_strength_kg")
+# HEADER, KNOWN_ARMS, KNOWN_OUTCOMES, read_trial, csort, order_known_first, order_timepoints,
+# complete_cases, pairs_of, write_records: common.R, next to this script.
+source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)[1])), "common.R"))
+
 Z975 <- qnorm(0.975)
 ANCOVA_DF_METHOD <- "residual (one post-baseline timepoint: the MMRM is the ANCOVA)"
 
@@ -142,56 +146,8 @@ read_study <- function(path) {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Input and ordering: identical to analyze.R
+# Records (input reading and ordering: common.R)
 # ---------------------------------------------------------------------------------------------
-
-read_trial <- function(path) {
-  first <- readLines(path, n = 1L, warn = FALSE)
-  if (length(first) == 0L) stop("empty file: ", path)
-  if (!identical(first, paste(HEADER, collapse = ","))) {
-    stop("header must be exactly '", paste(HEADER, collapse = ","), "', got '", first, "'")
-  }
-  d <- read.csv(path, colClasses = c(rep("character", 4), "numeric"),
-                na.strings = c("", "NA"))
-  if (!identical(names(d), HEADER)) stop("unexpected columns: ", paste(names(d), collapse = ","))
-  if (nrow(d) == 0L) stop("no data rows")
-  if (anyNA(d[, 1:4])) stop("missing participant_id/arm/timepoint/outcome")
-  bad <- !is.na(d$value) & !is.finite(d$value)
-  if (any(bad)) stop("non-finite value in data row(s) ", paste(head(which(bad), 5), collapse = ", "))
-  key <- paste(d$participant_id, d$timepoint, d$outcome, sep = "\r")
-  if (anyDuplicated(key)) stop("duplicate (participant, timepoint, outcome) row: ", key[anyDuplicated(key)])
-  arms_per_p <- tapply(d$arm, d$participant_id, function(a) length(unique(a)))
-  if (any(arms_per_p > 1)) stop("participant in two arms: ", names(arms_per_p)[arms_per_p > 1][1])
-  if (!"baseline" %in% d$timepoint) stop("no baseline timepoint in the file")
-  d
-}
-
-csort <- function(x) sort(unique(x), method = "radix")
-
-order_known_first <- function(x, known) {
-  x <- unique(x)
-  c(known[known %in% x], csort(setdiff(x, known)))
-}
-
-order_timepoints <- function(tp) {
-  others <- csort(setdiff(unique(tp), "baseline"))
-  num <- ifelse(grepl("[0-9]+$", others), sub("^.*?([0-9]+)$", "\\1", others), NA)
-  num <- suppressWarnings(as.numeric(num))
-  num[is.na(num)] <- Inf
-  c("baseline", others[order(num, others, method = "radix")])
-}
-
-complete_cases <- function(d_o, last_tp) {
-  base <- d_o[d_o$timepoint == "baseline" & !is.na(d_o$value), c("participant_id", "arm", "value")]
-  last <- d_o[d_o$timepoint == last_tp & !is.na(d_o$value), c("participant_id", "value")]
-  names(base)[3] <- "base"
-  names(last)[2] <- "last"
-  cc <- merge(base, last, by = "participant_id")
-  cc <- cc[order(cc$participant_id, method = "radix"), , drop = FALSE]
-  cc$change <- round(cc$last - cc$base, 9)
-  rownames(cc) <- NULL
-  cc
-}
 
 # NULL/NA/NaN/±Inf all become JSON null; numbers lose R names.
 num <- function(x) {
@@ -230,14 +186,6 @@ attempt <- function(label, expr) {
     message(sprintf("FAILED %s: %s", label, conditionMessage(e)))
     list()
   })
-}
-
-pairs_of <- function(a) {
-  out <- list()
-  for (i in seq_along(a)) for (j in seq_along(a)) {
-    if (i < j) out[[length(out) + 1L]] <- c(a[i], a[j])
-  }
-  out
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -748,14 +696,7 @@ main <- function(args) {
     records <- c(records, flow_outcome(o, d, d_o, arms, timepoints, last_tp, cells))
   }
 
-  keys <- vapply(records, function(r) paste(r$outcome, r$analysis, r$contrast, r$statistic_name,
-                                            sep = "|"), character(1))
-  if (anyDuplicated(keys)) stop("duplicate record key: ", keys[anyDuplicated(keys)])
-
-  json <- toJSON(records, auto_unbox = TRUE, digits = NA, na = "null", null = "null",
-                 pretty = TRUE)
-  writeLines(json, opts$output, useBytes = TRUE)
-  message(sprintf("wrote %d records to %s", length(records), opts$output))
+  write_records(records, opts$output)
 }
 
 main(commandArgs(trailingOnly = TRUE))

@@ -33,14 +33,17 @@
 #              covariates: cut at the median (or --cuts), labels "<=c", "(a,b]", ">c"
 #              (sprintf("%.4f") without trailing zeros); droplevels.
 #
-# Input reading and ordering are analyze.R's (copies; keep them in sync).
+# Ordering and pairs_of are analyze.R's / clinical.R's: HEADER, KNOWN_ARMS, KNOWN_OUTCOMES, csort,
+# order_known_first, order_timepoints and pairs_of come from common.R, shared with them. It reads
+# the trial file with read.csv directly (not common.R's read_trial). num and rec are its own (num
+# as clinical.R's; rec as mmrm.R's, with no check on `extra`).
 
 suppressPackageStartupMessages(library(jsonlite))
 invisible(Sys.setlocale("LC_COLLATE", "C"))
 
-HEADER <- c("participant_id", "arm", "timepoint", "outcome", "value")
-KNOWN_ARMS <- c("backward", "forward", "control")
-KNOWN_OUTCOMES <- c("pain_nrs", "womac_total", "tug_seconds", "quad_strength_kg")
+# HEADER, KNOWN_ARMS, KNOWN_OUTCOMES, csort, order_known_first, order_timepoints, pairs_of:
+# common.R, next to this script.
+source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)[1])), "common.R"))
 
 args <- commandArgs(trailingOnly = TRUE)
 opt <- function(name, default = NULL) {
@@ -62,18 +65,6 @@ for (kv in strsplit(opt("--cuts", ""), ";")[[1]]) {
   cuts_opt[[p[1]]] <- as.numeric(strsplit(p[2], ",")[[1]])
 }
 
-csort <- function(x) sort(unique(x), method = "radix")
-order_known_first <- function(x, known) {
-  x <- unique(x)
-  c(known[known %in% x], csort(setdiff(x, known)))
-}
-order_timepoints <- function(tp) {
-  others <- csort(setdiff(unique(tp), "baseline"))
-  num <- ifelse(grepl("[0-9]+$", others), sub("^.*?([0-9]+)$", "\\1", others), NA)
-  num <- suppressWarnings(as.numeric(num))
-  num[is.na(num)] <- Inf
-  c("baseline", others[order(num, others, method = "radix")])
-}
 num <- function(x) {
   if (is.null(x) || length(x) == 0L) return(NA_real_)
   x <- unname(x)
@@ -89,11 +80,6 @@ rec <- function(outcome, analysis, contrast, statistic_name, statistic = NA, df 
        p_value = num(p_value), estimate = num(estimate), ci_low = num(ci_low),
        ci_high = num(ci_high),
        extra = lapply(extra, function(v) if (is.character(v)) unname(v) else num(v)))
-}
-pairs_of <- function(a) {
-  out <- list()
-  for (i in seq_along(a)) for (j in seq_along(a)) if (i < j) out[[length(out) + 1L]] <- c(a[i], a[j])
-  out
 }
 
 d <- read.csv(input, colClasses = c(rep("character", 4), "numeric"), na.strings = c("", "NA"))

@@ -18,8 +18,10 @@
 # is formed here from fixef() and vcov(), as the spec says. lmm_check.R recomputes the lme4
 # numbers from the §5.6 formulas.
 #
-# Input reading, validation and ordering are analyze.R's (the functions below are copies; keep
-# them in sync).
+# Input reading, validation, ordering and the JSON output are analyze.R's: HEADER, KNOWN_ARMS,
+# KNOWN_OUTCOMES, read_trial, csort, order_known_first, order_timepoints and write_records come
+# from common.R, shared with it.
+# num and rec below are copies of analyze.R's (keep them in sync); attempt differs (returns NULL).
 
 suppressPackageStartupMessages({
   library(jsonlite)
@@ -31,52 +33,17 @@ suppressPackageStartupMessages({
 
 invisible(Sys.setlocale("LC_COLLATE", "C"))
 
-HEADER <- c("participant_id", "arm", "timepoint", "outcome", "value")
-KNOWN_ARMS <- c("backward", "forward", "control")
-KNOWN_OUTCOMES <- c("pain_nrs", "womac_total", "tug_seconds", "quad_strength_kg")
+# HEADER, KNOWN_ARMS, KNOWN_OUTCOMES, read_trial, csort, order_known_first, order_timepoints,
+# write_records: common.R, next to this script.
+source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)[1])), "common.R"))
+
 Z975 <- qnorm(0.975)
 KR_MAX_OBS <- 5000L   # §5.6 / §6.3: Kenward-Roger only when n_obs <= 5000
 NLME_EM_ITER <- 500L  # nlme EM iterations before nlminb (see fit_nlme)
 
 # ---------------------------------------------------------------------------------------------
-# Input and ordering: identical to analyze.R
+# Records (input reading and ordering: common.R)
 # ---------------------------------------------------------------------------------------------
-
-read_trial <- function(path) {
-  first <- readLines(path, n = 1L, warn = FALSE)
-  if (length(first) == 0L) stop("empty file: ", path)
-  if (!identical(first, paste(HEADER, collapse = ","))) {
-    stop("header must be exactly '", paste(HEADER, collapse = ","), "', got '", first, "'")
-  }
-  d <- read.csv(path, colClasses = c(rep("character", 4), "numeric"),
-                na.strings = c("", "NA"))
-  if (!identical(names(d), HEADER)) stop("unexpected columns: ", paste(names(d), collapse = ","))
-  if (nrow(d) == 0L) stop("no data rows")
-  if (anyNA(d[, 1:4])) stop("missing participant_id/arm/timepoint/outcome")
-  bad <- !is.na(d$value) & !is.finite(d$value)
-  if (any(bad)) stop("non-finite value in data row(s) ", paste(head(which(bad), 5), collapse = ", "))
-  key <- paste(d$participant_id, d$timepoint, d$outcome, sep = "\r")
-  if (anyDuplicated(key)) stop("duplicate (participant, timepoint, outcome) row: ", key[anyDuplicated(key)])
-  arms_per_p <- tapply(d$arm, d$participant_id, function(a) length(unique(a)))
-  if (any(arms_per_p > 1)) stop("participant in two arms: ", names(arms_per_p)[arms_per_p > 1][1])
-  if (!"baseline" %in% d$timepoint) stop("no baseline timepoint in the file")
-  d
-}
-
-csort <- function(x) sort(unique(x), method = "radix")
-
-order_known_first <- function(x, known) {
-  x <- unique(x)
-  c(known[known %in% x], csort(setdiff(x, known)))
-}
-
-order_timepoints <- function(tp) {
-  others <- csort(setdiff(unique(tp), "baseline"))
-  num <- ifelse(grepl("[0-9]+$", others), sub("^.*?([0-9]+)$", "\\1", others), NA)
-  num <- suppressWarnings(as.numeric(num))
-  num[is.na(num)] <- Inf
-  c("baseline", others[order(num, others, method = "radix")])
-}
 
 num <- function(x) {
   if (is.null(x) || length(x) == 0L) return(NA_real_)
@@ -345,14 +312,7 @@ main <- function(args) {
     records <- c(records, r)
   }
 
-  keys <- vapply(records, function(r) paste(r$outcome, r$analysis, r$contrast, r$statistic_name,
-                                            sep = "|"), character(1))
-  if (anyDuplicated(keys)) stop("duplicate record key: ", keys[anyDuplicated(keys)])
-
-  json <- toJSON(records, auto_unbox = TRUE, digits = NA, na = "null", null = "null",
-                 pretty = TRUE)
-  writeLines(json, args[[2]], useBytes = TRUE)
-  message(sprintf("wrote %d records to %s", length(records), args[[2]]))
+  write_records(records, args[[2]])
 }
 
 main(commandArgs(trailingOnly = TRUE))

@@ -19,25 +19,16 @@
 #
 # It prints, per outcome, the largest |retrotrial-style exact - R| / allowed over all fields, and
 # fails (exit 1) listing every field whose difference exceeds its §7 allowance.
+#
+# Arm, outcome and timepoint order (KNOWN_ARMS, KNOWN_OUTCOMES, csort, order_known_first,
+# order_timepoints) come from common.R, shared with lmm.R; everything it recomputes is its own.
 
 suppressPackageStartupMessages(library(jsonlite))
 invisible(Sys.setlocale("LC_COLLATE", "C"))
 
-KNOWN_ARMS <- c("backward", "forward", "control")
-KNOWN_OUTCOMES <- c("pain_nrs", "womac_total", "tug_seconds", "quad_strength_kg")
-
-csort <- function(x) sort(unique(x), method = "radix")
-order_known_first <- function(x, known) {
-  x <- unique(x)
-  c(known[known %in% x], csort(setdiff(x, known)))
-}
-order_timepoints <- function(tp) {
-  others <- csort(setdiff(unique(tp), "baseline"))
-  num <- ifelse(grepl("[0-9]+$", others), sub("^.*?([0-9]+)$", "\\1", others), NA)
-  num <- suppressWarnings(as.numeric(num))
-  num[is.na(num)] <- Inf
-  c("baseline", others[order(num, others, method = "radix")])
-}
+# KNOWN_ARMS, KNOWN_OUTCOMES, csort, order_known_first, order_timepoints: common.R, next to this
+# script.
+source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)[1])), "common.R"))
 
 # ---------------------------------------------------------------------------------------------
 # §5.6 from scratch

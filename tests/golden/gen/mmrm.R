@@ -41,6 +41,10 @@
 #    clubSandwich::vcovCR(type = "CR0")) with mmrm's df tr(G)^2 / ||G||^2 (G as in mmrm's C++
 #    get_empirical, formed densely here).
 # AIC = -2 loglik + 2K, BIC = -2 loglik + K log(participants) (SAS, mmrm).
+#
+# The trial file's columns and ordering (HEADER, KNOWN_ARMS, KNOWN_OUTCOMES, csort,
+# order_known_first, order_timepoints) come from common.R, shared with analyze.R / clinical.R.
+# mmrm_data, num, rec, check and parse_args are this script's own (they differ from clinical.R's).
 
 suppressPackageStartupMessages({
   library(jsonlite)
@@ -52,9 +56,10 @@ suppressPackageStartupMessages({
 invisible(Sys.setlocale("LC_COLLATE", "C"))
 emm_options(msg.interaction = FALSE, msg.nesting = FALSE)
 
-HEADER <- c("participant_id", "arm", "timepoint", "outcome", "value")
-KNOWN_ARMS <- c("backward", "forward", "control")
-KNOWN_OUTCOMES <- c("pain_nrs", "womac_total", "tug_seconds", "quad_strength_kg")
+# HEADER, KNOWN_ARMS, KNOWN_OUTCOMES, csort, order_known_first, order_timepoints: common.R, next
+# to this script.
+source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)[1])), "common.R"))
+
 STRUCTURES <- c("us", "cs", "csh", "ar1", "ar1h", "toep", "toeph", "ad", "adh")
 LINEAR <- c("us", "cs", "toep")
 COVS <- character(0)   # set by main from [analyses] covariates
@@ -109,23 +114,8 @@ read_options <- function(path) {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Input (as analyze.R / clinical.R)
+# Input (as analyze.R / clinical.R; the ordering helpers are in common.R)
 # ---------------------------------------------------------------------------------------------
-
-csort <- function(x) sort(unique(x), method = "radix")
-
-order_known_first <- function(x, known) {
-  x <- unique(x)
-  c(known[known %in% x], csort(setdiff(x, known)))
-}
-
-order_timepoints <- function(tp) {
-  others <- csort(setdiff(unique(tp), "baseline"))
-  num <- ifelse(grepl("[0-9]+$", others), sub("^.*?([0-9]+)$", "\\1", others), NA)
-  num <- suppressWarnings(as.numeric(num))
-  num[is.na(num)] <- Inf
-  c("baseline", others[order(num, others, method = "radix")])
-}
 
 mmrm_data <- function(d_o, arms, timepoints) {
   base <- d_o[d_o$timepoint == "baseline" & !is.na(d_o$value), c("participant_id", "value")]

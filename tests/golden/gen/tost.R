@@ -13,15 +13,19 @@
 #
 # Usage (from the repository root; regenerate.sh runs it for every trial case with a study.toml):
 #   Rscript tests/golden/gen/tost.R INPUT.csv OUTPUT.json --study study.toml
-# The reading, ordering and complete-case rules are copied from clinical.R (= analyze.R).
+# The reading, ordering and complete-case rules are clinical.R's (= analyze.R's): HEADER,
+# KNOWN_ARMS, read_trial, order_known_first, order_timepoints and complete_cases come from
+# common.R, shared with those scripts. read_study and num are this script's own (read_study
+# checks the margins that clinical.R's skips; num maps any non-finite value to null).
 suppressPackageStartupMessages(library(jsonlite))
 
 args <- commandArgs(trailingOnly = TRUE)
 if (length(args) != 4 || args[3] != "--study") {
   stop("usage: Rscript tost.R INPUT.csv OUTPUT.json --study study.toml")
 }
-HEADER <- c("participant_id", "arm", "timepoint", "outcome", "value")
-ARM_ORDER <- c("backward", "forward", "control")
+# HEADER, KNOWN_ARMS, read_trial, csort, order_known_first, order_timepoints, complete_cases:
+# common.R, next to this script.
+source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)[1])), "common.R"))
 
 read_study <- function(path) {
   lines <- readLines(path, warn = FALSE)
@@ -82,59 +86,6 @@ read_study <- function(path) {
   out
 }
 
-# ---------------------------------------------------------------------------------------------
-# Input and ordering: identical to analyze.R
-# ---------------------------------------------------------------------------------------------
-
-read_trial <- function(path) {
-  first <- readLines(path, n = 1L, warn = FALSE)
-  if (length(first) == 0L) stop("empty file: ", path)
-  if (!identical(first, paste(HEADER, collapse = ","))) {
-    stop("header must be exactly '", paste(HEADER, collapse = ","), "', got '", first, "'")
-  }
-  d <- read.csv(path, colClasses = c(rep("character", 4), "numeric"),
-                na.strings = c("", "NA"))
-  if (!identical(names(d), HEADER)) stop("unexpected columns: ", paste(names(d), collapse = ","))
-  if (nrow(d) == 0L) stop("no data rows")
-  if (anyNA(d[, 1:4])) stop("missing participant_id/arm/timepoint/outcome")
-  bad <- !is.na(d$value) & !is.finite(d$value)
-  if (any(bad)) stop("non-finite value in data row(s) ", paste(head(which(bad), 5), collapse = ", "))
-  key <- paste(d$participant_id, d$timepoint, d$outcome, sep = "\r")
-  if (anyDuplicated(key)) stop("duplicate (participant, timepoint, outcome) row: ", key[anyDuplicated(key)])
-  arms_per_p <- tapply(d$arm, d$participant_id, function(a) length(unique(a)))
-  if (any(arms_per_p > 1)) stop("participant in two arms: ", names(arms_per_p)[arms_per_p > 1][1])
-  if (!"baseline" %in% d$timepoint) stop("no baseline timepoint in the file")
-  d
-}
-
-csort <- function(x) sort(unique(x), method = "radix")
-
-order_known_first <- function(x, known) {
-  x <- unique(x)
-  c(known[known %in% x], csort(setdiff(x, known)))
-}
-
-order_timepoints <- function(tp) {
-  others <- csort(setdiff(unique(tp), "baseline"))
-  num <- ifelse(grepl("[0-9]+$", others), sub("^.*?([0-9]+)$", "\\1", others), NA)
-  num <- suppressWarnings(as.numeric(num))
-  num[is.na(num)] <- Inf
-  c("baseline", others[order(num, others, method = "radix")])
-}
-
-complete_cases <- function(d_o, last_tp) {
-  base <- d_o[d_o$timepoint == "baseline" & !is.na(d_o$value), c("participant_id", "arm", "value")]
-  last <- d_o[d_o$timepoint == last_tp & !is.na(d_o$value), c("participant_id", "value")]
-  names(base)[3] <- "base"
-  names(last)[2] <- "last"
-  cc <- merge(base, last, by = "participant_id")
-  cc <- cc[order(cc$participant_id, method = "radix"), , drop = FALSE]
-  cc$change <- round(cc$last - cc$base, 9)
-  rownames(cc) <- NULL
-  cc
-}
-
-
 num <- function(x) {
   x <- unname(x)
   if (!is.finite(x)) NA_real_ else x
@@ -142,7 +93,7 @@ num <- function(x) {
 
 d <- read_trial(args[1])
 study <- read_study(args[4])
-arms <- order_known_first(d$arm, ARM_ORDER)
+arms <- order_known_first(d$arm, KNOWN_ARMS)
 last_tp <- tail(order_timepoints(d$timepoint), 1)
 records <- list()
 for (o in names(study)) {
