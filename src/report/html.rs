@@ -60,21 +60,24 @@ fn cell(c: &str) -> String {
 
 /// Non-breaking spaces inside `[…]` and before `%`: a narrow column then breaks
 /// `6.00 [5.00, 7.00]` before the bracket, not inside an interval, and keeps `(68.0 %)` whole.
+/// A `[` without its `]` is left as it is (its text may be long).
 fn keep_together(escaped: &str) -> String {
     let mut out = String::with_capacity(escaped.len());
-    let mut depth = 0usize;
-    let mut chars = escaped.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '[' => depth += 1,
-            ']' => depth = depth.saturating_sub(1),
-            _ => {}
+    let mut rest = escaped;
+    while let Some(c) = rest.chars().next() {
+        if c == '['
+            && let Some(end) = rest.find(']')
+        {
+            out.push_str(&rest[..=end].replace(' ', "&nbsp;"));
+            rest = &rest[end + 1..];
+            continue;
         }
-        if c == ' ' && (depth > 0 || chars.peek() == Some(&'%')) {
+        if c == ' ' && rest[1..].starts_with('%') {
             out.push_str("&nbsp;");
         } else {
             out.push(c);
         }
+        rest = &rest[c.len_utf8()..];
     }
     out
 }
@@ -193,6 +196,21 @@ impl Exporter for Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn intervals_and_percentages_stay_whole() {
+        assert_eq!(
+            keep_together("6.00 [5.00, 7.00] and 34 (68.0 %)"),
+            "6.00 [5.00,&nbsp;7.00] and 34 (68.0&nbsp;%)"
+        );
+        // Nested brackets: whole up to the first `]`; a `[` never closed is left alone.
+        assert_eq!(
+            keep_together("a [b [c d] e] f"),
+            "a [b&nbsp;[c&nbsp;d] e] f"
+        );
+        assert_eq!(keep_together("see [the note here"), "see [the note here");
+        assert_eq!(keep_together("é [x, y]"), "é [x,&nbsp;y]");
+    }
 
     #[test]
     fn escapes_markup() {
