@@ -67,6 +67,24 @@ pub(crate) struct State {
     claims: Mutex<Option<Vec<u8>>>,
     /// The analyses started, by run id, each with its own progress.
     runs: Mutex<std::collections::BTreeMap<u64, Arc<runs::Run>>>,
+    /// Connections whose request head has arrived and that are being answered.
+    busy: std::sync::atomic::AtomicUsize,
+}
+
+/// Counts a connection as being answered while it lives ([`State::busy`]).
+struct Busy<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl<'a> Busy<'a> {
+    fn enter(count: &'a std::sync::atomic::AtomicUsize) -> Self {
+        count.fetch_add(1, Ordering::SeqCst);
+        Busy(count)
+    }
+}
+
+impl Drop for Busy<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl State {
@@ -205,6 +223,7 @@ pub fn serve(a: &AppArgs, backend: &Backend) -> Result<(), Error> {
         interrupted,
         claims: Mutex::new(None),
         runs: Mutex::new(std::collections::BTreeMap::new()),
+        busy: std::sync::atomic::AtomicUsize::new(0),
     });
     let host = match ip {
         IpAddr::V4(v) => v.to_string(),
@@ -286,8 +305,14 @@ fn accept_loop(listener: &TcpListener, state: &Arc<State>) -> Result<(), Error> 
         }
     }
     drop(tx);
-    for w in workers {
-        let _ = w.join();
+    // Wait for the requests being answered, not for a connection that has sent nothing: a
+    // browser keeps spare connections open, and a worker waiting for their first byte (up to
+    // the 60 s read timeout) kept the app running long after its page closed. Such a worker is
+    // left behind; the process ends when `main` returns.
+    while !workers.iter().all(std::thread::JoinHandle::is_finished)
+        && state.busy.load(Ordering::SeqCst) > 0
+    {
+        std::thread::sleep(Duration::from_millis(20));
     }
     eprintln!("retrotrial: app stopped");
     Ok(())
@@ -310,6 +335,7 @@ fn handle(st: &State, mut s: TcpStream) {
         }
         Err(http::HeadError::Closed) => return,
     };
+    let _busy = Busy::enter(&st.busy);
     if req.header("transfer-encoding").is_some() {
         let _ = http::Response::error(411, "send the body with a Content-Length").write_to(&mut s);
         return;

@@ -578,6 +578,33 @@ fn check_meta_and_power_in_the_app_equal_the_cli() {
     );
 }
 
+/// A browser keeps spare connections open without sending anything on them: the app must not
+/// wait for their first byte (up to its 60 s read timeout) before it stops.
+#[test]
+fn an_idle_connection_does_not_keep_the_app_running() {
+    let mut app = App::start(&[]);
+    let idle: Vec<TcpStream> = (0..2)
+        .map(|_| TcpStream::connect(app.host()).expect("connects"))
+        .collect();
+    // Let the workers take the idle connections.
+    std::thread::sleep(Duration::from_millis(300));
+    let (s, _) = app.call("POST", "/api/shutdown?now=1", b"");
+    assert_eq!(s, 200);
+    let t = Instant::now();
+    loop {
+        if let Some(st) = app.child.try_wait().unwrap() {
+            assert!(st.success(), "{st}");
+            break;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "the app waited for the idle connections"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(idle);
+}
+
 #[test]
 fn the_claims_tab_gets_the_packs_claims_and_shutdown_stops_the_server() {
     let mut app = App::start(&[]);
