@@ -19,6 +19,19 @@ struct App {
     token: String,
 }
 
+/// The exit status of `child`, which must end within `secs` seconds (else the test fails with
+/// `what`).
+fn exit_within(child: &mut Child, secs: u64, what: &str) -> std::process::ExitStatus {
+    let t = Instant::now();
+    loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            return st;
+        }
+        assert!(t.elapsed() < Duration::from_secs(secs), "{what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 impl App {
     fn start(extra: &[&str]) -> App {
         let mut child = Command::new(env!("CARGO_BIN_EXE_retrotrial"))
@@ -590,18 +603,12 @@ fn an_idle_connection_does_not_keep_the_app_running() {
     std::thread::sleep(Duration::from_millis(300));
     let (s, _) = app.call("POST", "/api/shutdown?now=1", b"");
     assert_eq!(s, 200);
-    let t = Instant::now();
-    loop {
-        if let Some(st) = app.child.try_wait().unwrap() {
-            assert!(st.success(), "{st}");
-            break;
-        }
-        assert!(
-            t.elapsed() < Duration::from_secs(10),
-            "the app waited for the idle connections"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let st = exit_within(
+        &mut app.child,
+        10,
+        "the app waited for the idle connections",
+    );
+    assert!(st.success(), "{st}");
     drop(idle);
 }
 
@@ -624,18 +631,8 @@ fn the_claims_tab_gets_the_packs_claims_and_shutdown_stops_the_server() {
     assert!(html.contains("<svg"), "the forest plot");
     let (s, _) = app.call("POST", "/api/shutdown?now=1", b"");
     assert_eq!(s, 200);
-    let t = Instant::now();
-    loop {
-        if let Some(st) = app.child.try_wait().unwrap() {
-            assert!(st.success(), "{st}");
-            break;
-        }
-        assert!(
-            t.elapsed() < Duration::from_secs(30),
-            "the app did not stop"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let st = exit_within(&mut app.child, 30, "the app did not stop");
+    assert!(st.success(), "{st}");
 }
 
 /// The page in headless Chromium, driven by npm's playwright-core (tests/e2e/app.e2e.mjs): the
@@ -820,17 +817,7 @@ fn ctrl_c_stops_the_server_and_removes_its_session_folder() {
             .unwrap()
             .success()
     );
-    let t = Instant::now();
-    let status = loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            break st;
-        }
-        assert!(
-            t.elapsed() < Duration::from_secs(30),
-            "the app did not stop on SIGINT"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = exit_within(&mut child, 30, "the app did not stop on SIGINT");
     assert!(status.success(), "{status}");
     assert!(
         !std::path::Path::new(&session).exists(),
