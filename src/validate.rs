@@ -256,22 +256,25 @@ struct Duplicate {
 }
 
 /// The first row of each duplicate's key: one pass over the rows up to the last duplicate.
-fn first_rows(raw: &RawData, duplicates: &[Duplicate]) -> HashMap<(u32, u32, u32), usize> {
-    let mut first: HashMap<(u32, u32, u32), usize> = HashMap::new();
-    let wanted: HashSet<(u32, u32, u32)> = duplicates.iter().map(|d| d.key).collect();
+fn first_rows(raw: &RawData, duplicates: &[Duplicate]) -> HashMap<(u32, u32, u32), Option<usize>> {
+    let mut first: HashMap<(u32, u32, u32), Option<usize>> =
+        duplicates.iter().map(|d| (d.key, None)).collect();
     let end = duplicates.iter().map(|d| d.row).max().unwrap_or(0);
     for (i, r) in raw.rows.iter().enumerate().take(end) {
-        let key = (r.participant, r.timepoint, r.outcome);
-        if wanted.contains(&key) {
-            first.entry(key).or_insert(i);
+        if let Some(slot @ None) = first.get_mut(&(r.participant, r.timepoint, r.outcome)) {
+            *slot = Some(i);
         }
     }
     first
 }
 
+/// A name of one of the file's lists as a message shows it (escaped and clipped).
+fn name(list: &[String], i: u32) -> String {
+    shown(RawData::name(list, i), MAX_SHOWN)
+}
+
 /// The message of a duplicate row.
 fn duplicate_message(raw: &RawData, key: (u32, u32, u32), first_line: u32) -> String {
-    let name = |list: &[String], i: u32| shown(RawData::name(list, i), MAX_SHOWN);
     format!(
         "second row for {}/{}/{} (first on line {first_line})",
         name(&raw.participants, key.0),
@@ -314,7 +317,6 @@ fn check_rows(raw: &RawData, cfg: &Config, f: &str, out: &mut Issues) {
                 "fill in every id column; only `value` may be empty",
             );
         }
-        let name = |list: &[String], i: u32| shown(RawData::name(list, i), MAX_SHOWN);
         match r.value.get() {
             RawValue::Invalid(i) => out.push(f, Error, "non_numeric_value", line(),
                 format!("value `{}` of {}/{}/{} is not a finite number",
@@ -386,7 +388,11 @@ fn check_rows(raw: &RawData, cfg: &Config, f: &str, out: &mut Issues) {
     if !duplicates.is_empty() {
         let first = first_rows(raw, &duplicates);
         for d in &duplicates {
-            let line = first.get(&d.key).map_or(0, |&row| raw.line(row));
+            let line = first
+                .get(&d.key)
+                .copied()
+                .flatten()
+                .map_or(0, |row| raw.line(row));
             out.set_message(d.issue, &duplicate_message(raw, d.key, line));
         }
     }
