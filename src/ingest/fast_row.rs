@@ -280,11 +280,7 @@ impl LongBuilder<'_> {
         let names = self.interners.get(k)?;
         let f = *names.follow.get(names.last? as usize)?;
         let name = self.chunk.names.get(k)?.get(f as usize)?;
-        let n = name.len();
-        (b.get(p + n) == Some(&delim)
-            && b.get(p..p + n)
-                .is_some_and(|cell| same_name(cell, name.as_bytes())))
-        .then_some((f, n))
+        stands_at(b, p, delim, name).then_some((f, name.len()))
     }
 
     /// The index and length of the name of list `k` whose bytes stand at `p`, followed by the
@@ -295,26 +291,16 @@ impl LongBuilder<'_> {
     #[inline]
     fn candidate(&self, k: usize, b: &[u8], p: usize, delim: u8) -> Option<(u32, usize)> {
         let list = self.chunk.names.get(k)?;
-        let fits = |name: &String| {
-            let n = name.len();
-            b.get(p + n) == Some(&delim)
-                && b.get(p..p + n)
-                    .is_some_and(|cell| same_name(cell, name.as_bytes()))
-        };
-        let names = self.interners.get(k)?;
-        if let Some(i) = names.last
+        let fits = |name: &String| stands_at(b, p, delim, name);
+        if let Some(i) = self.interners.get(k)?.last
             && let Some(name) = list.get(i as usize)
             && fits(name)
         {
             return Some((i, name.len()));
         }
         // The one that followed the last name last time (the next outcome of a cycle).
-        if let Some(i) = names.last
-            && let Some(&f) = names.follow.get(i as usize)
-            && let Some(name) = list.get(f as usize)
-            && fits(name)
-        {
-            return Some((f, name.len()));
+        if let Some(found) = self.following(k, b, p, delim) {
+            return Some(found);
         }
         if list.len() <= 8 {
             let i = list.iter().position(fits)?;
@@ -322,6 +308,15 @@ impl LongBuilder<'_> {
         }
         None
     }
+}
+
+/// Whether `name`'s bytes stand at `p`, followed by the delimiter.
+#[inline]
+fn stands_at(b: &[u8], p: usize, delim: u8, name: &str) -> bool {
+    let n = name.len();
+    b.get(p + n) == Some(&delim)
+        && b.get(p..p + n)
+            .is_some_and(|cell| same_name(cell, name.as_bytes()))
 }
 
 /// Whether the `n` bytes at `p` and at `q` are equal, compared eight at a time.
